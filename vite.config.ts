@@ -1,0 +1,12 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// The app is a static site: `vite build` writes dist/, which any static server
+// (or the browser tests' loopback server) can serve.
+export default defineConfig({
+  plugins: [svelte()],
+  base: './',
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  server: { host: '127.0.0.1' },
+});
