@@ -1,0 +1,475 @@
+/**
+ * A GPT-2-style character language model in tfjs ops (DESIGN.md, "Models").
+ *
+ * References: Radford et al. 2019 (GPT-2, pre-norm blocks); karpathy/nanoGPT
+ * `model.py` (layout and parameter names, so checkpoints load into PyTorch).
+ *
+ * Written from tfjs ops rather than tfjs layers on purpose: tfjs's
+ * layerNormalization launches tens of thousands of kernels per training step
+ * (PITFALLS.md, trap 9). The token embedding is `oneHot(ids) · wte` because the
+ * gradient of `gather` is missing on wasm (trap 3).
+ *
+ * Shapes: B batch, T sequence, C = nEmbd, nh heads, hs = C / nh, V vocabulary.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ArgumentError, assertShape } from './errors';
+import { mulberry32, normalArray } from './random';
+
+export interface GPTConfig {
+  vocabSize: number;
+  /** Context length: the most tokens one forward pass sees. */
+  blockSize: number;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  /** Share the token embedding with the LM head (GPT-2). Default true. */
+  tiedHead?: boolean;
+  /** A scalar head on the final hidden state: the value head (PPO) or reward head (RM). */
+  scalarHead?: boolean;
+}
+
+export type ModelSize = 'nano' | 'micro';
+
+/** Reference sizes from DESIGN.md: nano ≈ 0.8 M parameters, micro for slow backends. */
+export const MODEL_SIZES: Record<ModelSize, Omit<GPTConfig, 'vocabSize'>> = {
+  nano: { blockSize: 128, nLayer: 4, nHead: 4, nEmbd: 128 },
+  micro: { blockSize: 128, nLayer: 2, nHead: 4, nEmbd: 64 },
+};
+
+export function validateConfig(config: GPTConfig): Required<GPTConfig> {
+  const positiveInt = (name: keyof GPTConfig) => {
+    const v = config[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+      throw new ArgumentError(`config.${name}`, `is ${String(v)}; expected a positive integer`);
+    }
+  };
+  (['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'] as const).forEach(positiveInt);
+  if (config.nEmbd % config.nHead !== 0) {
+    throw new ArgumentError(
+      'config.nEmbd',
+      `(${config.nEmbd}) is not divisible by nHead (${config.nHead})`,
+    );
+  }
+  return { tiedHead: true, scalarHead: false, ...config };
+}
+
+export interface ForwardOptions {
+  /** [B,T] float, 1 for real tokens and 0 for padding (left or right). */
+  padMask?: tf.Tensor2D;
+}
+
+export interface ForwardResult {
+  /** [B,T,V] next-token logits at every position. */
+  logits: tf.Tensor3D;
+  /** [B,T] scalar-head outputs, or null when the model has no scalar head. */
+  head: tf.Tensor2D | null;
+}
+
+/** Keys and values of every layer for sampling, in fixed-capacity slots (see `GPT.prefill`). */
+export interface KVCache {
+  /** Per layer: [B, nh, S, hs] with S = blockSize. */
+  keys: tf.Tensor4D[];
+  values: tf.Tensor4D[];
+  /** [B, S] additive attention bias: 0 for filled slots, -1e9 for empty or padding. */
+  keyBias: tf.Tensor2D;
+  /** [B] int32 position id of the next token of each row. */
+  nextPosition: tf.Tensor1D;
+  /** Slots filled so far (the same for every row). */
+  length: number;
+}
+
+const NEG = -1e9;
+
+export class GPT {
+  readonly config: Required<GPTConfig>;
+  /** All trainable variables, in a fixed order (checkpoint order). */
+  readonly variables: tf.Variable[];
+  /** Variables by nanoGPT-style name, e.g. `transformer.h.0.attn.c_attn.weight`. */
+  readonly named: Map<string, tf.Variable>;
+  private readonly causalBiasCache = new Map<number, tf.Tensor2D>();
+
+  constructor(config: GPTConfig, named: Map<string, tf.Variable>) {
+    this.config = validateConfig(config);
+    this.named = named;
+    this.variables = [...named.values()];
+  }
+
+  get parameterCount(): number {
+    return this.variables.reduce((n, v) => n + v.size, 0);
+  }
+
+  private p(name: string): tf.Variable {
+    const v = this.named.get(name);
+    if (!v) throw new Error(`model has no parameter ${name}`);
+    return v;
+  }
+
+  /** Full forward pass. Call inside `tf.tidy` (or dispose the results). */
+  forward(ids: tf.Tensor2D, opts: ForwardOptions = {}): ForwardResult {
+    const [B, T] = this.checkIds(ids);
+    if (opts.padMask) assertShape('padMask', opts.padMask, [B, T]);
+    const { nEmbd: C } = this.config;
+    const out: { logits: tf.Tensor3D; head?: tf.Tensor2D } = tf.tidy(() => {
+      const positions = opts.padMask ? positionIds(opts.padMask) : null;
+      let x: tf.Tensor = this.embed(ids, positions, T); // (B, T, C)
+      let bias: tf.Tensor = this.causalBias(T).reshape([1, 1, T, T]);
+      if (opts.padMask) {
+        const keyBias = tf.sub(1, opts.padMask).mul(NEG).reshape([B, 1, 1, T]);
+        bias = tf.add(bias, keyBias);
+      }
+      for (let l = 0; l < this.config.nLayer; l++) {
+        const { q, k, v } = this.qkv(l, x, B, T);
+        const y = attend(q, k, v, bias); // (B, nh, T, hs)
+        x = this.attnOut(l, x, y, B, T);
+        x = this.mlpResidual(l, x);
+      }
+      x = this.layerNorm('transformer.ln_f', x);
+      const x2 = x.reshape([B * T, C]);
+      const logits = this.lmHead(x2).reshape([B, T, this.config.vocabSize]) as tf.Tensor3D;
+      const head = this.scalarHead(x2, B, T);
+      return head ? { logits, head } : { logits };
+    });
+    return { logits: out.logits, head: out.head ?? null };
+  }
+
+  /**
+   * Runs the prompt through the model and fills a fixed-capacity KV cache
+   * (capacity = blockSize slots). Fixed shapes matter on WebGL, which compiles
+   * a shader per new shape (PITFALLS.md, trap 10). Returns the cache and the
+   * logits of the last prompt slot, [B, V].
+   */
+  prefill(ids: tf.Tensor2D, opts: ForwardOptions = {}): { cache: KVCache; logits: tf.Tensor2D } {
+    const [B, T] = this.checkIds(ids);
+    if (opts.padMask) assertShape('padMask', opts.padMask, [B, T]);
+    const { nEmbd: C, blockSize: S } = this.config;
+    return tf.tidy(() => {
+      const padMask = opts.padMask ?? tf.ones([B, T]);
+      const positions = positionIds(padMask);
+      let x: tf.Tensor = this.embed(ids, positions, T);
+      const keyBiasT = tf.sub(1, padMask).mul(NEG) as tf.Tensor2D;
+      const bias = tf.add(this.causalBias(T).reshape([1, 1, T, T]), keyBiasT.reshape([B, 1, 1, T]));
+      const keys: tf.Tensor4D[] = [];
+      const values: tf.Tensor4D[] = [];
+      const padSlots: [number, number][] = [
+        [0, 0],
+        [0, 0],
+        [0, S - T],
+        [0, 0],
+      ];
+      for (let l = 0; l < this.config.nLayer; l++) {
+        const { q, k, v } = this.qkv(l, x, B, T);
+        keys.push(tf.pad(k, padSlots) as tf.Tensor4D);
+        values.push(tf.pad(v, padSlots) as tf.Tensor4D);
+        x = this.attnOut(l, x, attend(q, k, v, bias), B, T);
+        x = this.mlpResidual(l, x);
+      }
+      x = this.layerNorm('transformer.ln_f', x);
+      const last = x.slice([0, T - 1, 0], [B, 1, C]).reshape([B, C]);
+      const keyBias = tf.pad(
+        keyBiasT,
+        [
+          [0, 0],
+          [0, S - T],
+        ],
+        NEG,
+      ) as tf.Tensor2D;
+      const nextPosition = padMask.sum(1).toInt() as tf.Tensor1D;
+      return {
+        cache: { keys, values, keyBias, nextPosition, length: T },
+        logits: this.lmHead(last) as tf.Tensor2D,
+      };
+    });
+  }
+
+  /**
+   * Feeds one new token per row ([B] int32) through the cached model. Returns
+   * a new cache (the old one's tensors are disposed) and the next-token logits
+   * [B, V]. Gives the same logits as `forward` over the whole sequence.
+   */
+  step(cache: KVCache, tokens: tf.Tensor1D): { cache: KVCache; logits: tf.Tensor2D } {
+    const { nEmbd: C, blockSize: S, nLayer } = this.config;
+    const B = tokens.shape[0];
+    if (cache.length >= S) {
+      throw new ArgumentError('cache', `is full: the context holds ${S} tokens`);
+    }
+    const slot = cache.length;
+    const out = tf.tidy(() => {
+      const slotOneHot = tf.oneHot(tf.tensor1d([slot], 'int32'), S); // (1, S)
+      // Open the slot for attention: -1e9 + 1e9 is exactly 0 in float32.
+      const keyBias = tf.add(cache.keyBias, tf.mul(slotOneHot, -NEG)) as tf.Tensor2D;
+      const slotMask = slotOneHot.reshape([1, 1, S, 1]);
+      const bias = keyBias.reshape([B, 1, 1, S]);
+      let x: tf.Tensor = this.embed(
+        tokens.reshape([B, 1]) as tf.Tensor2D,
+        cache.nextPosition.reshape([B, 1]) as tf.Tensor2D,
+        1,
+      );
+      const keys: tf.Tensor4D[] = [];
+      const values: tf.Tensor4D[] = [];
+      for (let l = 0; l < nLayer; l++) {
+        const { q, k, v } = this.qkv(l, x, B, 1); // (B, nh, 1, hs)
+        const kAll = tf.add(cache.keys[l], tf.mul(slotMask, k)) as tf.Tensor4D;
+        const vAll = tf.add(cache.values[l], tf.mul(slotMask, v)) as tf.Tensor4D;
+        keys.push(kAll);
+        values.push(vAll);
+        x = this.attnOut(l, x, attend(q, kAll, vAll, bias), B, 1);
+        x = this.mlpResidual(l, x);
+      }
+      x = this.layerNorm('transformer.ln_f', x);
+      const logits = this.lmHead(x.reshape([B, C])) as tf.Tensor2D;
+      const nextPosition = tf.add(cache.nextPosition, tf.scalar(1, 'int32')) as tf.Tensor1D;
+      return { keys, values, keyBias, nextPosition, logits };
+    });
+    disposeCache(cache);
+    const { logits, ...rest } = out;
+    return { cache: { ...rest, length: slot + 1 }, logits };
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+    for (const t of this.causalBiasCache.values()) t.dispose();
+    this.causalBiasCache.clear();
+  }
+
+  // --- pieces, in reading order ---
+
+  private checkIds(ids: tf.Tensor2D): [number, number] {
+    if (ids.rank !== 2) throw new ArgumentError('ids', `has rank ${ids.rank}; expected [B, T]`);
+    if (ids.dtype !== 'int32')
+      throw new ArgumentError('ids', `has dtype ${ids.dtype}; expected int32`);
+    const [B, T] = ids.shape;
+    if (B === 0 || T === 0) throw new ArgumentError('ids', `is empty (shape [${B}, ${T}])`);
+    if (T > this.config.blockSize) {
+      throw new ArgumentError('ids', `has ${T} tokens; the context holds ${this.config.blockSize}`);
+    }
+    return [B, T];
+  }
+
+  /** Token + position embeddings, (B, T, C). `positions` is [B,T] int32 or null for 0..T-1. */
+  private embed(ids: tf.Tensor2D, positions: tf.Tensor2D | null, T: number): tf.Tensor3D {
+    const { vocabSize: V, nEmbd: C, blockSize } = this.config;
+    const B = ids.shape[0];
+    const wte = this.p('transformer.wte.weight'); // (V, C)
+    const wpe = this.p('transformer.wpe.weight'); // (blockSize, C)
+    const tok = tf.matMul(tf.oneHot(ids.reshape([B * T]), V), wte).reshape([B, T, C]);
+    const pos = positions
+      ? tf.matMul(tf.oneHot(positions.reshape([B * T]), blockSize), wpe).reshape([B, T, C])
+      : wpe.slice([0, 0], [T, C]).reshape([1, T, C]);
+    return tf.add(tok, pos) as tf.Tensor3D;
+  }
+
+  /** LayerNorm over the last axis with broadcasting (eps 1e-5, as PyTorch). */
+  private layerNorm(prefix: string, x: tf.Tensor): tf.Tensor {
+    const mean = x.mean(-1, true);
+    const xc = tf.sub(x, mean);
+    const variance = xc.square().mean(-1, true);
+    const xhat = tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5)));
+    return tf.add(tf.mul(xhat, this.p(`${prefix}.weight`)), this.p(`${prefix}.bias`));
+  }
+
+  private linear(prefix: string, x2: tf.Tensor): tf.Tensor2D {
+    // Weights are stored (in, out) here; checkpoints transpose to PyTorch's (out, in).
+    return tf.add(
+      tf.matMul(x2 as tf.Tensor2D, this.p(`${prefix}.weight`) as tf.Tensor2D),
+      this.p(`${prefix}.bias`),
+    ) as tf.Tensor2D;
+  }
+
+  /** Queries, keys and values of layer l for the normalised input, each (B, nh, T, hs). */
+  private qkv(l: number, x: tf.Tensor, B: number, T: number) {
+    const { nEmbd: C, nHead: nh } = this.config;
+    const hs = C / nh;
+    const h = this.layerNorm(`transformer.h.${l}.ln_1`, x).reshape([B * T, C]);
+    const qkv = this.linear(`transformer.h.${l}.attn.c_attn`, h); // (B*T, 3C)
+    const [q, k, v] = tf.split(qkv, 3, 1).map(
+      (t) => t.reshape([B, T, nh, hs]).transpose([0, 2, 1, 3]) as tf.Tensor4D, // (B, nh, T, hs)
+    );
+    return { q, k, v };
+  }
+
+  /** Output projection of attention and the first residual: x + proj(y). */
+  private attnOut(l: number, x: tf.Tensor, y: tf.Tensor, B: number, T: number): tf.Tensor {
+    const C = this.config.nEmbd;
+    const y2 = y.transpose([0, 2, 1, 3]).reshape([B * T, C]); // (B*T, C)
+    return tf.add(x, this.linear(`transformer.h.${l}.attn.c_proj`, y2).reshape([B, T, C]));
+  }
+
+  /** Second residual: x + MLP(LN(x)), with GELU (tanh approximation, as GPT-2). */
+  private mlpResidual(l: number, x: tf.Tensor): tf.Tensor {
+    const C = this.config.nEmbd;
+    const shape = x.shape;
+    const h = this.layerNorm(`transformer.h.${l}.ln_2`, x).reshape([-1, C]);
+    const f = gelu(this.linear(`transformer.h.${l}.mlp.c_fc`, h));
+    return tf.add(x, this.linear(`transformer.h.${l}.mlp.c_proj`, f).reshape(shape));
+  }
+
+  private lmHead(x2: tf.Tensor): tf.Tensor {
+    if (this.config.tiedHead) {
+      return tf.matMul(x2 as tf.Tensor2D, this.p('transformer.wte.weight'), false, true);
+    }
+    return tf.matMul(x2 as tf.Tensor2D, this.p('lm_head.weight'));
+  }
+
+  private scalarHead(x2: tf.Tensor, B: number, T: number): tf.Tensor2D | null {
+    if (!this.config.scalarHead) return null;
+    return this.linear('score', x2).reshape([B, T]) as tf.Tensor2D;
+  }
+
+  /** [T,T] additive causal mask: 0 on and below the diagonal, -1e9 above. Cached per T. */
+  private causalBias(T: number): tf.Tensor2D {
+    let bias = this.causalBiasCache.get(T);
+    if (!bias) {
+      const data = new Float32Array(T * T);
+      for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) data[i * T + j] = NEG;
+      bias = tf.keep(tf.tensor2d(data, [T, T]));
+      this.causalBiasCache.set(T, bias);
+    }
+    return bias;
+  }
+}
+
+/** softmax(q kᵀ / √hs + bias) v, (B, nh, Tq, hs). */
+function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor): tf.Tensor4D {
+  const hs = q.shape[3];
+  const att = tf.add(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(hs)), bias); // (B, nh, Tq, Tk)
+  return tf.matMul(tf.softmax(att), v);
+}
+
+function gelu(x: tf.Tensor): tf.Tensor {
+  const c = Math.sqrt(2 / Math.PI);
+  const inner = tf.mul(c, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+}
+
+/** Position ids that skip padding: the first real token of each row is position 0. */
+export function positionIds(padMask: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.relu(tf.sub(tf.cumsum(padMask, 1), 1)).toInt() as tf.Tensor2D);
+}
+
+export function disposeCache(cache: KVCache): void {
+  tf.dispose([...cache.keys, ...cache.values, cache.keyBias, cache.nextPosition]);
+}
+
+/** Parameter names and shapes in checkpoint order (our (in, out) layout for linear weights). */
+export function parameterShapes(config: GPTConfig): [string, number[]][] {
+  const c = validateConfig(config);
+  const C = c.nEmbd;
+  const shapes: [string, number[]][] = [
+    ['transformer.wte.weight', [c.vocabSize, C]],
+    ['transformer.wpe.weight', [c.blockSize, C]],
+  ];
+  for (let l = 0; l < c.nLayer; l++) {
+    const h = `transformer.h.${l}`;
+    shapes.push(
+      [`${h}.ln_1.weight`, [C]],
+      [`${h}.ln_1.bias`, [C]],
+      [`${h}.attn.c_attn.weight`, [C, 3 * C]],
+      [`${h}.attn.c_attn.bias`, [3 * C]],
+      [`${h}.attn.c_proj.weight`, [C, C]],
+      [`${h}.attn.c_proj.bias`, [C]],
+      [`${h}.ln_2.weight`, [C]],
+      [`${h}.ln_2.bias`, [C]],
+      [`${h}.mlp.c_fc.weight`, [C, 4 * C]],
+      [`${h}.mlp.c_fc.bias`, [4 * C]],
+      [`${h}.mlp.c_proj.weight`, [4 * C, C]],
+      [`${h}.mlp.c_proj.bias`, [C]],
+    );
+  }
+  shapes.push(['transformer.ln_f.weight', [C]], ['transformer.ln_f.bias', [C]]);
+  if (!c.tiedHead) shapes.push(['lm_head.weight', [C, c.vocabSize]]);
+  if (c.scalarHead) shapes.push(['score.weight', [C, 1]], ['score.bias', [1]]);
+  return shapes;
+}
+
+/** Initial values as nanoGPT: N(0, 0.02), residual projections N(0, 0.02/√(2·nLayer)), LN 1/0. */
+function initialValues(
+  name: string,
+  shape: number[],
+  nLayer: number,
+  rng: () => number,
+): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (name.endsWith('.bias')) return new Float32Array(n);
+  if (/ln_\d\.weight$|ln_f\.weight$/.test(name)) return new Float32Array(n).fill(1);
+  const std = name.endsWith('c_proj.weight') ? 0.02 / Math.sqrt(2 * nLayer) : 0.02;
+  return normalArray(n, std, rng);
+}
+
+/** A freshly initialised model; the same seed gives the same weights on every backend. */
+export function createGPT(config: GPTConfig, seed: number): GPT {
+  const c = validateConfig(config);
+  const rng = mulberry32(seed);
+  const named = new Map<string, tf.Variable>();
+  for (const [name, shape] of parameterShapes(c)) {
+    const init = tf.tensor(initialValues(name, shape, c.nLayer, rng), shape);
+    named.set(name, tf.variable(init, true, `${name}_${seed}_${variableCounter++}`));
+    init.dispose();
+  }
+  return new GPT(c, named);
+}
+
+/** A model with the given weights (e.g. from a checkpoint), in `parameterShapes` layout. */
+export function gptFromWeights(config: GPTConfig, weights: Map<string, Float32Array>): GPT {
+  const c = validateConfig(config);
+  const named = new Map<string, tf.Variable>();
+  try {
+    for (const [name, shape] of parameterShapes(c)) {
+      const data = weights.get(name);
+      const n = shape.reduce((a, b) => a * b, 1);
+      if (!data) throw new ArgumentError('weights', `lack ${name}`);
+      if (data.length !== n) {
+        throw new ArgumentError('weights', `${name} has ${data.length} values; expected ${n}`);
+      }
+      const init = tf.tensor(data, shape);
+      named.set(name, tf.variable(init, true, `${name}_w_${variableCounter++}`));
+      init.dispose();
+    }
+  } catch (e) {
+    for (const v of named.values()) v.dispose();
+    throw e;
+  }
+  return new GPT(c, named);
+}
+
+let variableCounter = 0;
+
+/**
+ * Mean next-token cross-entropy: position t predicts ids[:, t+1].
+ * `lossMask` [B,T] marks which tokens count as targets (1 = counts); the mask
+ * of position 0 is ignored since nothing predicts it. Without a mask every
+ * target counts.
+ */
+export function lmLoss(
+  model: GPT,
+  ids: tf.Tensor2D,
+  lossMask?: tf.Tensor2D,
+  padMask?: tf.Tensor2D,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const [B, T] = ids.shape;
+    if (T < 2) throw new ArgumentError('ids', 'needs at least 2 tokens to predict one');
+    if (lossMask) assertShape('lossMask', lossMask, [B, T]);
+    const { logits } = model.forward(ids, { padMask });
+    const lp = tokenLogprobs(logits, ids); // (B, T-1)
+    const mask = lossMask ? lossMask.slice([0, 1], [B, T - 1]) : tf.onesLike(lp);
+    return tf.div(tf.mul(lp, mask).sum(), tf.maximum(mask.sum(), 1)).neg() as tf.Scalar;
+  });
+}
+
+/** log π(ids[:, t+1] | ids[:, ≤t]) for t = 0..T-2, (B, T-1), from logits (B, T, V). */
+export function tokenLogprobs(logits: tf.Tensor3D, ids: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [B, T, V] = logits.shape;
+    const lsm = tf.logSoftmax(logits.slice([0, 0, 0], [B, T - 1, V])); // (B, T-1, V)
+    const targets = tf.oneHot(ids.slice([0, 1], [B, T - 1]), V); // (B, T-1, V)
+    return tf.mul(lsm, targets).sum(-1) as tf.Tensor2D;
+  });
+}
+
+/** Entropy of the next-token distribution at each position, (B, T). */
+export function tokenEntropy(logits: tf.Tensor3D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const lsm = tf.logSoftmax(logits);
+    return tf.mul(tf.exp(lsm), lsm).sum(-1).neg() as tf.Tensor2D;
+  });
+}
