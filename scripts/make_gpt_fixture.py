@@ -1,7 +1,10 @@
 """Float64 reference forward pass of the GPT in src/core/gpt.ts, written from
 the GPT-2 / nanoGPT definition in numpy. Writes tests/fixtures/gpt-tiny.json:
 weights in the (in, out) layout of src/core, token ids, a left-padding mask,
-and the expected logits and scalar-head outputs.
+and the expected logits and scalar-head outputs. Also writes the same weights
+as tests/fixtures/gpt-tiny.safetensors, packed here by hand from the
+safetensors specification (linear weights in PyTorch's (out, in) layout), so
+the TypeScript loader is checked against an independent writer.
 
 Run: python3 scripts/make_gpt_fixture.py
 """
@@ -116,4 +119,33 @@ fixture = {
 out = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'gpt-tiny.json')
 with open(out, 'w') as f:
     json.dump(fixture, f)
+print('wrote', os.path.normpath(out))
+
+
+# --- safetensors, packed by hand ---
+import struct
+
+LINEAR = ('c_attn.weight', 'c_proj.weight', 'c_fc.weight', 'score.weight')
+meta = {
+    'format': 'rlhf-playground/gpt-v1',
+    'config': json.dumps(fixture['config']),
+    'tokenizer': json.dumps({'kind': 'char', 'chars': list('abcdefg')}),  # 4 special ids + 7 = V
+    'step': '42',
+}
+header = {'__metadata__': meta}
+blobs = []
+offset = 0
+for name, value in w.items():
+    arr = value.T if name.endswith(LINEAR) else value
+    data = np.ascontiguousarray(arr, dtype='<f4').tobytes()
+    header[name] = {'dtype': 'F32', 'shape': list(arr.shape), 'data_offsets': [offset, offset + len(data)]}
+    offset += len(data)
+    blobs.append(data)
+hbytes = json.dumps(header).encode()
+out = os.path.join(os.path.dirname(__file__), '..', 'tests', 'fixtures', 'gpt-tiny.safetensors')
+with open(out, 'wb') as f:
+    f.write(struct.pack('<Q', len(hbytes)))
+    f.write(hbytes)
+    for b in blobs:
+        f.write(b)
 print('wrote', os.path.normpath(out))
