@@ -194,7 +194,7 @@ export class GPT {
     }
     const slot = cache.length;
     const out = tf.tidy(() => {
-      const slotOneHot = tf.oneHot(tf.tensor1d([slot], 'int32'), S); // (1, S)
+      const slotOneHot = tf.oneHot(tf.tensor1d([slot], 'int32'), S).toFloat(); // (1, S)
       // Open the slot for attention: -1e9 + 1e9 is exactly 0 in float32.
       const keyBias = tf.add(cache.keyBias, tf.mul(slotOneHot, -NEG)) as tf.Tensor2D;
       const slotMask = slotOneHot.reshape([1, 1, S, 1]);
@@ -251,9 +251,11 @@ export class GPT {
     const B = ids.shape[0];
     const wte = this.p('transformer.wte.weight'); // (V, C)
     const wpe = this.p('transformer.wpe.weight'); // (blockSize, C)
-    const tok = tf.matMul(tf.oneHot(ids.reshape([B * T]), V), wte).reshape([B, T, C]);
+    const tok = tf.matMul(tf.oneHot(ids.reshape([B * T]), V).toFloat(), wte).reshape([B, T, C]);
     const pos = positions
-      ? tf.matMul(tf.oneHot(positions.reshape([B * T]), blockSize), wpe).reshape([B, T, C])
+      ? tf
+          .matMul(tf.oneHot(positions.reshape([B * T]), blockSize).toFloat(), wpe)
+          .reshape([B, T, C])
       : wpe.slice([0, 0], [T, C]).reshape([1, T, C]);
     return tf.add(tok, pos) as tf.Tensor3D;
   }
@@ -461,7 +463,7 @@ export function tokenLogprobs(logits: tf.Tensor3D, ids: tf.Tensor2D): tf.Tensor2
   return tf.tidy(() => {
     const [B, T, V] = logits.shape;
     const lsm = tf.logSoftmax(logits.slice([0, 0, 0], [B, T - 1, V])); // (B, T-1, V)
-    const targets = tf.oneHot(ids.slice([0, 1], [B, T - 1]), V); // (B, T-1, V)
+    const targets = tf.oneHot(ids.slice([0, 1], [B, T - 1]), V).toFloat(); // (B, T-1, V)
     return tf.mul(lsm, targets).sum(-1) as tf.Tensor2D;
   });
 }

@@ -135,7 +135,13 @@ describe.each(['cpu', 'wasm'] as const)('GPT on %s', (backend) => {
 
 describe('GPT configuration', () => {
   it('has about 0.8 M parameters at the nano size', () => {
-    const shapes = parameterShapes({ vocabSize: 70, blockSize: 128, nLayer: 4, nHead: 4, nEmbd: 128 });
+    const shapes = parameterShapes({
+      vocabSize: 70,
+      blockSize: 128,
+      nLayer: 4,
+      nHead: 4,
+      nEmbd: 128,
+    });
     const n = shapes.reduce((s, [, shape]) => s + shape.reduce((a, b) => a * b, 1), 0);
     // 4 blocks of 12·C² + 13·C, embeddings (V + 128)·C, final LN 2·C.
     expect(n).toBe(4 * (12 * 128 * 128 + 13 * 128) + (70 + 128) * 128 + 2 * 128);
@@ -143,12 +149,12 @@ describe('GPT configuration', () => {
 
   it('rejects bad configs and inputs with the argument named', async () => {
     const tf = await useBackend('cpu');
-    expect(() => createGPT({ vocabSize: 10, blockSize: 8, nLayer: 1, nHead: 3, nEmbd: 8 }, 1)).toThrow(
-      /config.nEmbd/,
-    );
-    expect(() => createGPT({ vocabSize: 0, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 }, 1)).toThrow(
-      /config.vocabSize/,
-    );
+    expect(() =>
+      createGPT({ vocabSize: 10, blockSize: 8, nLayer: 1, nHead: 3, nEmbd: 8 }, 1),
+    ).toThrow(/config.nEmbd/);
+    expect(() =>
+      createGPT({ vocabSize: 0, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 }, 1),
+    ).toThrow(/config.vocabSize/);
     const m = createGPT({ vocabSize: 10, blockSize: 4, nLayer: 1, nHead: 2, nEmbd: 8 }, 1);
     const long = tf.zeros([1, 5], 'int32') as tfNs.Tensor2D;
     expect(() => m.forward(long)).toThrow(/ids: has 5 tokens; the context holds 4/);

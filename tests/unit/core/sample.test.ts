@@ -32,7 +32,12 @@ async function nextLogprobs(seq: number[]): Promise<number[]> {
 describe('sample', () => {
   it('reports each token’s log-probability under the unfiltered policy', async () => {
     const prompt = [4, 5, 6];
-    const out = await sample(model, [prompt, [7]], { maxNewTokens: 6, seed: 1, eosId: -1, topK: 3 });
+    const out = await sample(model, [prompt, [7]], {
+      maxNewTokens: 6,
+      seed: 1,
+      eosId: -1,
+      topK: 3,
+    });
     for (let b = 0; b < 2; b++) {
       const seq = b === 0 ? [...prompt] : [7];
       for (let t = 0; t < out.tokens[b].length; t++) {
@@ -50,7 +55,12 @@ describe('sample', () => {
   });
 
   it('is greedy at temperature 0 and with top-k = 1', async () => {
-    const greedy = await sample(model, [[1, 4]], { maxNewTokens: 5, seed: 1, temperature: 0, eosId: -1 });
+    const greedy = await sample(model, [[1, 4]], {
+      maxNewTokens: 5,
+      seed: 1,
+      temperature: 0,
+      eosId: -1,
+    });
     const topk1 = await sample(model, [[1, 4]], { maxNewTokens: 5, seed: 9, topK: 1, eosId: -1 });
     expect(topk1.tokens).toEqual(greedy.tokens);
     const seq = [1, 4];
@@ -72,7 +82,12 @@ describe('sample', () => {
       mass += Math.exp(x);
     }
     expect(nucleus.size).toBeLessThan(config.vocabSize);
-    const out = await sample(model, Array(200).fill([2]), { maxNewTokens: 1, seed: 5, topP: 0.6, eosId: -1 });
+    const out = await sample(model, Array(200).fill([2]), {
+      maxNewTokens: 1,
+      seed: 5,
+      topP: 0.6,
+      eosId: -1,
+    });
     for (const row of out.tokens) expect(nucleus.has(row[0])).toBe(true);
   });
 
@@ -84,14 +99,24 @@ describe('sample', () => {
     for (const row of out.tokens) counts[row[0]]++;
     for (let v = 0; v < config.vocabSize; v++) {
       const p = Math.exp(lp[v]);
-      const sd = Math.sqrt((n * p * (1 - p)) + 1);
+      const sd = Math.sqrt(n * p * (1 - p) + 1);
       expect(Math.abs(counts[v] - n * p)).toBeLessThan(5 * sd);
     }
   });
 
   it('stops a row at EOS, is reproducible, truncates long prompts from the left', async () => {
-    const a = await sample(model, [[1], [1]], { maxNewTokens: 12, seed: 4, eosId: 5, checkEvery: 2 });
-    const b = await sample(model, [[1], [1]], { maxNewTokens: 12, seed: 4, eosId: 5, checkEvery: 2 });
+    const a = await sample(model, [[1], [1]], {
+      maxNewTokens: 12,
+      seed: 4,
+      eosId: 5,
+      checkEvery: 2,
+    });
+    const b = await sample(model, [[1], [1]], {
+      maxNewTokens: 12,
+      seed: 4,
+      eosId: 5,
+      checkEvery: 2,
+    });
     expect(a).toEqual(b);
     for (const row of a.tokens) {
       const at = row.indexOf(5);
@@ -108,12 +133,20 @@ describe('sample', () => {
     const before = tf.memory().numTensors;
     await sample(model, [[1], [2, 3]], { maxNewTokens: 5, seed: 2, topP: 0.9, topK: 4 });
     expect(tf.memory().numTensors).toBe(before);
-    await expect(sample(model, [[1]], { maxNewTokens: 16, seed: 1 })).rejects.toThrow(/maxNewTokens/);
-    await expect(sample(model, [], { maxNewTokens: 2, seed: 1 })).rejects.toThrow(/prompts: is empty/);
-    await expect(sample(model, [[]], { maxNewTokens: 2, seed: 1 })).rejects.toThrow(/prompt 0 is empty/);
-    await expect(sample(model, [[1]], { maxNewTokens: 2, seed: 1, topP: 0 })).rejects.toThrow(/topP/);
-    await expect(sample(model, [[1]], { maxNewTokens: 2, seed: 1, temperature: NaN })).rejects.toThrow(
-      /temperature/,
+    await expect(sample(model, [[1]], { maxNewTokens: 16, seed: 1 })).rejects.toThrow(
+      /maxNewTokens/,
     );
+    await expect(sample(model, [], { maxNewTokens: 2, seed: 1 })).rejects.toThrow(
+      /prompts: is empty/,
+    );
+    await expect(sample(model, [[]], { maxNewTokens: 2, seed: 1 })).rejects.toThrow(
+      /prompt 0 is empty/,
+    );
+    await expect(sample(model, [[1]], { maxNewTokens: 2, seed: 1, topP: 0 })).rejects.toThrow(
+      /topP/,
+    );
+    await expect(
+      sample(model, [[1]], { maxNewTokens: 2, seed: 1, temperature: NaN }),
+    ).rejects.toThrow(/temperature/);
   });
 });

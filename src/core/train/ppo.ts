@@ -1,0 +1,399 @@
+/**
+ * PPO against a reward model with a per-token KL penalty to the frozen SFT
+ * model (InstructGPT step 3; Ziegler et al. 2019; the TRL PPOTrainer recipe).
+ *
+ * One iteration, given sampled responses and their reward-model scores:
+ *   1. old log-probs and values of the policy, log-probs of the reference;
+ *   2. rewards r_t = −β(log π − log π_ref), plus the score at the last token;
+ *   3. GAE (γ, λ) on the value head → advantages (whitened) and returns;
+ *   4. `ppoEpochs` passes over shuffled minibatches with the clipped policy
+ *      loss + vf_coef × clipped value loss (+ γ_ptx × pretraining loss for
+ *      PPO-ptx); a minibatch whose mean ratio exceeds `ratioThreshold` is
+ *      skipped, and the epochs stop early once the approximate KL passes
+ *      `targetKl` (when set);
+ *   5. the KL controller updates β.
+ * The value head is the policy's scalar head (a shared trunk, as TRL).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ArgumentError, assertInRange, assertNonEmpty } from '../errors';
+import { lmLoss, tokenLogprobs, type GPT } from '../gpt';
+import { gaeMasked } from '../losses/gae';
+import {
+  AdaptiveKLController,
+  FixedKLController,
+  type KLController,
+} from '../losses/kl-controller';
+import { klPenalizedRewards, ppoPolicyLoss, ppoValueLoss, whiten } from '../losses/ppo';
+import { maskedMean } from '../losses/masked';
+import { mulberry32, permutation } from '../random';
+import { disposeBatch, packSequences, type PackedBatch, type Sequence } from './batch';
+import { Optimizer, type OptimizerSettings } from './optimizer';
+
+export interface PpoSettings extends OptimizerSettings {
+  ppoEpochs?: number;
+  /** Sequences per minibatch. */
+  miniBatchSize?: number;
+  clipRange?: number;
+  clipRangeValue?: number;
+  vfCoef?: number;
+  gamma?: number;
+  lam?: number;
+  /** Initial (or fixed) KL coefficient β. */
+  klCoef?: number;
+  /** Adaptive KL control (Ziegler et al.): target KL per sequence and horizon in sequences. */
+  adaptiveKl?: { target: number; horizon: number } | null;
+  /** Skip a minibatch whose mean ratio exceeds this. */
+  ratioThreshold?: number;
+  /** Stop an iteration's epochs once the minibatch approximate KL exceeds this; null = never. */
+  targetKl?: number | null;
+  /** PPO-ptx coefficient γ_ptx on the pretraining log-likelihood; 0 = plain PPO. */
+  ptxCoef?: number;
+  seed?: number;
+}
+
+export const PPO_DEFAULTS = {
+  ppoEpochs: 4,
+  miniBatchSize: 8,
+  clipRange: 0.2,
+  clipRangeValue: 0.2,
+  vfCoef: 0.1,
+  gamma: 1,
+  lam: 0.95,
+  klCoef: 0.2,
+  adaptiveKl: null,
+  ratioThreshold: 10,
+  targetKl: null,
+  ptxCoef: 0,
+  seed: 0,
+};
+
+export interface PpoBatch {
+  prompts: number[][];
+  /** Sampled response tokens per prompt row (EOS included when it was sampled). */
+  responses: number[][];
+  /** Reward-model score of each response. */
+  scores: number[];
+  /** Pretraining text for PPO-ptx (used when ptxCoef > 0). */
+  ptx?: Sequence[];
+}
+
+type Resolved = Required<Omit<PpoSettings, 'adaptiveKl' | 'targetKl'>> & {
+  adaptiveKl: { target: number; horizon: number } | null;
+  targetKl: number | null;
+};
+
+export function validatePpoSettings(s: PpoSettings): Resolved {
+  const r = { ...PPO_DEFAULTS, maxGradNorm: 1, ...s } as Resolved;
+  if (!Number.isInteger(r.ppoEpochs) || r.ppoEpochs < 1 || r.ppoEpochs > 100) {
+    throw new ArgumentError('ppoEpochs', `is ${r.ppoEpochs}; expected an integer in [1, 100]`);
+  }
+  if (!Number.isInteger(r.miniBatchSize) || r.miniBatchSize < 1) {
+    throw new ArgumentError('miniBatchSize', `is ${r.miniBatchSize}; expected a positive integer`);
+  }
+  assertInRange('clipRange', r.clipRange, 1e-6, 10);
+  assertInRange('clipRangeValue', r.clipRangeValue, 1e-6, 1e6);
+  assertInRange('vfCoef', r.vfCoef, 0, 100);
+  assertInRange('gamma', r.gamma, 0, 1);
+  assertInRange('lam', r.lam, 0, 1);
+  assertInRange('klCoef', r.klCoef, 0, 100);
+  assertInRange('ratioThreshold', r.ratioThreshold, 1, 1e6);
+  assertInRange('ptxCoef', r.ptxCoef, 0, 1e3);
+  if (r.targetKl !== null) assertInRange('targetKl', r.targetKl, 0, 1e6);
+  if (r.adaptiveKl) {
+    assertInRange('adaptiveKl.target', r.adaptiveKl.target, 1e-9, 1e6);
+    assertInRange('adaptiveKl.horizon', r.adaptiveKl.horizon, 1, 1e9);
+  }
+  return r;
+}
+
+/** Rollout tensors read back once, as flat row-major [B, T-1] arrays. */
+interface RolloutStats {
+  oldLogprobs: Float32Array;
+  oldValues: Float32Array;
+  advantages: Float32Array;
+  returns: Float32Array;
+  mask: Float32Array;
+  metrics: Record<string, number>;
+}
+
+export class PpoTrainer {
+  readonly policy: GPT;
+  readonly ref: GPT;
+  readonly optimizer: Optimizer;
+  settings: Resolved;
+  kl: KLController;
+  iteration = 0;
+  private rng: () => number;
+
+  constructor(policy: GPT, ref: GPT, settings: PpoSettings) {
+    if (!policy.config.scalarHead) throw new ArgumentError('policy', 'has no scalar (value) head');
+    if (ref.config.vocabSize !== policy.config.vocabSize) {
+      throw new ArgumentError('ref', 'has a different vocabulary from the policy');
+    }
+    this.policy = policy;
+    this.ref = ref;
+    this.settings = validatePpoSettings(settings);
+    this.optimizer = new Optimizer(policy.variables, this.settings);
+    const { adaptiveKl, klCoef } = this.settings;
+    this.kl = adaptiveKl
+      ? new AdaptiveKLController(klCoef, adaptiveKl.target, adaptiveKl.horizon)
+      : new FixedKLController(klCoef);
+    this.rng = mulberry32(this.settings.seed);
+  }
+
+  /** Changes settings between iterations (e.g. while paused). */
+  updateSettings(changes: Partial<PpoSettings>): void {
+    const next = validatePpoSettings({ ...this.settings, ...changes });
+    if (changes.lr !== undefined) this.optimizer.setLearningRate(changes.lr);
+    if (changes.klCoef !== undefined || changes.adaptiveKl !== undefined) {
+      this.kl = next.adaptiveKl
+        ? new AdaptiveKLController(next.klCoef, next.adaptiveKl.target, next.adaptiveKl.horizon)
+        : new FixedKLController(next.klCoef);
+    }
+    this.settings = next;
+  }
+
+  private checkBatch(b: PpoBatch): void {
+    assertNonEmpty('prompts', b.prompts);
+    const n = b.prompts.length;
+    if (b.responses.length !== n) {
+      throw new ArgumentError('responses', `has ${b.responses.length} rows but prompts has ${n}`);
+    }
+    if (b.scores.length !== n)
+      throw new ArgumentError('scores', `has ${b.scores.length} entries but prompts has ${n}`);
+    b.scores.forEach((s, i) => {
+      if (!Number.isFinite(s))
+        throw new ArgumentError('scores', `entry ${i} is ${s}; expected a finite number`);
+    });
+    b.responses.forEach((r, i) => {
+      if (r.length === 0) throw new ArgumentError('responses', `row ${i} is empty`);
+    });
+    if (this.settings.ptxCoef > 0 && (!b.ptx || b.ptx.length === 0)) {
+      throw new ArgumentError('ptx', 'is empty but ptxCoef > 0 needs pretraining text');
+    }
+  }
+
+  /** Steps 1–3: old log-probs, values, KL-penalised rewards, GAE. One read-back. */
+  private async rollout(packed: PackedBatch, scores: number[]): Promise<RolloutStats> {
+    const { B, T } = packed;
+    const beta = this.kl.value;
+    const t = tf.tidy(() => {
+      const mask = packed.lossMask.slice([0, 1], [B, T - 1]) as tf.Tensor2D; // targets t+1 that are response
+      const pol = this.policy.forward(packed.ids);
+      const logprobs = tokenLogprobs(pol.logits, packed.ids);
+      const values = pol.head!.slice([0, 0], [B, T - 1]) as tf.Tensor2D; // V of the state before token t+1
+      const ref = this.ref.forward(packed.ids);
+      const refLogprobs = tokenLogprobs(ref.logits, packed.ids);
+      const { rewards, kl } = klPenalizedRewards({
+        logprobs,
+        refLogprobs,
+        mask,
+        scores: tf.tensor1d(scores),
+        beta,
+      });
+      // TRL's statistics: KL and entropy estimate summed over each response, then averaged.
+      const klSum = tf.sum(kl, 1).mean();
+      const entropy = tf.sum(tf.mul(tf.neg(logprobs), mask), 1).mean();
+      return { logprobs, values, rewards, mask, stats: tf.stack([klSum, entropy]) };
+    });
+    const [logprobs, values, rewards, mask, stats] = await Promise.all([
+      t.logprobs.data(),
+      t.values.data(),
+      t.rewards.data(),
+      t.mask.data(),
+      t.stats.data(),
+    ]);
+    tf.dispose(t);
+    const { advantages, returns } = gaeMasked(
+      rewards as Float32Array,
+      values as Float32Array,
+      mask as Float32Array,
+      B,
+      T - 1,
+      this.settings.gamma,
+      this.settings.lam,
+    );
+    // Whiten advantages over all response tokens of the batch (TRL).
+    const whitened = tf.tidy(() =>
+      whiten(tf.tensor2d(advantages, [B, T - 1]), tf.tensor2d(mask as Float32Array, [B, T - 1])),
+    );
+    const adv = (await whitened.data()) as Float32Array;
+    whitened.dispose();
+    let n = 0;
+    let retSum = 0;
+    let retSq = 0;
+    let resSum = 0;
+    let resSq = 0;
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i] === 0) continue;
+      n++;
+      retSum += returns[i];
+      retSq += returns[i] ** 2;
+      const r = returns[i] - values[i];
+      resSum += r;
+      resSq += r * r;
+    }
+    const retVar = retSq / n - (retSum / n) ** 2;
+    const resVar = resSq / n - (resSum / n) ** 2;
+    return {
+      oldLogprobs: logprobs as Float32Array,
+      oldValues: values as Float32Array,
+      advantages: adv,
+      returns,
+      mask: mask as Float32Array,
+      metrics: {
+        'objective/kl': stats[0],
+        'objective/kl_coef': beta,
+        'objective/entropy': stats[1],
+        'ppo/returns/mean': retSum / n,
+        'ppo/val/var_explained': retVar > 0 ? 1 - resVar / retVar : 0,
+      },
+    };
+  }
+
+  /** One PPO iteration on sampled responses and their scores. Returns TRL-named metrics. */
+  async step(batch: PpoBatch): Promise<Record<string, number>> {
+    this.checkBatch(batch);
+    const s = this.settings;
+    const seqs = batch.prompts.map((p, i) => ({ prompt: p, response: batch.responses[i] }));
+    const packed = packSequences(seqs, this.policy.config.blockSize);
+    const { B, T } = packed;
+    const idsData = (await packed.ids.data()) as Int32Array;
+    let ro: RolloutStats;
+    try {
+      ro = await this.rollout(packed, batch.scores);
+    } finally {
+      disposeBatch(packed);
+    }
+
+    const sums: Record<string, number> = {};
+    let updates = 0;
+    let skipped = 0;
+    let stoppedEarly = false;
+    for (let epoch = 0; epoch < s.ppoEpochs && !stoppedEarly; epoch++) {
+      const order = permutation(B, this.rng);
+      for (let start = 0; start < B; start += s.miniBatchSize) {
+        const rows = order.slice(start, start + s.miniBatchSize);
+        const m = await this.minibatch(rows, idsData, ro, T, batch.ptx);
+        if (m['ppo/skipped']) skipped++;
+        else {
+          updates++;
+          for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v;
+        }
+        if (s.targetKl !== null && m['ppo/policy/approxkl'] > s.targetKl) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+    }
+    const meanKl = ro.metrics['objective/kl'];
+    this.kl.update(meanKl, B);
+    this.iteration++;
+    const averaged = Object.fromEntries(
+      Object.entries(sums).map(([k, v]) => [k, v / Math.max(updates, 1)]),
+    );
+    delete averaged['ppo/skipped'];
+    const responseLengths = batch.responses.map((r) => r.length);
+    return {
+      ...ro.metrics,
+      ...averaged,
+      'env/reward_mean': batch.scores.reduce((a, b) => a + b, 0) / B,
+      'env/reward_std': std(batch.scores),
+      'tokens/responses_len_mean': responseLengths.reduce((a, b) => a + b, 0) / B,
+      'ppo/minibatches_skipped': skipped,
+      'ppo/early_stop': stoppedEarly ? 1 : 0,
+      iteration: this.iteration,
+    };
+  }
+
+  /** One minibatch update (step 4). Returns its metrics; `ppo/skipped` = 1 when the ratio guard fired. */
+  private async minibatch(
+    rows: number[],
+    ids: Int32Array,
+    ro: RolloutStats,
+    T: number,
+    ptx: Sequence[] | undefined,
+  ): Promise<Record<string, number>> {
+    const s = this.settings;
+    const n = rows.length;
+    const L = T - 1;
+    const pickRows = <A extends Float32Array | Int32Array>(
+      src: A,
+      width: number,
+      make: (len: number) => A,
+    ): A => {
+      const out = make(n * width);
+      rows.forEach((r, i) => out.set(src.subarray(r * width, (r + 1) * width), i * width));
+      return out;
+    };
+    const f32 = (len: number) => new Float32Array(len);
+    const mbIds = tf.tensor2d(
+      pickRows(ids, T, (len) => new Int32Array(len)),
+      [n, T],
+      'int32',
+    );
+    const t = tf.tidy(() => ({
+      oldLogprobs: tf.tensor2d(pickRows(ro.oldLogprobs, L, f32), [n, L]),
+      oldValues: tf.tensor2d(pickRows(ro.oldValues, L, f32), [n, L]),
+      advantages: tf.tensor2d(pickRows(ro.advantages, L, f32), [n, L]),
+      returns: tf.tensor2d(pickRows(ro.returns, L, f32), [n, L]),
+      mask: tf.tensor2d(pickRows(ro.mask, L, f32), [n, L]),
+    }));
+    const ptxBatch = s.ptxCoef > 0 && ptx ? packSequences(ptx, this.policy.config.blockSize) : null;
+    try {
+      const metrics = await this.optimizer.step(
+        () => {
+          const { logits, head } = this.policy.forward(mbIds);
+          const logprobs = tokenLogprobs(logits, mbIds);
+          const values = head!.slice([0, 0], [n, L]) as tf.Tensor2D;
+          const pg = ppoPolicyLoss({
+            logprobs,
+            oldLogprobs: t.oldLogprobs,
+            advantages: t.advantages,
+            mask: t.mask,
+            clipRange: s.clipRange,
+          });
+          const vf = ppoValueLoss({
+            values,
+            oldValues: t.oldValues,
+            returns: t.returns,
+            mask: t.mask,
+            clipRange: s.clipRangeValue,
+          });
+          let loss = tf.add(pg.loss, tf.mul(s.vfCoef, vf.loss)) as tf.Scalar;
+          const ratioMean = maskedMean(tf.exp(tf.sub(logprobs, t.oldLogprobs)), t.mask);
+          const metrics: Record<string, tf.Scalar> = {
+            'ppo/loss/policy': pg.loss,
+            'ppo/loss/value': vf.loss,
+            'ppo/policy/clipfrac': pg.clipfrac,
+            'ppo/policy/approxkl': pg.approxKl,
+            'ppo/val/clipfrac': vf.clipfrac,
+            'ppo/policy/ratio_mean': ratioMean,
+          };
+          if (ptxBatch) {
+            const ptxLoss = lmLoss(this.policy, ptxBatch.ids, ptxBatch.lossMask);
+            loss = tf.add(loss, tf.mul(s.ptxCoef, ptxLoss)) as tf.Scalar;
+            metrics['ppo/loss/ptx'] = ptxLoss;
+          }
+          return { loss, metrics };
+        },
+        'ppo/loss/total',
+        'ppo',
+        (m) => m['ppo/policy/ratio_mean'] > s.ratioThreshold,
+      );
+      return metrics;
+    } finally {
+      tf.dispose([mbIds, ...Object.values(t)]);
+      if (ptxBatch) disposeBatch(ptxBatch);
+    }
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+function std(xs: number[]): number {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
+}

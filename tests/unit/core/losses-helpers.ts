@@ -1,0 +1,118 @@
+// Shared helpers for the loss tests: fixture loading and float32-aware comparison.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+export type Num2D = number[][];
+
+export interface LossFixtures {
+  masked: {
+    name: string;
+    x: Num2D;
+    mask: Num2D;
+    sum: number;
+    mean: number;
+    varUnbiased: number;
+    varBiased: number;
+    meanAxis1: number[];
+    varUnbiasedAxis1: number[];
+  }[];
+  rankingToPairs: { name: string; ranks: number[]; pairs: [number, number][] }[];
+  rankingLoss: { name: string; rewards: number[]; ranks: number[]; loss: number }[];
+  directScoreLoss: { name: string; rewards: number[]; grades: number[]; loss: number }[];
+  whiten: { name: string; x: Num2D; mask: Num2D; shiftMean: boolean; out: Num2D }[];
+  klPenalizedRewards: {
+    name: string;
+    logprobs: Num2D;
+    refLogprobs: Num2D;
+    mask: Num2D;
+    scores: number[];
+    beta: number;
+    rewards: Num2D;
+    kl: Num2D;
+  }[];
+  ppoPolicyLoss: {
+    name: string;
+    logprobs: Num2D;
+    oldLogprobs: Num2D;
+    advantages: Num2D;
+    mask: Num2D;
+    clipRange: number;
+    loss: number;
+    clipfrac: number;
+    approxKl: number;
+  }[];
+  ppoValueLoss: {
+    name: string;
+    values: Num2D;
+    oldValues: Num2D;
+    returns: Num2D;
+    mask: Num2D;
+    clipRange: number;
+    loss: number;
+    clipfrac: number;
+  }[];
+  gae: {
+    name: string;
+    rewards: number[];
+    values: number[];
+    gamma: number;
+    lam: number;
+    advantages: number[];
+    returns: number[];
+  }[];
+  gaeMasked: {
+    name: string;
+    B: number;
+    T: number;
+    gamma: number;
+    lam: number;
+    rewards: number[];
+    values: number[];
+    mask: number[];
+    advantages: number[];
+    returns: number[];
+  }[];
+  adaptiveKL: {
+    name: string;
+    initCoef: number;
+    target: number;
+    horizon: number;
+    updates: [number, number][];
+    values: number[];
+  }[];
+  rrhf: {
+    name: string;
+    logprobSums: number[];
+    lengths: number[];
+    scores: number[];
+    lengthPenalty: number;
+    rank: number;
+    sft: number;
+    total: number;
+  }[];
+}
+
+export function loadFixtures(): LossFixtures {
+  const file = fileURLToPath(new URL('../../fixtures/losses.json', import.meta.url));
+  return JSON.parse(readFileSync(file, 'utf8')) as LossFixtures;
+}
+
+/** |a − e| ≤ rtol·|e| + atol elementwise (float32 results vs float64 references). */
+export function expectClose(
+  actual: ArrayLike<number> | number,
+  expected: number[] | number[][] | number,
+  label: string,
+  rtol = 1e-5,
+  atol = 1e-6,
+): void {
+  const a = typeof actual === 'number' ? [actual] : Array.from(actual);
+  const e = typeof expected === 'number' ? [expected] : expected.flat();
+  expect(a.length, `${label}: length`).toBe(e.length);
+  for (let i = 0; i < e.length; i++) {
+    const err = Math.abs(a[i] - e[i]);
+    if (!(err <= rtol * Math.abs(e[i]) + atol)) {
+      expect.fail(`${label}[${i}]: got ${a[i]}, expected ${e[i]} (|err| ${err.toExponential(2)})`);
+    }
+  }
+}
