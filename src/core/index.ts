@@ -1,0 +1,46 @@
+/**
+ * The public surface of the ML core: tokenizer, GPT, sampling, the RLHF
+ * objectives and trainers, checkpoints. Pure TypeScript + tfjs: no DOM, no
+ * Svelte, no worker code, so it runs in workers and in Node alike.
+ */
+export { ArgumentError } from './errors';
+export { CharTokenizer, PAD_ID, BOS_ID, EOS_ID, UNK_ID } from './tokenizer';
+export type { TokenizerJSON, EncodeReport } from './tokenizer';
+export { mulberry32, permutation } from './random';
+export {
+  GPT,
+  MODEL_SIZES,
+  createGPT,
+  gptFromWeights,
+  lmLoss,
+  tokenLogprobs,
+  tokenEntropy,
+  parameterShapes,
+  validateConfig,
+  disposeCache,
+} from './gpt';
+export type { GPTConfig, ModelSize, ForwardResult, KVCache } from './gpt';
+export { sample, filterLogits, leftPad } from './sample';
+export type { SampleOptions, SampleResult } from './sample';
+export * from './losses';
+export { Optimizer, NonFiniteError } from './train/optimizer';
+export type { OptimizerSettings } from './train/optimizer';
+export { packSequences } from './train/batch';
+export type { Sequence } from './train/batch';
+export { SftTrainer, randomWindows } from './train/sft';
+export { RewardModelTrainer, gradesToRanks } from './train/reward-model';
+export type { RankedGroup, GradedGroup, RewardObjective } from './train/reward-model';
+export { PpoTrainer, PPO_DEFAULTS } from './train/ppo';
+export type { PpoSettings, PpoBatch } from './train/ppo';
+export { RrhfTrainer, ranksToScores } from './train/rrhf';
+export type { RrhfGroup, RrhfSettings } from './train/rrhf';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  readSafetensorsHeader,
+  copyWeights,
+  readWeights,
+  writeWeights,
+  CHECKPOINT_FORMAT,
+} from './checkpoint';
+export type { LoadedCheckpoint, CheckpointMeta } from './checkpoint';
