@@ -39,7 +39,7 @@ function isLinearWeight(name: string): boolean {
   return /(c_attn|c_proj|c_fc)\.weight$|^lm_head\.weight$|^score\.weight$/.test(name);
 }
 
-function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
+function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
@@ -71,10 +71,11 @@ export async function saveCheckpoint(
   let offset = 0;
   for (const [name, variable] of model.named) {
     let data = (await variable.data()) as Float32Array;
-    let shape = variable.shape;
+    let shape = variable.shape as number[];
     if (isLinearWeight(name)) {
-      data = transpose2d(data, shape[0], shape[1]);
-      shape = [shape[1], shape[0]];
+      const [rows, cols] = shape;
+      data = transpose2d(data, rows, cols);
+      shape = [cols, rows];
     }
     header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.length * 4] };
     offset += data.length * 4;
@@ -178,7 +179,7 @@ export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
       );
     }
     const [a, b] = entry.data_offsets;
-    let data = new Float32Array((b - a) / 4);
+    let data: Float32Array = new Float32Array((b - a) / 4);
     for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(dataStart + a + 4 * i, true);
     if (isLinearWeight(name)) data = transpose2d(data, fileShape[0], fileShape[1]);
     weights.set(name, data);

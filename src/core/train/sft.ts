@@ -8,7 +8,7 @@ import { lmLoss, type GPT } from '../gpt';
 import { disposeBatch, packSequences, type Sequence } from './batch';
 import { Optimizer, type OptimizerSettings } from './optimizer';
 
-export interface SftSettings extends OptimizerSettings {}
+export type SftSettings = OptimizerSettings;
 
 export class SftTrainer {
   readonly model: GPT;

@@ -1,0 +1,106 @@
+// tfjs backend selection, for worker code only (the page never loads tfjs).
+// tfjs backends are per realm, so each worker initialises its own.
+import * as tf from '@tensorflow/tfjs';
+// Importing these registers the backends (webgpu only where navigator.gpu
+// exists at import time, which is the case in Chromium's workers).
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// `?url` makes Vite copy the binaries into dist/ and hand back their hashed
+// URLs, so the built app serves its own wasm (no CDN; works offline).
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** null when the browser does not say (older Chromium). */
+  isFallbackAdapter: boolean | null;
+}
+
+export interface BackendInfo {
+  backend: BackendName;
+  /** Only for webgpu. */
+  adapter?: AdapterReport;
+}
+
+/** The backend cannot run in this browser at all (as opposed to failing later). */
+export class BackendUnavailableError extends Error {
+  constructor(backend: BackendName, reason: string) {
+    super(`${backend} backend unavailable: ${reason}`);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+// The slice of the WebGPU API read here; TypeScript's libs do not declare it.
+interface GPUAdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+interface GPUAdapterLike {
+  info?: GPUAdapterInfoLike;
+  isFallbackAdapter?: boolean; // before Chromium moved it into `info`
+  requestAdapterInfo?: () => Promise<GPUAdapterInfoLike>;
+}
+interface GPULike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<GPUAdapterLike | null>;
+}
+
+function gpu(): GPULike | undefined {
+  return (globalThis.navigator as { gpu?: GPULike } | undefined)?.gpu;
+}
+
+/** Describes the adapter tfjs will get (it asks for high-performance too). */
+export async function webgpuAdapter(): Promise<AdapterReport | null> {
+  const g = gpu();
+  if (!g) return null;
+  const adapter = await g.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) return null;
+  const info: GPUAdapterInfoLike =
+    adapter.info ?? (adapter.requestAdapterInfo ? await adapter.requestAdapterInfo() : {});
+  return {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    description: info.description ?? '',
+    isFallbackAdapter: info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? null,
+  };
+}
+
+let wasmPathsSet = false;
+
+/**
+ * Makes `name` the active tfjs backend or throws. `tf.setBackend` resolves to
+ * false (and tfjs quietly keeps another backend) when e.g. no WebGPU adapter
+ * exists, so the result is checked with `tf.getBackend()`.
+ */
+export async function initBackend(name: BackendName): Promise<BackendInfo> {
+  let adapter: AdapterReport | undefined;
+  if (name === 'webgpu') {
+    if (!gpu()) throw new BackendUnavailableError(name, 'navigator.gpu is missing (no WebGPU)');
+    const a = await webgpuAdapter();
+    if (!a) throw new BackendUnavailableError(name, 'no adapter (requestAdapter() gave null)');
+    adapter = a;
+  }
+  if (name === 'wasm' && !wasmPathsSet) {
+    setWasmPaths({
+      'tfjs-backend-wasm.wasm': wasmPlainUrl,
+      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+    });
+    wasmPathsSet = true;
+  }
+  const ok = await tf.setBackend(name);
+  await tf.ready();
+  if (!ok || tf.getBackend() !== name) {
+    throw new BackendUnavailableError(
+      name,
+      `tf.setBackend('${name}') failed; tfjs is on '${tf.getBackend()}'`,
+    );
+  }
+  return adapter ? { backend: name, adapter } : { backend: name };
+}
