@@ -144,8 +144,17 @@ export function readSafetensorsHeader(bytes: Uint8Array): {
   };
 }
 
+export interface LoadOptions {
+  /**
+   * Give the model a scalar head (value head for PPO, reward head for the RM)
+   * or drop it. A head the file lacks starts at zero: every score is 0 and
+   * the trunk's features are untouched until training moves it.
+   */
+  scalarHead?: boolean;
+}
+
 /** Reads a checkpoint written by `saveCheckpoint` (or any safetensors file with our metadata). */
-export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
+export function loadCheckpoint(bytes: Uint8Array, opts: LoadOptions = {}): LoadedCheckpoint {
   const { header, metadata, dataStart } = readSafetensorsHeader(bytes);
   if (metadata.format !== CHECKPOINT_FORMAT) {
     throw new ArgumentError(
@@ -163,6 +172,8 @@ export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
   } catch (e) {
     throw new ArgumentError('checkpoint', `metadata is malformed: ${(e as Error).message}`);
   }
+  const fileHasHead = 'score.weight' in header;
+  if (opts.scalarHead !== undefined) config = { ...config, scalarHead: opts.scalarHead };
   if (tokenizer.vocabSize !== config.vocabSize) {
     throw new ArgumentError('checkpoint', 'tokenizer and config disagree on the vocabulary size');
   }
@@ -170,6 +181,10 @@ export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
   const weights = new Map<string, Float32Array>();
   for (const [name, shape] of parameterShapes(config)) {
     const entry = header[name];
+    if (!entry && name.startsWith('score.') && !fileHasHead) {
+      weights.set(name, new Float32Array(shape.reduce((a, b) => a * b, 1)));
+      continue;
+    }
     if (!entry) throw new ArgumentError('checkpoint', `lacks tensor ${name}`);
     const fileShape = isLinearWeight(name) ? [shape[1], shape[0]] : shape;
     if (entry.shape.join(',') !== fileShape.join(',')) {

@@ -68,6 +68,26 @@ describe('checkpoints (safetensors)', () => {
     loaded.model.dispose();
   });
 
+  it('adds a zero scalar head when asked, or drops one', async () => {
+    const tokenizer = CharTokenizer.fromText('abc');
+    const config = { vocabSize: tokenizer.vocabSize, blockSize: 8, nLayer: 1, nHead: 1, nEmbd: 4 };
+    const bare = createGPT(config, 2);
+    const withHead = loadCheckpoint(await saveCheckpoint(bare, tokenizer, { step: 0 }), {
+      scalarHead: true,
+    });
+    const ids = tf.tensor2d([[4, 5, 6]], undefined, 'int32');
+    const out = withHead.model.forward(ids);
+    expect(Array.from(await out.head!.data())).toEqual([0, 0, 0]);
+    const a = bare.forward(ids);
+    expect(await out.logits.data()).toEqual(await a.logits.data());
+    const dropped = loadCheckpoint(await saveCheckpoint(withHead.model, tokenizer, { step: 0 }), {
+      scalarHead: false,
+    });
+    expect(dropped.model.config.scalarHead).toBe(false);
+    tf.dispose([ids, out.logits, out.head!, a.logits]);
+    [bare, withHead.model, dropped.model].forEach((m) => m.dispose());
+  });
+
   it('refuses malformed files with a message saying what is wrong', async () => {
     expect(() => loadCheckpoint(new Uint8Array(3))).toThrow(/shorter than 8 bytes/);
     const junk = new Uint8Array(16);
