@@ -1,0 +1,200 @@
+/**
+ * Presets for the playground, built from the SFT split so that they are
+ * reproducible: each takes its demonstrations and ranking prompts from
+ * sft.train and its held-out prompts from sft.heldout (only prompts that never
+ * occur in sft.train, so win rates are measured on unseen prompts).
+ *
+ * The prompts are neutral ("Write a story about a cat.\n"): they do not say what the
+ * labeler wants, and the demonstrations show the corpus's mix of endings, lengths
+ * and dialogue. The SFT model therefore writes all kinds of stories, and the reward
+ * model and PPO/RRHF have something to move — as in the TRL sentiment example.
+ */
+import type { LabelerSpec } from '../../src/core/labelers';
+import type { BaseModelName, Preset, PresetIndexEntry } from '../../src/core/presets';
+import type { Corpus } from './corpus';
+import type { Task } from './language';
+import { deriveSeed, mulberry32, type Rng } from './prng';
+import type { SftPair } from './sft';
+
+/** Facts about a preset's demonstrations, so descriptions state true numbers. */
+interface DemoStats {
+  total: number;
+  happy: number;
+  dialogue: number;
+  short: number;
+}
+
+interface PresetRecipe {
+  id: string;
+  title: string;
+  description: (demos: DemoStats) => string;
+  language: 'en' | 'zh';
+  baseModel: BaseModelName;
+  /** The SFT task whose prompts and demonstrations the preset uses. */
+  task: Task;
+  labeler: LabelerSpec;
+  labelerNoise: number;
+}
+
+const COUNTS = { demonstrations: 24, prompts: 16, heldoutPrompts: 12 };
+
+/**
+ * Noise is the temperature of `noisyRanking` on scores in [0, 1]: at 0.2 a story
+ * scoring 1 beats one scoring 0.5 with probability σ(0.5/0.2) ≈ 0.92.
+ */
+const NOISE = 0.2;
+
+export function presetRecipes(shortWords: readonly [number, number]): PresetRecipe[] {
+  return [
+    {
+      id: 'happy-endings',
+      title: 'Happy endings',
+      description: (d) =>
+        `The labeler prefers stories that end happily, then open endings, then sad ones. The prompts do not ask for a happy story, and ${d.happy} of the ${d.total} demonstrations end happily, so watch the share of happy endings grow.`,
+      language: 'en',
+      baseModel: 'nano',
+      task: 'animal',
+      labeler: { kind: 'happy-ending' },
+      labelerNoise: NOISE,
+    },
+    {
+      id: 'mentions-the-animal',
+      title: 'Mentions the animal',
+      description: () =>
+        'Each prompt asks for a story about an animal; the labeler prefers stories that name that animal. A task with a clear right answer, good for checking that the reward model learns.',
+      language: 'en',
+      baseModel: 'nano',
+      task: 'animal',
+      labeler: { kind: 'mentions-requested-animal' },
+      labelerNoise: NOISE,
+    },
+    {
+      id: 'short-and-sweet',
+      title: 'Short and sweet',
+      description: (d) =>
+        `The labeler prefers stories of ${shortWords[0]}–${shortWords[1]} words; only ${d.short} of the ${d.total} demonstrations are that short. See how fast the policy learns to stop, and what it gives up to do so.`,
+      language: 'en',
+      baseModel: 'micro',
+      task: 'animal',
+      labeler: { kind: 'short-and-sweet', targetWords: [shortWords[0], shortWords[1]] },
+      labelerNoise: NOISE,
+    },
+    {
+      id: 'uses-dialogue',
+      title: 'Uses dialogue',
+      description: (d) =>
+        `The labeler prefers stories in which someone speaks in quotes; ${d.dialogue} of the ${d.total} demonstrations have dialogue.`,
+      language: 'en',
+      baseModel: 'nano',
+      task: 'animal',
+      labeler: { kind: 'uses-dialogue' },
+      labelerNoise: NOISE,
+    },
+    {
+      id: 'happy-and-talkative',
+      title: 'Happy and talkative',
+      description: () =>
+        'A weighted labeler: a happy ending counts most, dialogue and naming the requested animal count half as much each. Shows how a mixed preference is traded off.',
+      language: 'en',
+      baseModel: 'nano',
+      task: 'animal',
+      labeler: {
+        kind: 'weighted',
+        terms: [
+          { test: { kind: 'ending', sentiment: 'happy' }, weight: 1 },
+          { test: { kind: 'dialogue' }, weight: 0.5 },
+          { test: { kind: 'requested-animal' }, weight: 0.5 },
+        ],
+      },
+      labelerNoise: NOISE,
+    },
+    {
+      id: 'zh-happy-endings',
+      title: '快乐的结局',
+      description: (d) =>
+        `标注者喜欢结局快乐的故事，其次是开放的结局，最不喜欢伤心的结局；${d.total}个示范中有${d.happy}个是快乐的结局。The labeler prefers happy endings (Chinese stories).`,
+      language: 'zh',
+      baseModel: 'nano',
+      task: 'animal',
+      labeler: { kind: 'happy-ending' },
+      labelerNoise: NOISE,
+    },
+  ];
+}
+
+function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** The first `n` pairs with distinct prompts, skipping prompts in `exclude`. */
+function distinctPrompts(pairs: readonly SftPair[], n: number, exclude: Set<string>): SftPair[] {
+  const out: SftPair[] = [];
+  const seen = new Set(exclude);
+  for (const pair of pairs) {
+    if (out.length === n) break;
+    if (seen.has(pair.prompt)) continue;
+    seen.add(pair.prompt);
+    out.push(pair);
+  }
+  if (out.length < n) throw new Error(`only ${out.length} distinct prompts; need ${n}`);
+  return out;
+}
+
+export function buildPreset(
+  recipe: PresetRecipe,
+  corpus: Corpus,
+  seed: number,
+  short: readonly [number, number],
+): Preset {
+  const rng = mulberry32(deriveSeed(seed, `preset/${recipe.id}`));
+  const ofTask = (pairs: SftPair[]) => pairs.filter((p) => p.attributes.task === recipe.task);
+  const train = shuffled(ofTask(corpus.sft.train), rng);
+  const demos = distinctPrompts(train, COUNTS.demonstrations, new Set());
+  const prompts = distinctPrompts(train, COUNTS.prompts, new Set(demos.map((d) => d.prompt)));
+  const trainPrompts = new Set(corpus.sft.train.map((p) => p.prompt));
+  const heldout = distinctPrompts(
+    shuffled(ofTask(corpus.sft.heldout), rng),
+    COUNTS.heldoutPrompts,
+    trainPrompts,
+  );
+  return {
+    id: recipe.id,
+    title: recipe.title,
+    description: recipe.description({
+      total: demos.length,
+      happy: demos.filter((d) => d.attributes.ending === 'happy').length,
+      dialogue: demos.filter((d) => d.attributes.hasDialogue).length,
+      short: demos.filter((d) => d.attributes.words >= short[0] && d.attributes.words <= short[1])
+        .length,
+    }),
+    language: recipe.language,
+    baseModel: recipe.baseModel,
+    prompts: prompts.map((p) => p.prompt),
+    heldoutPrompts: heldout.map((p) => p.prompt),
+    demonstrations: demos.map((d) => ({ prompt: d.prompt, response: d.response })),
+    labeler: recipe.labeler,
+    labelerNoise: recipe.labelerNoise,
+  };
+}
+
+export function buildPresets(
+  corpora: Record<'en' | 'zh', Corpus>,
+  seed: number,
+  shortWords: readonly [number, number],
+): { presets: Preset[]; index: { presets: PresetIndexEntry[] } } {
+  const presets = presetRecipes(shortWords).map((r) =>
+    buildPreset(r, corpora[r.language], seed, shortWords),
+  );
+  const index = presets.map((p) => ({
+    id: p.id,
+    title: p.title,
+    language: p.language,
+    file: `${p.id}.json`,
+  }));
+  return { presets, index: { presets: index } };
+}
