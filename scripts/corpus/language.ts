@@ -75,6 +75,29 @@ export interface StoryTemplates {
   closing: Record<Ending, readonly string[]>;
 }
 
+/**
+ * Templates for the SFT demonstrations: whole stories of two to four short
+ * sentences, so that prompt + response fit the models' 128-character context and
+ * the ~90 characters they generate when ranking and under PPO.
+ */
+export interface MiniProblemTemplates {
+  /** The first sentence: names the hero and the hero's animal, and the problem. */
+  start: readonly string[];
+  /** What the hero does about it (no quotes). */
+  middle: readonly string[];
+  /** One line of speech in quotes. */
+  say: readonly string[];
+  /** The last sentence, carrying its sentiment (`~`: only if no friend appeared). */
+  ending: Record<Ending, readonly string[]>;
+}
+
+/** Length limits of SFT pairs, in characters (Unicode code points). */
+export interface SftLimits {
+  /** The prompt, its final newline included. */
+  prompt: number;
+  response: number;
+}
+
 export interface LanguagePack {
   code: 'en' | 'zh';
   names: readonly Character[];
@@ -86,9 +109,15 @@ export interface LanguagePack {
   foods: readonly string[];
   templates: StoryTemplates;
   prompts: Record<Task, readonly string[]>;
+  /** Short stories for the SFT demonstrations, by problem. */
+  mini: Record<Problem, MiniProblemTemplates>;
+  sftLimits: SftLimits;
   /** Between sentences: ' ' in English, nothing in Chinese. */
   separator: string;
-  /** Word-count range (labelers' `wordCount`) that a 'short' story must fall in. */
+  /**
+   * Word-count range (labelers' `wordCount`) that a 'short' SFT story must fall in;
+   * also the target of the short-and-sweet labeler.
+   */
   shortWords: readonly [number, number];
   /**
    * The text of a slot. `friend` is asked as 'friendFirst' on its first mention

@@ -4,6 +4,10 @@
  * sft.train and its held-out prompts from sft.heldout (only prompts that never
  * occur in sft.train, so win rates are measured on unseen prompts).
  *
+ * Prompts and demonstrations are the SFT pairs' own, so they keep to the SFT length
+ * limits (`sftLimits`: a whole story in at most 88 characters in English, 60 in
+ * Chinese) and a story fits the models' 128-character context.
+ *
  * The prompts are neutral ("Write a story about a cat.\n"): they do not say what the
  * labeler wants, and the demonstrations show the corpus's mix of endings, lengths
  * and dialogue. The SFT model therefore writes all kinds of stories, and the reward
@@ -72,7 +76,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       id: 'short-and-sweet',
       title: 'Short and sweet',
       description: (d) =>
-        `The labeler prefers stories of ${shortWords[0]}–${shortWords[1]} words; only ${d.short} of the ${d.total} demonstrations are that short. See how fast the policy learns to stop, and what it gives up to do so.`,
+        `The labeler prefers stories of ${shortWords[0]}–${shortWords[1]} words; ${d.short === 0 ? 'none' : `only ${d.short}`} of the ${d.total} demonstrations ${d.short === 1 ? 'is' : 'are'} that short. See how fast the policy learns to stop, and what it gives up to do so.`,
       language: 'en',
       baseModel: 'micro',
       task: 'animal',

@@ -15,7 +15,7 @@ import {
   buildShipped,
   type ShippedBuild,
 } from '../../scripts/corpus/shipped';
-import type { SftPair } from '../../scripts/corpus/sft';
+import { CONTEXT_CHARS, type SftPair } from '../../scripts/corpus/sft';
 import { drawCast, MAX_STORY_CHARS, type StoryAttributes } from '../../scripts/corpus/story';
 import { slotsOf } from '../../scripts/corpus/template';
 import { CHINESE } from '../../scripts/corpus/zh/index';
@@ -26,10 +26,23 @@ import {
   makeLabeler,
   mentionsWord,
   sentenceCount,
+  wordCount,
 } from '../../src/core/labelers';
 import { validatePreset, validatePresetIndex, type Preset } from '../../src/core/presets';
 
 const LANGUAGES = ['en', 'zh'] as const;
+/** Characters as the character-level tokenizer counts them: Unicode code points. */
+const chars = (text: string) => Array.from(text).length;
+
+/** Every SFT-style pair fits its language's limits and, with EOS, the 128-character context. */
+function expectFits(pack: LanguagePack, prompt: string, response: string): void {
+  const { prompt: maxPrompt, response: maxResponse } = pack.sftLimits;
+  expect(chars(prompt), prompt).toBeLessThanOrEqual(maxPrompt);
+  expect(chars(response), response).toBeLessThanOrEqual(maxResponse);
+  expect(chars(response), response).toBeGreaterThan(0);
+  expect(chars(prompt + response) + 1, prompt + response).toBeLessThanOrEqual(CONTEXT_CHARS);
+  expect(response, response).not.toMatch(/\n/);
+}
 const publicFile = (path: string) =>
   readFileSync(new URL(`../../public/${path}`, import.meta.url), 'utf8');
 const readJsonl = <T>(text: string): T[] =>
@@ -85,6 +98,55 @@ describe('generator', () => {
     expect(corpus.stories.train).toHaveLength(380);
     expect(corpus.sft.heldout).toHaveLength(20);
     expect(corpus.sft.train).toHaveLength(180);
+  });
+
+  it.each([ENGLISH, CHINESE])('$code: SFT pairs fit the limits for any seed', (pack) => {
+    for (const seed of [3, 4]) {
+      const corpus = buildCorpus(pack, { seed, stories: 20, instructions: 300 });
+      for (const { prompt, response, attributes } of [...corpus.sft.train, ...corpus.sft.heldout]) {
+        expectFits(pack, prompt, response);
+        expect(attributes.chars).toBe(chars(response));
+        expect(attributes.words).toBe(wordCount(response));
+        expect(attributes.sentences).toBe(sentenceCount(response));
+        expect(attributes.sentences).toBeGreaterThanOrEqual(2);
+        expect(attributes.sentences).toBeLessThanOrEqual(4);
+      }
+    }
+  });
+
+  it.each([ENGLISH, CHINESE])('$code: SFT limits fit what the models read and write', (pack) => {
+    // 128 characters of context; ~90 new characters when ranking and under PPO.
+    const { prompt, response } = pack.sftLimits;
+    expect(response).toBeLessThanOrEqual(pack.code === 'en' ? 88 : 60);
+    expect(prompt).toBeLessThanOrEqual(pack.code === 'en' ? 45 : 25);
+  });
+
+  it.each([ENGLISH, CHINESE])('$code: every SFT template is one finished sentence', (pack) => {
+    const cast = drawCast(pack, mulberry32(1));
+    for (const problem of PROBLEMS) {
+      const t = pack.mini[problem];
+      const parts = {
+        start: t.start,
+        middle: t.middle,
+        say: t.say,
+        ending: Object.values(t.ending).flat(),
+      };
+      for (const [part, templates] of Object.entries(parts)) {
+        expect(templates.length, `${problem}.${part}`).toBeGreaterThanOrEqual(2);
+        for (const template of templates) {
+          expect(template, template).toMatch(/[.!?"。！？”]$/);
+          expect(template.indexOf('~'), template).toBeLessThan(1);
+          // Only lines of speech hold quotes.
+          expect(/["“”]/.test(template), template).toBe(part === 'say');
+          for (const slot of slotsOf(template)) {
+            if (slot !== 'friend') expect(() => pack.fill(slot, cast), slot).not.toThrow();
+          }
+        }
+      }
+      for (const ending of ['happy', 'sad', 'open'] as const) {
+        expect(t.ending[ending].length, `${problem}.${ending}`).toBeGreaterThanOrEqual(2);
+      }
+    }
   });
 
   it.each([ENGLISH, CHINESE])('$code: every template is one finished sentence', (pack) => {
@@ -202,6 +264,43 @@ describe.each(LANGUAGES)('shipped %s corpus', (lang) => {
     expect(manifest.distinctChars).toBeGreaterThanOrEqual(chars.size);
   });
 
+  it('has SFT pairs that fit the context, in the pretraining alphabet', () => {
+    const { sft, files } = shipped[lang];
+    const pack = PACKS[lang];
+    const alphabet = new Set(files['train.txt']);
+    for (const { prompt, response, attributes } of sft) {
+      expectFits(pack, prompt, response);
+      expect(attributes.chars).toBe(chars(response));
+      // No character the pretrained models have not seen (no UNK in demonstrations).
+      for (const c of response) expect(alphabet.has(c), `${c} in ${response}`).toBe(true);
+    }
+    const lengths = sft.map((p) => chars(p.response));
+    const mean = lengths.reduce((a, b) => a + b, 0) / lengths.length;
+    // Whole stories, not fragments: most use a good part of the room.
+    expect(mean).toBeGreaterThan(pack.sftLimits.response * 0.5);
+    // Varied: almost every response is different, with many prompts.
+    expect(new Set(sft.map((p) => p.response)).size).toBeGreaterThan(sft.length * 0.95);
+    expect(new Set(sft.map((p) => p.attributes.name)).size).toBeGreaterThanOrEqual(24);
+    expect(new Set(sft.map((p) => p.attributes.animal)).size).toBeGreaterThanOrEqual(20);
+    expect(new Set(sft.map((p) => p.attributes.problem)).size).toBe(PROBLEMS.length);
+  });
+
+  it('aims the short-and-sweet range below the usual story length', () => {
+    const { sft } = shipped[lang];
+    const [lo, hi] = PACKS[lang].shortWords;
+    const words = sft
+      .filter((p) => p.attributes.task !== 'short')
+      .map((p) => wordCount(p.response))
+      .sort((a, b) => a - b);
+    const median = words[Math.floor(words.length / 2)];
+    expect(lo).toBeGreaterThan(0);
+    expect(hi).toBeLessThan(median);
+    // Yet reachable: a two-sentence story can be that short.
+    expect(sft.some((p) => p.attributes.task !== 'short' && wordCount(p.response) <= hi)).toBe(
+      true,
+    );
+  });
+
   it('has SFT responses that do what their prompts ask', () => {
     const { sft } = shipped[lang];
     const pack = PACKS[lang];
@@ -305,6 +404,22 @@ describe('presets', () => {
         const s = labeler.score(d.response, d.prompt);
         expect(s).toBeGreaterThanOrEqual(0);
         expect(s).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('keep prompts and demonstrations within the SFT limits', () => {
+    for (const preset of presets) {
+      const pack = PACKS[preset.language];
+      expect(preset.prompts.length).toBeGreaterThanOrEqual(12);
+      expect(preset.heldoutPrompts.length).toBeGreaterThanOrEqual(8);
+      expect(preset.demonstrations.length).toBeGreaterThanOrEqual(16);
+      for (const d of preset.demonstrations) expectFits(pack, d.prompt, d.response);
+      for (const prompt of [...preset.prompts, ...preset.heldoutPrompts]) {
+        expect(chars(prompt), prompt).toBeLessThanOrEqual(pack.sftLimits.prompt);
+      }
+      if (preset.labeler.kind === 'short-and-sweet') {
+        expect(preset.labeler.targetWords).toEqual([...pack.shortWords]);
       }
     }
   });

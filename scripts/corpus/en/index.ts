@@ -1,41 +1,48 @@
 /** The English language pack: word lists, templates, prompts and slot filling. */
 import type { Cast, LanguagePack, Task } from '../language';
 import { ADJECTIVES, ANIMALS, COLORS, FOODS, NAMES, OBJECTS, PLACES } from './lexicon';
+import { MINI } from './mini';
 import { TEMPLATES } from './templates';
 
-/** Instructions in the style of the SFT prompts; each ends with a newline. */
+/**
+ * Instructions for the SFT pairs; each ends with a newline. Short (at most 45
+ * characters, see `sftLimits`) so that the story after them fits the context.
+ */
 const PROMPTS: Record<Task, readonly string[]> = {
   happy: [
-    'Write a happy story about {a_animal} named {name}.\n',
-    'Write a story about {a_animal} with a happy ending.\n',
-    'Tell me a happy story about {name} the {animal}.\n',
-    'Write a story with a happy ending about {a_animal} who lives {at_place}.\n',
+    'Write a happy story about {a_animal}.\n',
+    'Tell a happy story about {name} the {animal}.\n',
+    'Write a story about {a_animal} that ends well.\n',
+    'A happy story about {a_animal}, please.\n',
   ],
   sad: [
     'Write a sad story about {a_animal}.\n',
-    'Write a story about {a_animal} named {name} that ends sadly.\n',
-    'Tell me a sad story about {name} the {animal}.\n',
+    'Tell a sad story about {name} the {animal}.\n',
+    'Write a story about {a_animal} that ends sadly.\n',
+    'A sad story about {a_animal} named {name}.\n',
   ],
   open: [
-    'Write a story about {a_animal} with an open ending.\n',
-    'Write a story about {a_animal} named {name}, and leave the ending open.\n',
-    'Tell me a story about {name} the {animal} that does not say how it ends.\n',
+    'A story about {a_animal} with an open ending.\n',
+    'Write a story about {a_animal}, open ending.\n',
+    'A story about {name} the {animal}, open ending.\n',
   ],
   animal: [
     'Write a story about {a_animal}.\n',
     'Write a story about {a_animal} named {name}.\n',
     'Tell me a story about {name} the {animal}.\n',
-    'Write a story about {a_animal} who lives {at_place}.\n',
+    'Write about {a_animal} {at_place}.\n',
+    'Tell a story about {a_animal}.\n',
   ],
   dialogue: [
     'Write a story about {a_animal} with dialogue.\n',
-    'Write a story about {a_animal} named {name}, with some dialogue.\n',
-    'Tell me a story about {name} the {animal} in which someone speaks.\n',
+    '{A_animal} story with dialogue, please.\n',
+    'A story about {a_animal} where someone talks.\n',
   ],
   short: [
     'Write a short story about {a_animal}.\n',
-    'Write a very short story about {name} the {animal}.\n',
-    'Tell me a short story about {a_animal} named {name}.\n',
+    'A very short story about {a_animal}.\n',
+    'Tell a short story about {name} the {animal}.\n',
+    'Tell me a tiny story about {a_animal}.\n',
   ],
 };
 
@@ -92,8 +99,10 @@ export const ENGLISH: LanguagePack = {
   foods: FOODS,
   templates: TEMPLATES,
   prompts: PROMPTS,
+  mini: MINI,
+  sftLimits: { prompt: 45, response: 88 },
   separator: ' ',
-  shortWords: [10, 30],
+  shortWords: [6, 12],
   fill,
   finish,
 };

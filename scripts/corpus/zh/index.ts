@@ -1,9 +1,13 @@
 /** The Chinese language pack: word lists, templates, prompts and slot filling. */
 import type { Cast, LanguagePack, Task } from '../language';
 import { ADJECTIVES, ANIMALS, COLORS, FOODS, NAMES, OBJECTS, PLACES } from './lexicon';
+import { MINI } from './mini';
 import { TEMPLATES } from './templates';
 
-/** Instructions in the style of the SFT prompts; each ends with a newline. */
+/**
+ * Instructions for the SFT pairs; each ends with a newline. Short (at most 25
+ * characters, see `sftLimits`) so that the story after them fits the context.
+ */
 const PROMPTS: Record<Task, readonly string[]> = {
   happy: [
     '写一个关于{animal}的快乐故事。\n',
@@ -15,10 +19,12 @@ const PROMPTS: Record<Task, readonly string[]> = {
     '写一个关于{animal}的伤心故事。\n',
     '写一个关于{animal}{name}的故事，结局要难过一点。\n',
     '讲一个关于{animal}的难过的故事。\n',
+    '讲一个关于{animal}{name}的伤心故事。\n',
   ],
   open: [
     '写一个关于{animal}的故事，结局是开放的。\n',
     '写一个关于{animal}{name}的故事，不要说出结局。\n',
+    '讲一个关于{animal}的故事，结局是开放的。\n',
   ],
   animal: [
     '写一个关于{animal}的故事。\n',
@@ -29,8 +35,13 @@ const PROMPTS: Record<Task, readonly string[]> = {
   dialogue: [
     '写一个有对话的故事，主角是{animal}{name}。\n',
     '写一个关于{animal}的故事，里面要有对话。\n',
+    '讲一个有对话的故事，主角是{animal}。\n',
   ],
-  short: ['写一个关于{animal}的短故事。\n', '讲一个很短的关于{animal}{name}的故事。\n'],
+  short: [
+    '写一个关于{animal}的短故事。\n',
+    '讲一个很短的关于{animal}{name}的故事。\n',
+    '讲一个关于{animal}的短故事。\n',
+  ],
 };
 
 function fill(slot: string, cast: Cast): string {
@@ -68,8 +79,10 @@ export const CHINESE: LanguagePack = {
   foods: FOODS,
   templates: TEMPLATES,
   prompts: PROMPTS,
+  mini: MINI,
+  sftLimits: { prompt: 25, response: 60 },
   separator: '',
-  shortWords: [15, 45],
+  shortWords: [12, 28],
   fill,
   finish: (sentence) => sentence.trim(),
 };
