@@ -19,7 +19,10 @@ const sizes = opt('sizes', 'nano,micro').split(',') as ModelSize[];
 const steps = Number(opt('steps', '5'));
 
 const require = createRequire(import.meta.url);
-setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
+setWasmPaths(
+  path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') +
+    path.sep,
+);
 
 const V = 72;
 const rows: Record<string, string | number>[] = [];
@@ -45,7 +48,13 @@ for (const backend of backends) {
     }
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)];
-    rows.push({ backend, size, params: model.parameterCount, 'ms/step (median)': Math.round(median), 'tokens/s': Math.round((16 * 127) / (median / 1000)) });
+    rows.push({
+      backend,
+      size,
+      params: model.parameterCount,
+      'ms/step (median)': Math.round(median),
+      'tokens/s': Math.round((16 * 127) / (median / 1000)),
+    });
     trainer.dispose();
     model.dispose();
   }

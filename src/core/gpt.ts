@@ -9,10 +9,21 @@
  * (PITFALLS.md, trap 9). The token embedding is `oneHot(ids) · wte` because the
  * gradient of `gather` is missing on wasm (trap 3).
  *
+ * The pieces with their own gradients (linear layers, LayerNorm, GELU,
+ * attention, residual adds, the next-token log-probabilities) live in ./ops:
+ * with tfjs's autodiff of plain ops a nano training step took ~3.6 s on wasm,
+ * mostly in matMuls that fell off XNNPACK. Each file there says why.
+ *
  * Shapes: B batch, T sequence, C = nEmbd, nh heads, hs = C / nh, V vocabulary.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, assertShape } from './errors';
+import { selfAttention } from './ops/attention';
+import { customOp } from './ops/custom-grad';
+import { gelu } from './ops/gelu';
+import { layerNorm } from './ops/layer-norm';
+import { embedding, linear, transposeMatrix } from './ops/matmul';
+import { addSameShape } from './ops/residual';
 import { mulberry32, normalArray } from './random';
 
 export interface GPTConfig {
@@ -104,29 +115,31 @@ export class GPT {
     return v;
   }
 
-  /** Full forward pass. Call inside `tf.tidy` (or dispose the results). */
+  /**
+   * Full forward pass. Call inside `tf.tidy` (or dispose the results).
+   *
+   * The residual stream is kept as (B·T, C) rows: every reshape that autodiff
+   * records saves a copy of its input for the gradient (so do tfjs's Add and
+   * Multiply), which on wasm is a real copy per activation.
+   */
   forward(ids: tf.Tensor2D, opts: ForwardOptions = {}): ForwardResult {
     const [B, T] = this.checkIds(ids);
     if (opts.padMask) assertShape('padMask', opts.padMask, [B, T]);
-    const { nEmbd: C } = this.config;
     const out: { logits: tf.Tensor3D; head?: tf.Tensor2D } = tf.tidy(() => {
       const positions = opts.padMask ? positionIds(opts.padMask) : null;
-      let x: tf.Tensor = this.embed(ids, positions, T); // (B, T, C)
-      let bias: tf.Tensor = this.causalBias(T).reshape([1, 1, T, T]);
+      let x = this.embed(ids, positions, T); // (B·T, C)
+      let bias = this.causalBias(T).reshape([1, T, T]) as tf.Tensor3D;
       if (opts.padMask) {
-        const keyBias = tf.sub(1, opts.padMask).mul(NEG).reshape([B, 1, 1, T]);
+        const keyBias = tf.sub(1, opts.padMask).mul(NEG).reshape([B, 1, T]);
         bias = tf.add(bias, keyBias);
       }
       for (let l = 0; l < this.config.nLayer; l++) {
-        const { q, k, v } = this.qkv(l, x, B, T);
-        const y = attend(q, k, v, bias); // (B, nh, T, hs)
-        x = this.attnOut(l, x, y, B, T);
+        x = this.attnOut(l, x, this.attention(l, x, bias));
         x = this.mlpResidual(l, x);
       }
       x = this.layerNorm('transformer.ln_f', x);
-      const x2 = x.reshape([B * T, C]);
-      const logits = this.lmHead(x2).reshape([B, T, this.config.vocabSize]) as tf.Tensor3D;
-      const head = this.scalarHead(x2, B, T);
+      const logits = this.lmHead(x).reshape([B, T, this.config.vocabSize]) as tf.Tensor3D;
+      const head = this.scalarHead(x, B, T);
       return head ? { logits, head } : { logits };
     });
     return { logits: out.logits, head: out.head ?? null };
@@ -145,7 +158,7 @@ export class GPT {
     return tf.tidy(() => {
       const padMask = opts.padMask ?? tf.ones([B, T]);
       const positions = positionIds(padMask);
-      let x: tf.Tensor = this.embed(ids, positions, T);
+      let x = this.embed(ids, positions, T); // (B·T, C)
       const keyBiasT = tf.sub(1, padMask).mul(NEG) as tf.Tensor2D;
       const bias = tf.add(this.causalBias(T).reshape([1, 1, T, T]), keyBiasT.reshape([B, 1, 1, T]));
       const keys: tf.Tensor4D[] = [];
@@ -157,14 +170,17 @@ export class GPT {
         [0, 0],
       ];
       for (let l = 0; l < this.config.nLayer; l++) {
-        const { q, k, v } = this.qkv(l, x, B, T);
+        const [q, k, v] = this.qkv(l, x).map((t) => this.heads(t, B)); // (B, nh, T, hs)
         keys.push(tf.pad(k, padSlots) as tf.Tensor4D);
         values.push(tf.pad(v, padSlots) as tf.Tensor4D);
-        x = this.attnOut(l, x, attend(q, k, v, bias), B, T);
+        x = this.attnOut(l, x, this.unheads(attend(q, k, v, bias)));
         x = this.mlpResidual(l, x);
       }
       x = this.layerNorm('transformer.ln_f', x);
-      const last = x.slice([0, T - 1, 0], [B, 1, C]).reshape([B, C]);
+      const last = x
+        .reshape([B, T, C])
+        .slice([0, T - 1, 0], [B, 1, C])
+        .reshape([B, C]);
       const keyBias = tf.pad(
         keyBiasT,
         [
@@ -176,7 +192,7 @@ export class GPT {
       const nextPosition = padMask.sum(1).toInt() as tf.Tensor1D;
       return {
         cache: { keys, values, keyBias, nextPosition, length: T },
-        logits: this.lmHead(last) as tf.Tensor2D,
+        logits: this.lmHead(last as tf.Tensor2D),
       };
     });
   }
@@ -187,7 +203,7 @@ export class GPT {
    * [B, V]. Gives the same logits as `forward` over the whole sequence.
    */
   step(cache: KVCache, tokens: tf.Tensor1D): { cache: KVCache; logits: tf.Tensor2D } {
-    const { nEmbd: C, blockSize: S, nLayer } = this.config;
+    const { blockSize: S, nLayer } = this.config;
     const B = tokens.shape[0];
     if (cache.length >= S) {
       throw new ArgumentError('cache', `is full: the context holds ${S} tokens`);
@@ -199,24 +215,23 @@ export class GPT {
       const keyBias = tf.add(cache.keyBias, tf.mul(slotOneHot, -NEG)) as tf.Tensor2D;
       const slotMask = slotOneHot.reshape([1, 1, S, 1]);
       const bias = keyBias.reshape([B, 1, 1, S]);
-      let x: tf.Tensor = this.embed(
+      let x = this.embed(
         tokens.reshape([B, 1]) as tf.Tensor2D,
         cache.nextPosition.reshape([B, 1]) as tf.Tensor2D,
         1,
-      );
+      ); // (B, C)
       const keys: tf.Tensor4D[] = [];
       const values: tf.Tensor4D[] = [];
       for (let l = 0; l < nLayer; l++) {
-        const { q, k, v } = this.qkv(l, x, B, 1); // (B, nh, 1, hs)
+        const [q, k, v] = this.qkv(l, x).map((t) => this.heads(t, B)); // (B, nh, 1, hs)
         const kAll = tf.add(cache.keys[l], tf.mul(slotMask, k)) as tf.Tensor4D;
         const vAll = tf.add(cache.values[l], tf.mul(slotMask, v)) as tf.Tensor4D;
         keys.push(kAll);
         values.push(vAll);
-        x = this.attnOut(l, x, attend(q, kAll, vAll, bias), B, 1);
+        x = this.attnOut(l, x, this.unheads(attend(q, kAll, vAll, bias)));
         x = this.mlpResidual(l, x);
       }
-      x = this.layerNorm('transformer.ln_f', x);
-      const logits = this.lmHead(x.reshape([B, C])) as tf.Tensor2D;
+      const logits = this.lmHead(this.layerNorm('transformer.ln_f', x));
       const nextPosition = tf.add(cache.nextPosition, tf.scalar(1, 'int32')) as tf.Tensor1D;
       return { keys, values, keyBias, nextPosition, logits };
     });
@@ -245,76 +260,78 @@ export class GPT {
     return [B, T];
   }
 
-  /** Token + position embeddings, (B, T, C). `positions` is [B,T] int32 or null for 0..T-1. */
-  private embed(ids: tf.Tensor2D, positions: tf.Tensor2D | null, T: number): tf.Tensor3D {
-    const { vocabSize: V, nEmbd: C, blockSize } = this.config;
-    const B = ids.shape[0];
-    const wte = this.p('transformer.wte.weight'); // (V, C)
-    const wpe = this.p('transformer.wpe.weight'); // (blockSize, C)
-    const tok = tf.matMul(tf.oneHot(ids.reshape([B * T]), V).toFloat(), wte).reshape([B, T, C]);
-    const pos = positions
-      ? tf
-          .matMul(tf.oneHot(positions.reshape([B * T]), blockSize).toFloat(), wpe)
-          .reshape([B, T, C])
-      : wpe.slice([0, 0], [T, C]).reshape([1, T, C]);
-    return tf.add(tok, pos) as tf.Tensor3D;
-  }
-
-  /** LayerNorm over the last axis with broadcasting (eps 1e-5, as PyTorch). */
-  private layerNorm(prefix: string, x: tf.Tensor): tf.Tensor {
-    const mean = x.mean(-1, true);
-    const xc = tf.sub(x, mean);
-    const variance = xc.square().mean(-1, true);
-    const xhat = tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5)));
-    return tf.add(tf.mul(xhat, this.p(`${prefix}.weight`)), this.p(`${prefix}.bias`));
-  }
-
-  private linear(prefix: string, x2: tf.Tensor): tf.Tensor2D {
-    // Weights are stored (in, out) here; checkpoints transpose to PyTorch's (out, in).
-    return tf.add(
-      tf.matMul(x2 as tf.Tensor2D, this.p(`${prefix}.weight`) as tf.Tensor2D),
-      this.p(`${prefix}.bias`),
-    ) as tf.Tensor2D;
-  }
-
-  /** Queries, keys and values of layer l for the normalised input, each (B, nh, T, hs). */
-  private qkv(l: number, x: tf.Tensor, B: number, T: number) {
-    const { nEmbd: C, nHead: nh } = this.config;
-    const hs = C / nh;
-    const h = this.layerNorm(`transformer.h.${l}.ln_1`, x).reshape([B * T, C]);
-    const qkv = this.linear(`transformer.h.${l}.attn.c_attn`, h); // (B*T, 3C)
-    const [q, k, v] = tf.split(qkv, 3, 1).map(
-      (t) => t.reshape([B, T, nh, hs]).transpose([0, 2, 1, 3]) as tf.Tensor4D, // (B, nh, T, hs)
-    );
-    return { q, k, v };
-  }
-
-  /** Output projection of attention and the first residual: x + proj(y). */
-  private attnOut(l: number, x: tf.Tensor, y: tf.Tensor, B: number, T: number): tf.Tensor {
+  /** Token + position embeddings, (B·T, C). `positions` is [B,T] int32 or null for 0..T-1. */
+  private embed(ids: tf.Tensor2D, positions: tf.Tensor2D | null, T: number): tf.Tensor2D {
     const C = this.config.nEmbd;
-    const y2 = y.transpose([0, 2, 1, 3]).reshape([B * T, C]); // (B*T, C)
-    return tf.add(x, this.linear(`transformer.h.${l}.attn.c_proj`, y2).reshape([B, T, C]));
+    const B = ids.shape[0];
+    const wte = this.p('transformer.wte.weight') as tf.Tensor2D; // (V, C)
+    const wpe = this.p('transformer.wpe.weight') as tf.Tensor2D; // (blockSize, C)
+    const tok = embedding(ids.reshape([B * T]), wte); // (B·T, C)
+    if (positions) return addSameShape(tok, embedding(positions.reshape([B * T]), wpe));
+    // Positions 0..T-1 in every row: broadcast the first T rows of wpe.
+    const pos = wpe.slice([0, 0], [T, C]).reshape([1, T, C]);
+    return tf.add(tok.reshape([B, T, C]), pos).reshape([B * T, C]);
+  }
+
+  /** LayerNorm over the last axis (eps 1e-5, as PyTorch), with an analytic gradient. */
+  private layerNorm(prefix: string, x: tf.Tensor2D): tf.Tensor2D {
+    const gamma = this.p(`${prefix}.weight`) as tf.Tensor1D;
+    return layerNorm(x, gamma, this.p(`${prefix}.bias`) as tf.Tensor1D) as tf.Tensor2D;
+  }
+
+  private linear(prefix: string, x: tf.Tensor2D): tf.Tensor2D {
+    // Weights are stored (in, out) here; checkpoints transpose to PyTorch's (out, in).
+    const w = this.p(`${prefix}.weight`) as tf.Tensor2D;
+    return linear(x, w, this.p(`${prefix}.bias`) as tf.Tensor1D);
+  }
+
+  /** Layer l's self-attention of LN(x), before its output projection, (B·T, C). */
+  private attention(l: number, x: tf.Tensor2D, bias: tf.Tensor3D): tf.Tensor2D {
+    const h = this.layerNorm(`transformer.h.${l}.ln_1`, x);
+    const w = this.p(`transformer.h.${l}.attn.c_attn.weight`) as tf.Tensor2D;
+    const b = this.p(`transformer.h.${l}.attn.c_attn.bias`) as tf.Tensor1D;
+    return selfAttention(h, w, b, bias, this.config.nHead);
+  }
+
+  /** Queries, keys and values of layer l, each (B·T, C), for the KV-cache paths. */
+  private qkv(l: number, x: tf.Tensor2D): tf.Tensor2D[] {
+    const h = this.layerNorm(`transformer.h.${l}.ln_1`, x);
+    return tf.split(this.linear(`transformer.h.${l}.attn.c_attn`, h), 3, 1);
+  }
+
+  /** Output projection of attention and the first residual: x + proj(y), y (B·T, C). */
+  private attnOut(l: number, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+    return addSameShape(x, this.linear(`transformer.h.${l}.attn.c_proj`, y));
   }
 
   /** Second residual: x + MLP(LN(x)), with GELU (tanh approximation, as GPT-2). */
-  private mlpResidual(l: number, x: tf.Tensor): tf.Tensor {
-    const C = this.config.nEmbd;
-    const shape = x.shape;
-    const h = this.layerNorm(`transformer.h.${l}.ln_2`, x).reshape([-1, C]);
-    const f = gelu(this.linear(`transformer.h.${l}.mlp.c_fc`, h));
-    return tf.add(x, this.linear(`transformer.h.${l}.mlp.c_proj`, f).reshape(shape));
+  private mlpResidual(l: number, x: tf.Tensor2D): tf.Tensor2D {
+    const h = this.layerNorm(`transformer.h.${l}.ln_2`, x);
+    const f = gelu(this.linear(`transformer.h.${l}.mlp.c_fc`, h)) as tf.Tensor2D;
+    return addSameShape(x, this.linear(`transformer.h.${l}.mlp.c_proj`, f));
   }
 
-  private lmHead(x2: tf.Tensor): tf.Tensor {
-    if (this.config.tiedHead) {
-      return tf.matMul(x2 as tf.Tensor2D, this.p('transformer.wte.weight'), false, true);
-    }
-    return tf.matMul(x2 as tf.Tensor2D, this.p('lm_head.weight'));
+  private lmHead(x: tf.Tensor2D): tf.Tensor2D {
+    const w = this.config.tiedHead
+      ? transposeMatrix(this.p('transformer.wte.weight') as tf.Tensor2D) // (C, V)
+      : (this.p('lm_head.weight') as tf.Tensor2D);
+    return linear(x, w);
   }
 
-  private scalarHead(x2: tf.Tensor, B: number, T: number): tf.Tensor2D | null {
+  private scalarHead(x: tf.Tensor2D, B: number, T: number): tf.Tensor2D | null {
     if (!this.config.scalarHead) return null;
-    return this.linear('score', x2).reshape([B, T]) as tf.Tensor2D;
+    return this.linear('score', x).reshape([B, T]) as tf.Tensor2D;
+  }
+
+  /** (B·T, C) → (B, nh, T, hs), for the KV-cache paths. */
+  private heads(x: tf.Tensor2D, B: number): tf.Tensor4D {
+    const { nHead: nh, nEmbd: C } = this.config;
+    return x.reshape([B, -1, nh, C / nh]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+  }
+
+  /** (B, nh, T, hs) → (B·T, C). */
+  private unheads(y: tf.Tensor4D): tf.Tensor2D {
+    return y.transpose([0, 2, 1, 3]).reshape([-1, this.config.nEmbd]) as tf.Tensor2D;
   }
 
   /** [T,T] additive causal mask: 0 on and below the diagonal, -1e9 above. Cached per T. */
@@ -330,17 +347,11 @@ export class GPT {
   }
 }
 
-/** softmax(q kᵀ / √hs + bias) v, (B, nh, Tq, hs). */
+/** softmax(q kᵀ / √hs + bias) v, (B, nh, Tq, hs), for the KV-cache paths. */
 function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor): tf.Tensor4D {
   const hs = q.shape[3];
   const att = tf.add(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(hs)), bias); // (B, nh, Tq, Tk)
   return tf.matMul(tf.softmax(att), v);
-}
-
-function gelu(x: tf.Tensor): tf.Tensor {
-  const c = Math.sqrt(2 / Math.PI);
-  const inner = tf.mul(c, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
 }
 
 /** Position ids that skip padding: the first real token of each row is position 0. */
@@ -460,6 +471,35 @@ export function lmLoss(
 
 /** log π(ids[:, t+1] | ids[:, ≤t]) for t = 0..T-2, (B, T-1), from logits (B, T, V). */
 export function tokenLogprobs(logits: tf.Tensor3D, ids: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [B, T, V] = logits.shape;
+    // A target at every position (the last wraps around and is dropped): on
+    // wasm, slicing the logits instead would copy all of them.
+    const next = tf.concat([ids.slice([0, 1], [B, T - 1]), ids.slice([0, 0], [B, 1])], 1);
+    const targets = tf.oneHot(next, V).toFloat() as tf.Tensor3D; // (B, T, V)
+    return logprobsAt(logits, targets).slice([0, 0], [B, T - 1]) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Σ_v logSoftmax(logits)·targets over the last axis, (B, T), with the
+ * analytic gradient dy·(targets − softmax(logits)).
+ */
+function logprobsAt(logits: tf.Tensor3D, targets: tf.Tensor3D): tf.Tensor2D {
+  const op = customOp<tf.Tensor2D>(([x], save) => {
+    save([x, targets]);
+    const shifted = tf.sub(x, x.max(-1, true));
+    const logSoftmax = tf.sub(shifted, tf.log(tf.exp(shifted).sum(-1, true)));
+    return {
+      value: tf.mul(logSoftmax, targets).sum(-1),
+      gradFunc: (dy, [xs, t]) => [tf.mul(dy.expandDims(-1), tf.sub(t, tf.softmax(xs)))],
+    };
+  });
+  return op(logits);
+}
+
+/** `tokenLogprobs` from plain tfjs ops and autodiff: the reference in tests. */
+export function tokenLogprobsReference(logits: tf.Tensor3D, ids: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const [B, T, V] = logits.shape;
     const lsm = tf.logSoftmax(logits.slice([0, 0, 0], [B, T - 1, V])); // (B, T-1, V)

@@ -2,10 +2,18 @@
  * The update every trainer shares: gradients of a loss, clipping by global
  * norm, a check that nothing is NaN or infinite, then an Adam step.
  *
- * Adam's epsilon is always given explicitly: the default follows the backend
- * (1e-4 on WebGL with 16-bit floats, 1e-7 elsewhere; PITFALLS.md, trap 4).
- * The global norm is summed pairwise, never with `tf.addN` over many tensors
- * (more than 7 inputs silently give 0 on WebGPU; trap 2).
+ * Kernel economy (a nano step has ~50 variables): the global norm is taken
+ * over all gradients concatenated (3 kernels instead of ~3 per variable), and
+ * Adam is written out with its bias corrections and the clipping scale folded
+ * into scalars (12 kernels per variable; tfjs's AdamOptimizer takes 14, plus
+ * one per variable for clipping). One flat Adam over all parameters would be
+ * fewer still, but cutting its update back into variables is slow on wasm
+ * (its Slice copies the whole input out of the heap per piece: ~60 ms).
+ *
+ * Adam's epsilon is always given explicitly: tfjs's default follows the
+ * backend (1e-4 on WebGL with 16-bit floats, 1e-7 elsewhere; PITFALLS.md,
+ * trap 4). The global norm never uses `tf.addN` over many tensors (more than
+ * 7 inputs silently give 0 on WebGPU; trap 2).
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, assertInRange } from '../errors';
@@ -40,6 +48,11 @@ export function validateOptimizerSettings(s: OptimizerSettings): Required<Optimi
   return full;
 }
 
+/** √(Σ g²) over all gradients, as one sum over their concatenation. */
+function globalNorm(grads: tf.Tensor[]): tf.Scalar {
+  return tf.sqrt(tf.sum(tf.square(tf.concat(grads.map((g) => g.reshape([-1])))))) as tf.Scalar;
+}
+
 /** Scalars a loss function reports besides the loss, by metric name. */
 export type ScalarMetrics = Record<string, tf.Scalar>;
 
@@ -57,24 +70,68 @@ export function sumScalars(xs: tf.Scalar[]): tf.Scalar {
   return level[0];
 }
 
+/**
+ * Adam (Kingma & Ba 2015) as tfjs's AdamOptimizer and PyTorch's Adam: bias
+ * corrected, epsilon added to √v̂. With α = lr·√(1−β2ᵗ)/(1−β1ᵗ) and
+ * ε̂ = ε·√(1−β2ᵗ), the step lr·m̂/(√v̂ + ε) equals α·m/(√v + ε̂), which
+ * needs no per-element bias correction.
+ */
+class Adam {
+  private readonly moments = new Map<tf.Variable, { m: tf.Tensor; v: tf.Tensor }>();
+  private t = 0;
+
+  constructor(
+    private readonly beta1: number,
+    private readonly beta2: number,
+    private readonly epsilon: number,
+  ) {}
+
+  /** One step; each gradient is multiplied by `scale` (the clipping) first. Call in tf.tidy. */
+  apply(variables: tf.Variable[], grads: tf.NamedTensorMap, lr: number, scale: number): void {
+    const { beta1, beta2, epsilon } = this;
+    this.t++;
+    const correction = Math.sqrt(1 - beta2 ** this.t);
+    const alpha = (lr * correction) / (1 - beta1 ** this.t);
+    const epsHat = epsilon * correction;
+    for (const variable of variables) {
+      const g = grads[variable.name];
+      if (!g) continue; // as tfjs: a variable without a gradient is left alone
+      const old = this.moments.get(variable);
+      const m = tf.mul(g, (1 - beta1) * scale);
+      const v = tf.mul(tf.square(g), (1 - beta2) * scale * scale);
+      const next = old
+        ? { m: tf.add(tf.mul(old.m, beta1), m), v: tf.add(tf.mul(old.v, beta2), v) }
+        : { m, v };
+      if (old) tf.dispose([old.m, old.v]);
+      this.moments.set(variable, { m: tf.keep(next.m), v: tf.keep(next.v) });
+      const step = tf.div(next.m, tf.add(tf.sqrt(next.v), epsHat));
+      variable.assign(tf.sub(variable, tf.mul(step, alpha)));
+    }
+  }
+
+  dispose(): void {
+    for (const { m, v } of this.moments.values()) tf.dispose([m, v]);
+    this.moments.clear();
+  }
+}
+
 export class Optimizer {
   readonly settings: Required<OptimizerSettings>;
-  private adam: tf.AdamOptimizer;
+  private adam: Adam;
   private readonly variables: tf.Variable[];
 
   constructor(variables: tf.Variable[], settings: OptimizerSettings) {
     if (variables.length === 0) throw new ArgumentError('variables', 'is empty');
     this.settings = validateOptimizerSettings(settings);
     this.variables = variables;
-    const { lr, beta1, beta2, epsilon } = this.settings;
-    this.adam = tf.train.adam(lr, beta1, beta2, epsilon);
+    const { beta1, beta2, epsilon } = this.settings;
+    this.adam = new Adam(beta1, beta2, epsilon);
   }
 
   /** Changes the learning rate, keeping Adam's moments. */
   setLearningRate(lr: number): void {
     assertInRange('lr', lr, 0, 1);
     this.settings.lr = lr;
-    (this.adam as unknown as { learningRate: number }).learningRate = lr;
   }
 
   /**
@@ -96,37 +153,27 @@ export class Optimizer {
       metrics = Object.fromEntries(Object.entries(out.metrics).map(([k, v]) => [k, tf.keep(v)]));
       return out.loss;
     }, this.variables);
-    const names = Object.keys(grads);
-    const gradNorm = tf.tidy(() =>
-      tf.sqrt(sumScalars(names.map((n) => tf.sum(tf.square(grads[n]))))),
-    );
+    const gradNorm = tf.tidy(() => globalNorm(Object.values(grads)));
     const keys = [lossName, `${prefix}/grad_norm`, ...Object.keys(metrics)];
     const packed = tf.tidy(() => tf.stack([value, gradNorm, ...Object.values(metrics)]));
     const numbers = await packed.data();
-    tf.dispose([packed, value, ...Object.values(metrics)]);
+    tf.dispose([packed, value, gradNorm, ...Object.values(metrics)]);
     const out: Record<string, number> = {};
     keys.forEach((k, i) => (out[k] = numbers[i]));
-    for (const k of keys) {
-      if (!Number.isFinite(out[k])) {
-        tf.dispose([gradNorm, ...Object.values(grads)]);
-        throw new NonFiniteError(k, out[k]);
+    try {
+      for (const k of keys) {
+        if (!Number.isFinite(out[k])) throw new NonFiniteError(k, out[k]);
       }
+      if (skipIf?.(out)) return { ...out, [`${prefix}/skipped`]: 1 };
+      // The norm is known here, so clipping is a scalar folded into Adam.
+      const { maxGradNorm, lr } = this.settings;
+      const norm = out[`${prefix}/grad_norm`];
+      const scale = maxGradNorm > 0 && norm > maxGradNorm ? maxGradNorm / (norm + 1e-6) : 1;
+      tf.tidy(() => this.adam.apply(this.variables, grads, lr, scale));
+      return out;
+    } finally {
+      tf.dispose(Object.values(grads));
     }
-    if (skipIf?.(out)) {
-      tf.dispose([gradNorm, ...Object.values(grads)]);
-      return { ...out, [`${prefix}/skipped`]: 1 };
-    }
-    const { maxGradNorm } = this.settings;
-    const clipped = tf.tidy(() => {
-      if (maxGradNorm <= 0 || out[`${prefix}/grad_norm`] <= maxGradNorm) return grads;
-      const scale = tf.div(maxGradNorm, tf.add(gradNorm, 1e-6));
-      return Object.fromEntries(
-        names.map((n) => [n, tf.mul(grads[n], scale)]),
-      ) as tf.NamedTensorMap;
-    });
-    this.adam.applyGradients(clipped as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
-    tf.dispose([gradNorm, ...Object.values(grads), ...Object.values(clipped)]);
-    return out;
   }
 
   dispose(): void {
