@@ -155,11 +155,14 @@ async function main(): Promise<void> {
     await rename(workFile + '.tmp', workFile); // never a half-written checkpoint
   };
 
+  let sessionMs = 0; // this run's time only, for the ms/step read-out
   for (let step = startStep; step < steps; step++) {
     trainer.optimizer.setLearningRate(learningRate(step));
     const t0 = performance.now();
     const m = await trainer.step(randomWindows(trainTokens, batch, T, rng));
-    wallMs += performance.now() - t0;
+    const dt = performance.now() - t0;
+    wallMs += dt;
+    sessionMs += dt;
     recent.push(m['sft/loss']);
     if (recent.length > 50) recent = recent.slice(-50);
     if ((step + 1) % 10 === 0 || step + 1 === steps) {
