@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       const avg = recent.reduce((a, b) => a + b, 0) / recent.length;
       process.stderr.write(
         `\r${bar(step + 1, steps)} ${step + 1}/${steps} train ${bits(avg).toFixed(3)} bits/char ` +
-          `lr ${learningRate(step).toExponential(2)} ${(wallMs / (step + 1 - startStep || 1)) | 0} ms/step   `,
+          `lr ${learningRate(step).toExponential(2)} ${Math.round(sessionMs / (step + 1 - startStep))} ms/step   `,
       );
     }
     if ((step + 1) % evalEvery === 0 || step + 1 === steps) {
