@@ -104,3 +104,44 @@ export async function initBackend(name: BackendName): Promise<BackendInfo> {
   }
   return adapter ? { backend: name, adapter } : { backend: name };
 }
+
+// tfjs's own registration priorities, restored when a backend is re-registered.
+const PRIORITY: Record<BackendName, number> = { webgpu: 3, webgl: 2, wasm: 2, cpu: 1 };
+
+/**
+ * Frees a backend's resources (a WebGPU device, a WebGL context) but leaves
+ * it registered, so `initBackend` can start it afresh later: after a lost
+ * WebGPU device, and for the candidates that lost the selection.
+ */
+export function releaseBackend(name: BackendName): void {
+  const factory = backendFactory(name);
+  if (!factory) return; // never registered here (e.g. webgpu without navigator.gpu)
+  tf.removeBackend(name);
+  tf.registerBackend(name, factory, PRIORITY[name]);
+}
+
+function backendFactory(name: BackendName): ReturnType<typeof tf.findBackendFactory> | null {
+  try {
+    return tf.findBackendFactory(name);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The WebGL renderer string, read from a throwaway context, or null without
+ * WebGL. "SwiftShader" or "llvmpipe" there means software rendering.
+ */
+export function webglRenderer(): string | null {
+  if (typeof OffscreenCanvas === 'undefined') return null;
+  const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+  if (!gl) return null;
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return renderer;
+}
+
+export function isSoftwareRenderer(renderer: string): boolean {
+  return /swiftshader|llvmpipe|software|basic render/i.test(renderer);
+}

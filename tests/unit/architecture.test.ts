@@ -163,7 +163,10 @@ export function checkArchitecture(files: Map<string, string>): Violation[] {
           flag('core-is-self-contained', file, r.line, `imports ${r.spec}`);
         }
       }
-      if (layer === 'lib' && (to === 'ui' || r.spec.endsWith('.svelte'))) {
+      // A Svelte component is UI; a runes module (`x.svelte.ts`, imported as
+      // `./x.svelte`) is plain logic and belongs in lib.
+      const component = r.target ? r.target.endsWith('.svelte') : r.spec.endsWith('.svelte');
+      if (layer === 'lib' && (to === 'ui' || component)) {
         flag('lib-does-not-import-ui', file, r.line, `imports ${r.spec}`);
       }
       if ((layer === 'ui' || layer === 'lib') && isTf(r.spec)) {

@@ -1,0 +1,311 @@
+// The policy worker's training loops as LoopTasks: SFT on demonstrations,
+// pretraining on a user's text, PPO against the reward worker (scores arrive
+// over the workers' own MessageChannel) and RRHF (candidates scored by the
+// reward model, or ranked by a person). Each wraps a core trainer; the loop
+// (training-loop.ts) does the pausing, snapshots and recovery.
+import {
+  ArgumentError,
+  EOS_ID,
+  PpoTrainer,
+  RrhfTrainer,
+  SftTrainer,
+  mulberry32,
+  randomWindows,
+  ranksToScores,
+  sample,
+  type Optimizer,
+  type PpoSettings,
+  type RrhfGroup,
+  type Sequence,
+} from '../src/core';
+import { checkK, encodePrompts } from './model-setup';
+import type { ModelSlot } from './model-slot';
+import type { LoopSettings, LoopTask } from './training-loop';
+
+/** The reward worker's scoring call, as the policy worker sees it through its port. */
+export interface Scorer {
+  score(items: { prompt: string; response: string }[]): Promise<number[]>;
+}
+
+export interface PolicyContext {
+  policy: ModelSlot;
+  ref: ModelSlot;
+  scorer(): Scorer;
+}
+
+export interface SampleSettings {
+  /** New tokens per response. Default 24. */
+  maxNewTokens?: number;
+  temperature?: number;
+}
+
+export type TrainRequest =
+  | { kind: 'sft'; examples: { prompt: string; response: string }[]; settings: LoopSettings }
+  | { kind: 'pretrain'; text: string; settings: LoopSettings }
+  | { kind: 'ppo'; prompts: string[]; settings: LoopSettings & SampleSettings & PpoLoopSettings }
+  | {
+      kind: 'rrhf';
+      /** Candidates sampled from the policy, k per prompt, scored by the reward model... */
+      prompts?: string[];
+      /** ...or groups a person ranked (ranks: 0 = best). */
+      groups?: { prompt: string; candidates: string[]; ranks: number[] }[];
+      settings: LoopSettings & SampleSettings & { k?: number; lengthPenalty?: number };
+    };
+
+export type PpoLoopSettings = Pick<
+  PpoSettings,
+  'klCoef' | 'ppoEpochs' | 'miniBatchSize' | 'clipRange' | 'vfCoef' | 'adaptiveKl' | 'targetKl'
+>;
+
+interface Trainer {
+  optimizer: Optimizer;
+  dispose(): void;
+}
+
+interface TaskSpec<T extends Trainer> {
+  kind: string;
+  warnings?: string[];
+  settings: LoopSettings;
+  /** Settings besides lr and batchSize that may change between steps, with their values. */
+  extra?: Record<string, unknown>;
+  create(lr: number, extra: Record<string, unknown>): T;
+  step(trainer: T, batchSize: number): Promise<Record<string, number>>;
+  apply?(trainer: T, key: string, value: unknown): void;
+}
+
+function makeTask<T extends Trainer>(spec: TaskSpec<T>): LoopTask {
+  // Shared with the spec's closures, so a changed setting reaches its step().
+  const extra = spec.extra ?? {};
+  let lr = spec.settings.lr;
+  let trainer: T | null = spec.create(lr, extra);
+  const allowed = ['lr', 'batchSize', ...Object.keys(extra)];
+  const task: LoopTask = {
+    kind: spec.kind,
+    warnings: spec.warnings,
+    batchSize: spec.settings.batchSize,
+    get lr() {
+      return lr;
+    },
+    async step() {
+      if (!trainer) throw new Error(`${spec.kind}: the trainer was released`);
+      const { step: _s, iteration: _i, ...metrics } = await spec.step(trainer, task.batchSize);
+      return metrics;
+    },
+    update(changes) {
+      for (const key of Object.keys(changes)) {
+        if (!allowed.includes(key)) {
+          throw new ArgumentError(
+            `settings.${key}`,
+            `cannot be changed in a ${spec.kind} loop; expected one of ${allowed.join(', ')}`,
+          );
+        }
+      }
+      for (const [key, value] of Object.entries(changes)) {
+        if (key === 'lr') {
+          trainer?.optimizer.setLearningRate(value as number); // validates
+          lr = value as number;
+        } else if (key === 'batchSize') {
+          if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+            throw new ArgumentError(
+              'settings.batchSize',
+              `is ${String(value)}; expected an integer ≥ 1`,
+            );
+          }
+          task.batchSize = value;
+        } else {
+          if (trainer) spec.apply?.(trainer, key, value);
+          extra[key] = value;
+        }
+      }
+    },
+    release() {
+      try {
+        trainer?.dispose();
+      } catch {
+        // its moments lived on a lost device
+      }
+      trainer = null;
+    },
+    rebuild() {
+      trainer = spec.create(lr, extra);
+    },
+    dispose() {
+      trainer?.dispose();
+      trainer = null;
+    },
+  };
+  return task;
+}
+
+function picker(seed: number) {
+  const rng = mulberry32(seed);
+  return {
+    pick: <X>(xs: X[], n: number): X[] =>
+      Array.from({ length: n }, () => xs[Math.floor(rng() * xs.length)]),
+    seed: () => Math.floor(rng() * 2 ** 31),
+  };
+}
+
+function maxNewTokensFor(ctx: PolicyContext, s: SampleSettings): number {
+  return s.maxNewTokens ?? Math.min(24, Math.floor(ctx.policy.model.config.blockSize / 2));
+}
+
+function sftTask(
+  ctx: PolicyContext,
+  examples: { prompt: string; response: string }[],
+  s: LoopSettings,
+) {
+  if (!Array.isArray(examples) || examples.length === 0) {
+    throw new ArgumentError('examples', 'is empty; give at least one prompt → response pair');
+  }
+  const tok = ctx.policy.tokenizer;
+  const seqs: Sequence[] = examples.map((e, i) => {
+    if (typeof e?.response !== 'string' || e.response.length === 0) {
+      throw new ArgumentError('examples', `example ${i} has no response`);
+    }
+    return { prompt: tok.encode(e.prompt ?? ''), response: [...tok.encode(e.response), EOS_ID] };
+  });
+  const r = picker(s.seed ?? 0);
+  return makeTask({
+    kind: 'sft',
+    settings: s,
+    create: (lr) => new SftTrainer(ctx.policy.model, { lr }),
+    step: (t, n) => t.step(r.pick(seqs, n)),
+  });
+}
+
+function pretrainTask(ctx: PolicyContext, text: string, s: LoopSettings) {
+  const tokens = ctx.policy.tokenizer.encode(typeof text === 'string' ? text : '');
+  if (tokens.length < 3) throw new ArgumentError('text', 'is too short to pretrain on');
+  const length = Math.min(ctx.policy.model.config.blockSize, tokens.length - 1);
+  const rng = mulberry32(s.seed ?? 0);
+  return makeTask({
+    kind: 'pretrain',
+    settings: s,
+    create: (lr) => new SftTrainer(ctx.policy.model, { lr }),
+    step: (t, n) => t.step(randomWindows(tokens, n, length, rng)),
+  });
+}
+
+function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest & { kind: 'ppo' }) {
+  const st = s.settings;
+  const maxNewTokens = maxNewTokensFor(ctx, st);
+  const tok = ctx.policy.tokenizer;
+  const enc = encodePrompts(tok, prompts, ctx.policy.model.config.blockSize - maxNewTokens);
+  const r = picker(st.seed ?? 0);
+  const { klCoef, ppoEpochs, miniBatchSize, clipRange, vfCoef, adaptiveKl, targetKl } = st;
+  const fixed = { ppoEpochs, miniBatchSize, clipRange, vfCoef, adaptiveKl, targetKl };
+  return makeTask({
+    warnings: enc.warnings,
+    kind: 'ppo',
+    settings: st,
+    extra: { klCoef: klCoef ?? 0.2 },
+    create: (lr, extra) =>
+      new PpoTrainer(ctx.policy.model, ctx.ref.model, {
+        ...Object.fromEntries(Object.entries(fixed).filter(([, v]) => v !== undefined)),
+        lr,
+        klCoef: extra.klCoef as number,
+        seed: st.seed ?? 0,
+      }),
+    apply: (t, key, value) => {
+      if (key === 'klCoef') t.updateSettings({ klCoef: value as number });
+    },
+    async step(t, n) {
+      const chosen = r.pick(enc.ids, n);
+      // PPO's ratio and KL need samples from the policy itself: no top-k/top-p.
+      const out = await sample(ctx.policy.model, chosen, { maxNewTokens, seed: r.seed() });
+      const items = chosen.map((p, i) => ({
+        prompt: tok.decode(p),
+        response: tok.decode(out.tokens[i]),
+      }));
+      const scores = await ctx.scorer().score(items);
+      return t.step({ prompts: chosen, responses: out.tokens, scores });
+    },
+  });
+}
+
+function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' }) {
+  const st = req.settings;
+  const tok = ctx.policy.tokenizer;
+  const r = picker(st.seed ?? 0);
+  const extra = { lengthPenalty: st.lengthPenalty ?? 1, temperature: st.temperature ?? 1 };
+  const create = (lr: number, x: Record<string, unknown>) =>
+    new RrhfTrainer(ctx.policy.model, { lr, lengthPenalty: x.lengthPenalty as number });
+  const apply = (t: RrhfTrainer, key: string, value: unknown) => {
+    if (key === 'lengthPenalty') t.lengthPenalty = value as number;
+  };
+  if (req.groups) {
+    if (!Array.isArray(req.groups) || req.groups.length === 0)
+      throw new ArgumentError('groups', 'is empty');
+    const groups: RrhfGroup[] = req.groups.map((g) => ({
+      prompt: tok.encode(g.prompt),
+      candidates: g.candidates.map((c) => [...tok.encode(c), EOS_ID]),
+      scores: ranksToScores(g.ranks),
+    }));
+    return makeTask({
+      kind: 'rrhf',
+      settings: st,
+      extra,
+      create,
+      apply,
+      step: (t, n) => t.step(r.pick(groups, n)),
+    });
+  }
+  const k = checkK(st.k ?? 4);
+  const maxNewTokens = maxNewTokensFor(ctx, st);
+  const enc = encodePrompts(
+    tok,
+    req.prompts ?? [],
+    ctx.policy.model.config.blockSize - maxNewTokens,
+  );
+  return makeTask({
+    warnings: enc.warnings,
+    kind: 'rrhf',
+    settings: st,
+    extra,
+    create,
+    apply,
+    async step(t, n) {
+      const chosen = r.pick(enc.ids, n);
+      const rows = chosen.flatMap((p) => Array.from({ length: k }, () => p));
+      const temperature = extra.temperature as number;
+      const out = await sample(ctx.policy.model, rows, {
+        maxNewTokens,
+        temperature,
+        seed: r.seed(),
+      });
+      const items = rows.map((p, i) => ({
+        prompt: tok.decode(p),
+        response: tok.decode(out.tokens[i]),
+      }));
+      const scores = await ctx.scorer().score(items);
+      const groups = chosen.map((prompt, g) => ({
+        prompt,
+        candidates: out.tokens.slice(g * k, g * k + k),
+        scores: scores.slice(g * k, g * k + k),
+      }));
+      return t.step(groups);
+    },
+  });
+}
+
+export function makePolicyTask(ctx: PolicyContext, req: TrainRequest): LoopTask {
+  if (!req || typeof req !== 'object' || !req.settings) {
+    throw new ArgumentError('request', 'needs a kind and settings');
+  }
+  switch (req.kind) {
+    case 'sft':
+      return sftTask(ctx, req.examples, req.settings);
+    case 'pretrain':
+      return pretrainTask(ctx, req.text, req.settings);
+    case 'ppo':
+      return ppoTask(ctx, req.prompts, req);
+    case 'rrhf':
+      return rrhfTask(ctx, req);
+    default:
+      throw new ArgumentError(
+        'kind',
+        `is ${JSON.stringify((req as { kind: unknown }).kind)}; expected sft, pretrain, ppo or rrhf`,
+      );
+  }
+}

@@ -1,0 +1,239 @@
+// The reward worker: the reward model (the LM trunk with a scalar head read at
+// the last token; InstructGPT step 2). It trains on rankings or grades, scores
+// texts for the page, and scores PPO/RRHF samples for the policy worker over
+// the MessageChannel the page hands over (`connectPolicy`).
+// The page imports `RewardApi` (a type) from here; see src/lib/reward-client.ts.
+import { expose, transfer } from 'comlink';
+import {
+  ArgumentError,
+  RewardModelTrainer,
+  mulberry32,
+  type GradedGroup,
+  type RankedGroup,
+  type RewardObjective,
+  type Sequence,
+} from '../src/core';
+import {
+  describeModel,
+  freshModel,
+  modelFromCheckpoint,
+  responseIds,
+  tokenizerFor,
+  type ModelInfo,
+  type ModelRequest,
+} from './model-setup';
+import { ModelSlot } from './model-slot';
+import { installErrorTransfer } from './remote-error';
+import type { LoopEvent, LoopSettings, LoopSummary, LoopTask, Notice } from './training-loop';
+import { WorkerRuntime, type InitOptions } from './worker-runtime';
+
+installErrorTransfer();
+
+let rm: ModelSlot | null = null;
+const runtime = new WorkerRuntime(() => (rm ? [rm] : []));
+/** Who asked for scores: the policy worker's calls must not pass through the page. */
+const scoreCalls = { page: 0, policy: 0 };
+
+export type { RewardObjective };
+
+export interface TextItem {
+  prompt: string;
+  response: string;
+}
+export type TextGroup =
+  | { prompt: string; completions: string[]; ranks: number[] }
+  | { prompt: string; completions: string[]; grades: number[] };
+
+export interface RewardTrainRequest {
+  groups: TextGroup[];
+  settings: LoopSettings & { objective?: RewardObjective };
+}
+
+function model(): ModelSlot {
+  if (!rm)
+    throw new ArgumentError(
+      'model',
+      'none is loaded yet: call createModel or loadCheckpoint first',
+    );
+  return rm;
+}
+
+function sequences(items: TextItem[]): Sequence[] {
+  if (!Array.isArray(items) || items.length === 0) throw new ArgumentError('items', 'is empty');
+  const tok = model().tokenizer;
+  return items.map((it, i) => {
+    if (typeof it?.prompt !== 'string' || typeof it.response !== 'string') {
+      throw new ArgumentError('items', `item ${i} needs a prompt and a response (strings)`);
+    }
+    return { prompt: tok.encode(it.prompt), response: responseIds(tok, it.response) };
+  });
+}
+
+function tokenGroups(groups: TextGroup[]): (RankedGroup | GradedGroup)[] {
+  if (!Array.isArray(groups) || groups.length === 0) throw new ArgumentError('groups', 'is empty');
+  const tok = model().tokenizer;
+  return groups.map((g) => {
+    const prompt = tok.encode(g.prompt);
+    const completions = g.completions.map((c) => responseIds(tok, c));
+    return 'ranks' in g
+      ? { prompt, completions, ranks: g.ranks }
+      : { prompt, completions, grades: g.grades };
+  });
+}
+
+/** A short-lived trainer for reading the model (its optimizer never steps, so holds nothing). */
+async function withTrainer<T>(
+  fn: (t: RewardModelTrainer) => Promise<T>,
+  objective?: RewardObjective,
+) {
+  return runtime.guarded(async () => {
+    const t = new RewardModelTrainer(model().model, { lr: 1e-3, objective });
+    try {
+      return await fn(t);
+    } finally {
+      t.dispose();
+    }
+  });
+}
+
+async function score(items: TextItem[]): Promise<number[]> {
+  await runtime.ensureDevice();
+  const seqs = sequences(items);
+  return withTrainer((t) => t.score(seqs));
+}
+
+async function install(slot: Promise<ModelSlot>): Promise<ModelInfo> {
+  if (runtime.control.state !== 'idle') {
+    throw new ArgumentError(
+      'model',
+      'cannot be replaced while a training loop runs; stop it first',
+    );
+  }
+  rm?.dispose();
+  rm = await slot;
+  return describeModel(rm.model, rm.tokenizer, rm.step, runtime.requireInit());
+}
+
+function rewardTask(
+  groups: (RankedGroup | GradedGroup)[],
+  s: RewardTrainRequest['settings'],
+): LoopTask {
+  const rng = mulberry32(s.seed ?? 0);
+  let lr = s.lr;
+  let objective: RewardObjective = s.objective ?? 'pairwise';
+  const create = () => new RewardModelTrainer(model().model, { lr, objective });
+  let trainer: RewardModelTrainer | null = create();
+  const task: LoopTask = {
+    kind: 'reward',
+    batchSize: s.batchSize,
+    get lr() {
+      return lr;
+    },
+    async step() {
+      const batch = Array.from(
+        { length: task.batchSize },
+        () => groups[Math.floor(rng() * groups.length)],
+      );
+      const { step: _s, ...metrics } = await trainer!.step(batch);
+      return metrics;
+    },
+    update(changes) {
+      for (const [key, value] of Object.entries(changes)) {
+        if (key === 'lr') {
+          trainer?.optimizer.setLearningRate(value as number);
+          lr = value as number;
+        } else if (key === 'batchSize' && Number.isInteger(value) && (value as number) >= 1) {
+          task.batchSize = value as number;
+        } else if (key === 'objective' && (value === 'pairwise' || value === 'direct')) {
+          objective = value;
+          if (trainer) trainer.objective = value;
+        } else {
+          throw new ArgumentError(
+            `settings.${key}`,
+            `cannot be set to ${JSON.stringify(value)} in a reward loop`,
+          );
+        }
+      }
+    },
+    release() {
+      try {
+        trainer?.dispose();
+      } catch {
+        // its moments lived on a lost device
+      }
+      trainer = null;
+    },
+    rebuild() {
+      trainer = create();
+    },
+    dispose() {
+      trainer?.dispose();
+      trainer = null;
+    },
+  };
+  return task;
+}
+
+/** What the policy worker may call through its port. */
+const portApi = {
+  score(items: TextItem[]): Promise<number[]> {
+    scoreCalls.policy++;
+    return score(items);
+  },
+};
+export type RewardPortApi = typeof portApi;
+
+const api = {
+  ...runtime.commonApi(),
+  init: (opts: InitOptions, onNotice?: (n: Notice) => void) => runtime.init(opts, onNotice),
+  /** One end of the page's MessageChannel; the policy worker holds the other. */
+  connectPolicy(port: MessagePort): void {
+    expose(portApi, port);
+  },
+  async createModel(req: ModelRequest): Promise<ModelInfo> {
+    await runtime.ensureDevice();
+    const tokenizer = tokenizerFor(req);
+    return install(
+      ModelSlot.create(freshModel(req, tokenizer, runtime.report!.modelSize), tokenizer),
+    );
+  },
+  /** A reward-model checkpoint, or an SFT one to start from (its scalar head becomes the reward head). */
+  async loadCheckpoint(bytes: Uint8Array): Promise<ModelInfo> {
+    await runtime.ensureDevice();
+    const c = await modelFromCheckpoint(bytes);
+    return install(ModelSlot.create(c.model, c.tokenizer, c.meta.step));
+  },
+  async checkpoint(): Promise<Uint8Array> {
+    await runtime.ensureDevice();
+    const bytes = await model().checkpoint();
+    return transfer(bytes, [bytes.buffer]);
+  },
+  score(items: TextItem[]): Promise<number[]> {
+    scoreCalls.page++;
+    return score(items);
+  },
+  async evaluate(groups: TextGroup[], objective?: RewardObjective) {
+    await runtime.ensureDevice();
+    const g = tokenGroups(groups);
+    return withTrainer((t) => t.evaluate(g), objective);
+  },
+  /** Shifts the reward so the demonstrations score 0 on average (InstructGPT); returns the shift. */
+  async normalize(demonstrations: TextItem[]): Promise<number> {
+    await runtime.ensureDevice();
+    const seqs = sequences(demonstrations);
+    const shift = await withTrainer((t) => t.normalize(seqs));
+    await model().snapshot();
+    return shift;
+  },
+  async train(req: RewardTrainRequest, onEvent?: (e: LoopEvent) => void): Promise<LoopSummary> {
+    await runtime.ensureDevice();
+    if (!req?.settings) throw new ArgumentError('settings', 'are missing (lr, batchSize, ...)');
+    const slot = model();
+    const task = rewardTask(tokenGroups(req.groups), req.settings);
+    return runtime.run(task, slot, req.settings, onEvent, () => slot.checkpoint());
+  },
+  scoreCalls: () => ({ ...scoreCalls }),
+};
+
+export type RewardApi = typeof api;
+expose(api);

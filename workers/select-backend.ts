@@ -1,0 +1,224 @@
+// Backend selection, run inside a worker (tfjs backends are per realm): an
+// override if it can be honoured, else the cached choice for this device, else
+// a short measured training step on each plausible candidate, fastest wins.
+// The rules themselves (order, decision, wording) live in backend-decision.ts.
+//
+// Candidates are measured one after another in this worker, and the ones that
+// lose are released (a WebGPU device, a WebGL context) before training starts.
+// Software candidates (a fallback WebGPU adapter, a SwiftShader WebGL) go last
+// and stop after one step when that step is already clearly slower than the
+// best first step: measured once, so the report can show why they lost.
+import { SftTrainer, createGPT, mulberry32, type GPTConfig, type Sequence } from '../src/core';
+import {
+  initBackend,
+  isSoftwareRenderer,
+  releaseBackend,
+  webglRenderer,
+  webgpuAdapter,
+  type AdapterReport,
+  type BackendInfo,
+  type BackendName,
+} from './backend';
+import { readChoice, writeChoice } from './backend-cache';
+import {
+  CANDIDATES,
+  CLEARLY_SLOW,
+  LABELS,
+  cacheKey,
+  decide,
+  measurementOrder,
+  modelSizeFor,
+  type AdapterSummary,
+  type BackendReport,
+  type CandidateResult,
+} from './backend-decision';
+
+/** The shape of the micro model at a short context: cheap to measure, representative to train. */
+export const MEASURE_CONFIG: GPTConfig = {
+  vocabSize: 64,
+  blockSize: 32,
+  nLayer: 2,
+  nHead: 4,
+  nEmbd: 64,
+};
+const MEASURE_BATCH = 8;
+const TIMED_STEPS = 2;
+
+export interface SelectOptions {
+  /** A backend asked for by the URL (or by the page for a restarted worker). */
+  override?: BackendName | null;
+  /** Who asked for the override, for the report ("?backend=", "a restart"). */
+  requestedBy?: string;
+  useCache?: boolean;
+}
+
+const safely = <T>(fn: () => T): T | null => {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+};
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function measureBatch(): Sequence[] {
+  const rng = mulberry32(7);
+  const { vocabSize, blockSize } = MEASURE_CONFIG;
+  return Array.from({ length: MEASURE_BATCH }, () => {
+    const ids = Array.from({ length: blockSize }, () => 4 + Math.floor(rng() * (vocabSize - 4)));
+    return { prompt: ids.slice(0, 1), response: ids.slice(1) };
+  });
+}
+
+/** Times SFT steps on `backend`; the first (kernel compilation) apart from the rest. */
+async function measure(
+  backend: BackendName,
+  software: boolean,
+  softwareNote: string,
+  cutAfterMs: number | null,
+): Promise<CandidateResult> {
+  const base = { backend, msPerStep: null, firstStepMs: null, timedSteps: 0, software };
+  try {
+    await initBackend(backend);
+  } catch (e) {
+    return { ...base, status: 'unavailable', note: message(e) };
+  }
+  const model = createGPT(MEASURE_CONFIG, 1);
+  const trainer = new SftTrainer(model, { lr: 1e-3 });
+  const batch = measureBatch();
+  try {
+    let t0 = performance.now();
+    await trainer.step(batch);
+    const first = performance.now() - t0;
+    if (cutAfterMs !== null && first > cutAfterMs) {
+      const note = `${softwareNote}; stopped after the first step, over ${CLEARLY_SLOW}× the best first step`;
+      return { ...base, status: 'measured', msPerStep: first, firstStepMs: first, note };
+    }
+    const times: number[] = [];
+    for (let i = 0; i < TIMED_STEPS; i++) {
+      t0 = performance.now();
+      await trainer.step(batch);
+      times.push(performance.now() - t0);
+    }
+    const msPerStep = times.reduce((a, b) => a + b, 0) / times.length;
+    return {
+      ...base,
+      status: 'measured',
+      msPerStep,
+      firstStepMs: first,
+      timedSteps: TIMED_STEPS,
+      note: softwareNote,
+    };
+  } catch (e) {
+    return { ...base, status: 'failed', note: message(e) };
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}
+
+function summarise(a: AdapterReport | null): AdapterSummary | null {
+  return a
+    ? { vendor: a.vendor, architecture: a.architecture, isFallback: a.isFallbackAdapter }
+    : null;
+}
+
+/** Measures the candidates and picks one; leaves the winner initialised. */
+async function measureAll(adapter: AdapterReport | null, renderer: string | null) {
+  const software: Partial<Record<BackendName, boolean>> = {
+    webgpu: adapter?.isFallbackAdapter === true,
+    webgl: renderer !== null && isSoftwareRenderer(renderer),
+  };
+  const notes: Partial<Record<BackendName, string>> = {
+    webgpu: software.webgpu ? `fallback adapter: ${adapter?.architecture || adapter?.vendor}` : '',
+    webgl: software.webgl
+      ? `software renderer: ${/swiftshader|llvmpipe/i.exec(renderer ?? '')?.[0] ?? renderer}`
+      : '',
+  };
+  const results: CandidateResult[] = [];
+  for (const b of measurementOrder(software)) {
+    const wasm = results.find((r) => r.backend === 'wasm');
+    if (b === 'cpu' && wasm?.status === 'measured') {
+      const note = 'not measured: wasm works and is faster than cpu wherever both run';
+      results.push({
+        backend: b,
+        status: 'skipped',
+        msPerStep: null,
+        firstStepMs: null,
+        timedSteps: 0,
+        software: false,
+        note,
+      });
+      continue;
+    }
+    const firsts = results.flatMap((r) => (r.firstStepMs === null ? [] : [r.firstStepMs]));
+    const cut = software[b] && firsts.length ? CLEARLY_SLOW * Math.min(...firsts) : null;
+    results.push(await measure(b, Boolean(software[b]), notes[b] ?? '', cut));
+  }
+  const { backend, reason } = decide(results);
+  for (const b of ['webgpu', 'webgl'] as const) if (b !== backend) releaseBackend(b);
+  const info = await initBackend(backend);
+  results.sort((x, y) => CANDIDATES.indexOf(x.backend) - CANDIDATES.indexOf(y.backend));
+  return { info, results, reason };
+}
+
+/** Picks and initialises this worker's tfjs backend; the report says what and why. */
+export async function selectBackend(
+  opts: SelectOptions = {},
+): Promise<{ report: BackendReport; info: BackendInfo }> {
+  const adapter = await webgpuAdapter().catch(() => null);
+  const summary = summarise(adapter);
+  let override: BackendReport['override'] = null;
+  if (opts.override) {
+    const by = opts.requestedBy ?? `?backend=${opts.override}`;
+    try {
+      const info = await initBackend(opts.override);
+      const fallback = opts.override === 'webgpu' && summary?.isFallback === true;
+      const report: BackendReport = {
+        backend: opts.override,
+        adapter: summary,
+        msPerStep: {},
+        candidates: [],
+        reason: `${LABELS[opts.override]} was asked for (${by}); not measured`,
+        source: 'override',
+        override: {
+          requested: opts.override,
+          honoured: true,
+          message: `using ${opts.override} as asked (${by})`,
+        },
+        modelSize: modelSizeFor(opts.override, null, fallback),
+      };
+      return { report, info };
+    } catch (e) {
+      const why = `${by} cannot be honoured: ${message(e)}. Chose a backend by measurement instead.`;
+      override = { requested: opts.override, honoured: false, message: why };
+    }
+  }
+
+  const renderer = safely(webglRenderer);
+  const key = cacheKey(navigator.userAgent, adapter, adapter?.isFallbackAdapter ?? null, renderer);
+  const cached = opts.useCache === false ? null : await readChoice(key);
+  if (cached) {
+    try {
+      const info = await initBackend(cached.backend);
+      return { report: { ...cached, source: 'cache', override }, info };
+    } catch {
+      // The device changed under the same description: measure again.
+    }
+  }
+  const { info, results, reason } = await measureAll(adapter, renderer);
+  const msPerStep = Object.fromEntries(results.map((r) => [r.backend, r.msPerStep]));
+  const winner = results.find((r) => r.backend === info.backend);
+  const report: BackendReport = {
+    backend: info.backend,
+    adapter: summary,
+    msPerStep,
+    candidates: results,
+    reason,
+    source: 'measured',
+    override: null,
+    modelSize: modelSizeFor(info.backend, winner?.msPerStep ?? null, winner?.software ?? false),
+  };
+  await writeChoice(key, report);
+  return { report: { ...report, override }, info };
+}
