@@ -1,0 +1,301 @@
+// Optimise: PPO and RRHF against the reward model, alone or side by side from
+// the same SFT start (RRHF then runs in a second pair of workers, the 'side'
+// lane), and the panel of samples that show the change: the current policies
+// beside the SFT model on a few fixed held-out prompts, each scored by the
+// reward model and by the preset's gold labeler.
+import type { Lane, OptimiserKind, SamplingOptions } from './engine';
+import type { Playground, ScoredText } from './state.svelte';
+import { TrainingRun, startSingleStep } from './training-run.svelte';
+
+export type OptimiseMode = OptimiserKind | 'both';
+
+/** One fixed prompt of the "samples that show change" panel. */
+export interface CompareRow {
+  prompt: string;
+  sft: ScoredText | null;
+  ppo: ScoredText | null;
+  rrhf: ScoredText | null;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** How many fixed prompts the comparison panel shows. */
+export const COMPARE_PROMPTS = 3;
+/** The comparison panel refreshes every this many iterations. */
+const COMPARE_EVERY = 10;
+
+export class Optimisation {
+  readonly ppo: TrainingRun;
+  readonly rrhf: TrainingRun;
+  mode: OptimiseMode = $state('both');
+  compare: CompareRow[] = $state([]);
+  compareBusy = $state(false);
+  /** Each optimiser's latest weights, kept when its lane is given to something else. */
+  readonly checkpoints: Partial<Record<OptimiserKind, Uint8Array>> = {};
+  /** What each lane's policy holds now. */
+  private lanes: Record<Lane, 'base' | 'sft' | OptimiserKind | null> = { main: null, side: null };
+  private compareChain: Promise<void> = Promise.resolve();
+  /** Kinds waiting in `compareChain` (plain: nothing renders it). */
+  private compareQueued: OptimiserKind[] = [];
+
+  constructor(private readonly pg: Playground) {
+    this.ppo = new TrainingRun('ppo', pg.metrics);
+    this.rrhf = new TrainingRun('rrhf', pg.metrics);
+  }
+
+  runOf(kind: OptimiserKind): TrainingRun {
+    return kind === 'ppo' ? this.ppo : this.rrhf;
+  }
+
+  get active(): boolean {
+    return this.ppo.active || this.rrhf.active;
+  }
+
+  /** The optimisers the mode runs. */
+  get kinds(): OptimiserKind[] {
+    return this.mode === 'both' ? ['ppo', 'rrhf'] : [this.mode];
+  }
+
+  /** Which lane runs `kind`: with both at once, RRHF gets its own workers. */
+  laneOf(kind: OptimiserKind): Lane {
+    return kind === 'rrhf' && this.mode === 'both' ? 'side' : 'main';
+  }
+
+  blockers(kind: OptimiserKind): string[] {
+    const out = this.pg.blockers(kind);
+    if (!this.pg.ready) out.unshift('The model is not loaded yet.');
+    if (!this.pg.rm.ready) {
+      out.push('Train the reward model first: PPO and RRHF optimise its score.');
+    }
+    return out;
+  }
+
+  setMode(mode: OptimiseMode): void {
+    if (this.active) {
+      this.pg.say('Stop PPO and RRHF before you change how they run.', 'problem');
+      return;
+    }
+    this.mode = mode;
+  }
+
+  /** Puts the right weights in the lane: the run's own to continue, else SFT's to begin. */
+  private async prepareLane(kind: OptimiserKind, run: TrainingRun): Promise<void> {
+    const engine = this.pg.engine!;
+    const lane = this.laneOf(kind);
+    if (this.lanes[lane] === kind) return;
+    const saved = this.checkpoints[kind];
+    if (run.step > 0 && saved) await engine.loadPolicy(lane, saved);
+    else {
+      run.reset();
+      await engine.resetPolicy(lane);
+    }
+    for (const l of ['main', 'side'] as const) {
+      if (l !== lane && this.lanes[l] === kind) this.lanes[l] = null;
+    }
+    this.lanes[lane] = kind;
+  }
+
+  private settingsFor(kind: OptimiserKind) {
+    const s = this.pg.settings;
+    const common = { maxNewTokens: s['sample.maxNewTokens'], seed: kind === 'ppo' ? 11 : 13 };
+    if (kind === 'ppo') {
+      return {
+        ...common,
+        lr: s['ppo.lr'],
+        batchSize: s['ppo.batchSize'],
+        maxSteps: s['ppo.iterations'],
+        miniBatchSize: s['ppo.miniBatchSize'],
+        ppoEpochs: s['ppo.ppoEpochs'],
+        clipRange: s['ppo.clipRange'],
+        vfCoef: s['ppo.vfCoef'],
+        klCoef: s['ppo.klCoef'],
+        adaptiveKl:
+          s['ppo.klMode'] === 'adaptive'
+            ? { target: s['ppo.klTarget'], horizon: s['ppo.klHorizon'] }
+            : null,
+      };
+    }
+    return {
+      ...common,
+      lr: s['rrhf.lr'],
+      batchSize: s['rrhf.batchSize'],
+      maxSteps: s['rrhf.iterations'],
+      k: s['rrhf.k'],
+      lengthPenalty: s['rrhf.lengthPenalty'],
+      temperature: s['sample.temperature'],
+    };
+  }
+
+  /** Starts (or resumes, or continues) one optimiser. */
+  async play(kind: OptimiserKind, paused = false): Promise<void> {
+    const run = this.runOf(kind);
+    if (run.status === 'paused') return void run.resume();
+    const { engine, preset } = this.pg;
+    if (!engine || !preset || run.active || this.blockers(kind).length > 0) return;
+    await this.pg.sft.fix();
+    try {
+      await this.pg.withModels(async () => {
+        await this.prepareLane(kind, run);
+        // The SFT answers are sampled before any loop holds the main lane.
+        await this.sampleSftCompare();
+      });
+    } catch (e) {
+      run.problem = message(e);
+      return;
+    }
+    const s = this.settingsFor(kind);
+    const lane = this.laneOf(kind);
+    const ok = await run.start(
+      s.maxSteps,
+      (cb, startPaused) => engine.optimise(kind, preset.prompts, { ...s, startPaused }, cb, lane),
+      {
+        paused,
+        onStep: (step) => {
+          if (step % COMPARE_EVERY === 0) void this.refreshCompare([kind]);
+        },
+      },
+    );
+    if (ok || run.step > 0) {
+      try {
+        this.checkpoints[kind] = await engine.policyCheckpoint(lane);
+      } catch (e) {
+        this.pg.say(`Could not keep the ${kind.toUpperCase()} weights: ${message(e)}`, 'problem');
+      }
+      await this.refreshCompare([kind]);
+    }
+  }
+
+  step(kind: OptimiserKind): Promise<void> {
+    return startSingleStep(this.runOf(kind), () => this.play(kind, true));
+  }
+
+  /** Everything the mode names, at once. */
+  async playAll(): Promise<void> {
+    await Promise.all(this.kinds.map((k) => this.play(k)));
+  }
+
+  reset(kind: OptimiserKind): void {
+    const run = this.runOf(kind);
+    if (run.active) return;
+    run.reset();
+    delete this.checkpoints[kind];
+    for (const l of ['main', 'side'] as const) if (this.lanes[l] === kind) this.lanes[l] = null;
+    this.compare = this.compare.map((r) => ({ ...r, [kind]: null }));
+  }
+
+  /** Saves the weights of optimisers whose lanes still hold them (before evaluation swaps them). */
+  async keepWeights(): Promise<void> {
+    const engine = this.pg.engine;
+    if (!engine) return;
+    for (const kind of ['ppo', 'rrhf'] as const) {
+      const lane = this.laneOf(kind);
+      if (this.lanes[lane] === kind && this.runOf(kind).step > 0) {
+        this.checkpoints[kind] = await engine.policyCheckpoint(lane);
+      }
+    }
+  }
+
+  /** SFT is about to train the main lane: put SFT's weights back if an optimiser left its own. */
+  async claimMainForSft(sftFixed: boolean): Promise<void> {
+    const held = this.lanes.main;
+    if (sftFixed && (held === 'ppo' || held === 'rrhf')) {
+      await this.keepWeights();
+      await this.pg.engine?.resetPolicy('main');
+    }
+    this.lanes.main = 'sft';
+  }
+
+  /** A new SFT model: optimisers start over from it. */
+  onNewSft(): void {
+    this.lanes = { main: 'sft', side: null };
+    for (const kind of ['ppo', 'rrhf'] as const) this.reset(kind);
+    this.compare = [];
+  }
+
+  /** A new reward model: the comparison scores are stale. */
+  onNewRewardModel(): void {
+    this.compare = [];
+  }
+
+  onNewBase(): void {
+    this.lanes = { main: 'base', side: null };
+    for (const kind of ['ppo', 'rrhf'] as const) {
+      this.runOf(kind).reset();
+      delete this.checkpoints[kind];
+    }
+    this.compare = [];
+  }
+
+  // ---------------------------------------------------------------------------
+  // Samples that show change
+
+  /** The fixed prompts of the panel: the first held-out ones. */
+  get comparePrompts(): string[] {
+    return this.pg.preset?.heldoutPrompts.slice(0, COMPARE_PROMPTS) ?? [];
+  }
+
+  /** Common random numbers: every model samples with the same seed. */
+  private compareOptions(): SamplingOptions {
+    return { ...this.pg.samplingOptions(2), seed: 5 };
+  }
+
+  private rows(): CompareRow[] {
+    const prompts = this.comparePrompts;
+    if (this.compare.length === prompts.length) return this.compare;
+    return prompts.map((prompt) => ({ prompt, sft: null, ppo: null, rrhf: null }));
+  }
+
+  /** The SFT model's answers, once per SFT model (call under the model lock). */
+  private async sampleSftCompare(): Promise<void> {
+    const engine = this.pg.engine;
+    if (!engine || (this.compare.length > 0 && this.compare.every((r) => r.sft))) return;
+    const prompts = this.comparePrompts;
+    try {
+      const texts = await engine.sampleSft(prompts, this.compareOptions());
+      const scored = await this.pg.scoreTexts(
+        prompts,
+        texts.map((t) => t[0]),
+      );
+      this.compare = this.rows().map((r, i) => ({ ...r, sft: scored[i] }));
+    } catch (e) {
+      this.pg.say(`Could not sample the SFT model for comparison: ${message(e)}`, 'problem');
+    }
+  }
+
+  /**
+   * Samples the current PPO / RRHF policies on the fixed prompts. Refreshes
+   * queue up, one at a time; a kind already waiting is not queued twice.
+   */
+  refreshCompare(kinds: OptimiserKind[] = ['ppo', 'rrhf']): Promise<void> {
+    const fresh = kinds.filter((k) => !this.compareQueued.includes(k));
+    if (fresh.length === 0) return this.compareChain;
+    this.compareQueued.push(...fresh);
+    this.compareBusy = true;
+    this.compareChain = this.compareChain.then(async () => {
+      this.compareQueued = this.compareQueued.filter((k) => !fresh.includes(k));
+      await this.sampleCompare(fresh);
+      this.compareBusy = this.compareQueued.length > 0;
+    });
+    return this.compareChain;
+  }
+
+  private async sampleCompare(kinds: OptimiserKind[]): Promise<void> {
+    const engine = this.pg.engine;
+    if (!engine || !this.pg.rm.ready) return;
+    const prompts = this.comparePrompts;
+    try {
+      for (const kind of kinds) {
+        const lane = this.laneOf(kind);
+        if (this.runOf(kind).step === 0 || this.lanes[lane] !== kind) continue;
+        const texts = await engine.sample(prompts, this.compareOptions(), undefined, lane);
+        const scored = await this.pg.scoreTexts(
+          prompts,
+          texts.map((t) => t[0]),
+        );
+        this.compare = this.rows().map((r, i) => ({ ...r, [kind]: scored[i] }));
+      }
+    } catch (e) {
+      this.pg.say(`Could not sample the comparison prompts: ${message(e)}`, 'problem');
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// Turning saved rankings into the reward model's training and held-out data.
+import { comparisonCount } from './ranking';
+import type { StoredRanking } from './storage';
+import type { RankedTexts } from './engine';
+
+/**
+ * Splits items into training and held-out sets, spreading the held-out ones
+ * evenly through the list (so they are not all the latest): item i is held
+ * out when ⌊(i+1)·share⌋ > ⌊i·share⌋. Deterministic, so a held-out ranking stays
+ * held out as more are added.
+ */
+export function splitHeldout<T>(items: readonly T[], share: number): { train: T[]; heldout: T[] } {
+  const train: T[] = [];
+  const heldout: T[] = [];
+  items.forEach((item, i) => {
+    const out = Math.floor((i + 1) * share) > Math.floor(i * share);
+    (out ? heldout : train).push(item);
+  });
+  return { train, heldout };
+}
+
+/**
+ * Rankings the reward model can learn from (at least one comparison), as
+ * worker groups. Arrays are copied: the page's may be Svelte state proxies,
+ * which cannot be posted to a worker.
+ */
+export function rankedTexts(rankings: readonly StoredRanking[]): RankedTexts[] {
+  return rankings
+    .filter((r) => comparisonCount(r.ranks) > 0)
+    .map((r) => ({ prompt: r.prompt, completions: [...r.samples], ranks: [...r.ranks] }));
+}
+
+/** Comparisons all rankings give together: Σ C(K,2) minus tied pairs. */
+export function totalComparisons(rankings: readonly { ranks: number[] }[]): number {
+  return rankings.reduce((n, r) => n + comparisonCount(r.ranks), 0);
+}
+
+/**
+ * Win rate of a policy against the SFT model on the same prompts: a win
+ * counts 1, a tie ½ (so 0.5 is parity, as in InstructGPT's evaluations), with
+ * a normal-approximation 95% interval.
+ */
+export function winRate(
+  policy: readonly number[],
+  sft: readonly number[],
+): { rate: number; low: number; high: number; n: number } {
+  const n = Math.min(policy.length, sft.length);
+  if (n === 0) return { rate: NaN, low: NaN, high: NaN, n };
+  let wins = 0;
+  for (let i = 0; i < n; i++) wins += policy[i] > sft[i] ? 1 : policy[i] === sft[i] ? 0.5 : 0;
+  const rate = wins / n;
+  const half = 1.96 * Math.sqrt((rate * (1 - rate)) / n);
+  return { rate, low: Math.max(0, rate - half), high: Math.min(1, rate + half), n };
+}

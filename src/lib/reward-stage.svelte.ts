@@ -1,0 +1,114 @@
+// Reward model: trains on the saved rankings (all C(K,2) pairs of a prompt in
+// one batch element), measures pairwise accuracy on rankings it never sees,
+// and afterwards shifts its bias so that the demonstrations score 0 on
+// average (InstructGPT).
+import { rankedTexts, splitHeldout } from './reward-data';
+import type { Playground } from './state.svelte';
+import { TrainingRun, startSingleStep } from './training-run.svelte';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Held-out accuracy is measured every this many steps. */
+const HELDOUT_EVERY = 10;
+
+export class RewardStage {
+  readonly run: TrainingRun;
+  /** Trained and normalised: PPO and RRHF may use it. */
+  ready = $state(false);
+  heldout: { accuracy: number; loss: number; pairs: number } | null = $state.raw(null);
+  private evaluating = false;
+
+  constructor(private readonly pg: Playground) {
+    this.run = new TrainingRun('rm', pg.metrics);
+  }
+
+  /** Rankings with at least one comparison, split into training and held-out sets. */
+  data() {
+    const groups = rankedTexts(this.pg.ranking.rankings);
+    return splitHeldout(groups, this.pg.settings['rm.heldoutShare']);
+  }
+
+  private get objective(): 'pairwise' | 'direct' {
+    return this.pg.settings['rm.objective'] as 'pairwise' | 'direct';
+  }
+
+  blockers(): string[] {
+    const out = this.pg.blockers('rm');
+    if (!this.pg.ready) out.unshift('The model is not loaded yet.');
+    if (this.data().train.length === 0) {
+      out.push('There are no rankings to learn from yet: rank a few prompts first.');
+    }
+    return out;
+  }
+
+  async play(paused = false): Promise<void> {
+    if (this.run.status === 'paused') return void this.run.resume();
+    const engine = this.pg.engine;
+    if (!engine || this.run.active || this.blockers().length > 0) return;
+    await this.pg.sft.fix();
+    const s = this.pg.settings;
+    const { train, heldout } = this.data();
+    const settings = {
+      lr: s['rm.lr'],
+      batchSize: s['rm.batchSize'],
+      maxSteps: s['rm.steps'],
+      seed: 1,
+      objective: this.objective,
+    };
+    const ok = await this.run.start(
+      s['rm.steps'],
+      (cb, startPaused) => engine.trainRewardModel(train, { ...settings, startPaused }, cb),
+      {
+        paused,
+        onStep: (step) => {
+          if (step % HELDOUT_EVERY === 0 && heldout.length > 0) void this.measureHeldout(step);
+        },
+      },
+    );
+    if (!ok) return;
+    try {
+      await engine.normalizeRewardModel(this.pg.sft.demonstrations);
+      this.ready = true;
+      if (heldout.length > 0) await this.measureHeldout(this.run.step, true);
+      this.pg.optimise.onNewRewardModel();
+    } catch (e) {
+      this.run.problem = message(e);
+    }
+  }
+
+  step(): Promise<void> {
+    return startSingleStep(this.run, () => this.play(true));
+  }
+
+  /** Held-out loss and pairwise accuracy, drawn on the RM charts at `step`. */
+  private async measureHeldout(step: number, force = false): Promise<void> {
+    const engine = this.pg.engine;
+    const { heldout } = this.data();
+    if (!engine || heldout.length === 0 || (this.evaluating && !force)) return;
+    this.evaluating = true;
+    try {
+      const r = await engine.evaluateRewardModel(heldout, this.objective);
+      this.heldout = r;
+      this.pg.metrics.push('rm', step, {
+        'rm/heldout_accuracy': r.accuracy,
+        'rm/heldout_loss': r.loss,
+      });
+    } catch (e) {
+      this.pg.say(`Held-out evaluation failed: ${message(e)}`, 'problem');
+    } finally {
+      this.evaluating = false;
+    }
+  }
+
+  reset(): void {
+    if (this.run.active) return;
+    this.pg.engine?.resetRewardModel();
+    this.onNewBase();
+  }
+
+  onNewBase(): void {
+    this.run.reset();
+    this.ready = false;
+    this.heldout = null;
+  }
+}

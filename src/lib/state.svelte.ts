@@ -1,0 +1,403 @@
+// The playground's state: one object built once by the page and rendered by
+// the components. It owns what every stage shares (the workers, the preset
+// and its base model, the settings, the notices, a lock around model swaps)
+// and one controller per stage: `sft`, `ranking`, `rm`, `optimise`,
+// `evaluation`. Long work happens in the workers, through `Engine`.
+import { makeLabeler, type Labeler } from '../core/labelers';
+import type { Preset, PresetIndexEntry } from '../core/presets';
+import { parseBackendParam } from './backend-choice';
+import { DEFAULT_LIMITS, promptTokens, type TextLimits } from './demonstrations';
+import {
+  WorkerEngine,
+  type Engine,
+  type EngineInfo,
+  type ModelInfo,
+  type SamplingOptions,
+} from './engine';
+import { Evaluation } from './evaluation.svelte';
+import { MetricLog } from './metrics';
+import { Optimisation } from './optimisation.svelte';
+import { fetchModel, loadPreset, loadPresetIndex, modelPath } from './preset-catalog';
+import { RankingSession } from './ranking-session.svelte';
+import { RewardStage } from './reward-stage.svelte';
+import {
+  STAGE_GROUPS,
+  parseValue,
+  problemsFor,
+  settingsFromQuery,
+  validateSettings,
+  type SettingKey,
+  type Settings,
+} from './settings';
+import { SftStage } from './sft-stage.svelte';
+import { isStageId, type StageId } from './stages';
+import { PlaygroundStore } from './storage';
+import type { TrainingRun } from './training-run.svelte';
+
+export type { CompareRow, OptimiseMode } from './optimisation.svelte';
+export type { PolicyEvaluation } from './evaluation.svelte';
+
+export type ModelChoice = 'auto' | 'nano' | 'micro' | 'tiny';
+
+export interface Notice {
+  id: number;
+  text: string;
+  kind: 'info' | 'problem';
+}
+
+export interface ScoredText {
+  text: string;
+  rm: number | null;
+  gold: number;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class Playground {
+  stage: StageId = $state('start');
+
+  // Workers and backend
+  engine: Engine | null = null;
+  engineStatus: 'starting' | 'ready' | 'failed' = $state('starting');
+  engineError: string | null = $state(null);
+  backend: EngineInfo | null = $state.raw(null);
+
+  // Preset and base model
+  presetIndex: PresetIndexEntry[] = $state.raw([]);
+  presetId = $state('');
+  preset: Preset | null = $state.raw(null);
+  presetError: string | null = $state(null);
+  labeler: Labeler | null = null;
+  modelChoice: ModelChoice = $state('auto');
+  model: ModelInfo | null = $state.raw(null);
+  modelStatus: 'idle' | 'loading' | 'ready' | 'failed' = $state('idle');
+  modelError: string | null = $state(null);
+  /** Where the current model came from, in words. */
+  modelSource = $state('');
+
+  // Settings
+  settings: Settings = $state(settingsFromQuery('').settings);
+  /** What was typed into a setting that did not pass validation (kept, and shown, until fixed). */
+  drafts: Partial<Record<SettingKey, { raw: string; problem: string }>> = $state({});
+  /** Problems by setting: refused typed values, then the values themselves. */
+  problems = $derived({
+    ...validateSettings(this.settings, this.settingsContext()),
+    ...Object.fromEntries(Object.entries(this.drafts).map(([k, d]) => [k, d?.problem])),
+  } as Partial<Record<SettingKey, string>>);
+
+  notices: Notice[] = $state([]);
+  /** False when the browser keeps nothing (no IndexedDB): work lasts for the session. */
+  persistent = $state(true);
+
+  readonly store = new PlaygroundStore();
+  readonly metrics = new MetricLog();
+  readonly sft = new SftStage(this);
+  readonly ranking = new RankingSession(this);
+  readonly rm = new RewardStage(this);
+  readonly optimise = new Optimisation(this);
+  readonly evaluation = new Evaluation(this);
+
+  private lock: Promise<unknown> = Promise.resolve();
+  private sampleSeed = 1;
+  private noticeId = 0;
+
+  // ---------------------------------------------------------------------------
+  // Start-up
+
+  /** Reads the URL, starts the workers, shows the preset, then loads its model. */
+  async boot(search: string): Promise<void> {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once here, never rendered
+    const params = new URLSearchParams(search);
+    const { settings, problems } = settingsFromQuery(search);
+    this.settings = settings;
+    for (const p of problems) this.say(p, 'problem');
+    const model = params.get('model');
+    if (model === 'nano' || model === 'micro' || model === 'tiny' || model === 'auto') {
+      this.modelChoice = model;
+    } else if (model !== null) {
+      this.say(`?model=${model} ignored: expected auto, nano, micro or tiny.`, 'problem');
+    }
+    const stage = params.get('stage');
+    if (isStageId(stage)) this.stage = stage;
+    const mode = params.get('optimise');
+    if (mode === 'ppo' || mode === 'rrhf' || mode === 'both') this.optimise.mode = mode;
+    const { backend, problem } = parseBackendParam(search);
+    if (problem) this.say(problem, 'problem');
+
+    const engine = WorkerEngine.start({
+      backend,
+      testHooks: params.get('testHooks') === '1',
+      onNotice: (n) => this.say(n.message, n.kind === 'info' ? 'info' : 'problem'),
+    })
+      .then((e) => {
+        this.engine = e;
+        this.backend = e.info;
+        this.engineStatus = 'ready';
+      })
+      .catch((e: unknown) => {
+        this.engineStatus = 'failed';
+        this.engineError = `The workers could not start: ${message(e)}`;
+      });
+    try {
+      this.presetIndex = await loadPresetIndex();
+    } catch (e) {
+      this.presetError = message(e);
+      return;
+    }
+    const wanted = params.get('preset');
+    const entry = this.presetIndex.find((p) => p.id === wanted) ?? this.presetIndex[0];
+    if (wanted && entry.id !== wanted) {
+      this.say(`?preset=${wanted} is not a preset; opened “${entry.title}”.`, 'problem');
+    }
+    await this.choosePreset(entry.id, false);
+    await engine;
+    await this.loadModel();
+  }
+
+  say(text: string, kind: Notice['kind'] = 'info'): void {
+    this.notices = [...this.notices.slice(-4), { id: ++this.noticeId, text, kind }];
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  /**
+   * Runs `fn` while no other model swap or sampling does: loading weights
+   * into a worker while it samples from the old ones would fail there.
+   */
+  withModels<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(fn, fn);
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  get runs(): TrainingRun[] {
+    return [this.sft.run, this.rm.run, this.optimise.ppo, this.optimise.rrhf];
+  }
+
+  get anyRunActive(): boolean {
+    return this.runs.some((r) => r.active);
+  }
+
+  get ready(): boolean {
+    return this.engineStatus === 'ready' && this.modelStatus === 'ready' && this.preset !== null;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Preset and base model
+
+  async choosePreset(id: string, withModel = true): Promise<void> {
+    const entry = this.presetIndex.find((p) => p.id === id);
+    if (!entry) return;
+    if (this.anyRunActive) {
+      this.say('Stop the training that is running before you change the preset.', 'problem');
+      return;
+    }
+    this.presetId = id;
+    this.presetError = null;
+    let preset: Preset;
+    try {
+      preset = await loadPreset(entry);
+    } catch (e) {
+      this.presetError = message(e);
+      return;
+    }
+    if (this.presetId !== id) return; // another choice came in meanwhile
+    this.preset = preset;
+    this.labeler = makeLabeler(preset.labeler);
+    await Promise.all([this.ranking.load(id, preset.prompts), this.sft.load(id)]);
+    this.persistent = this.store.persistent;
+    if (withModel) await this.loadModel();
+  }
+
+  /** The size to load: the URL's or the person's choice, else the preset's, smaller on a slow backend. */
+  modelSize(): 'nano' | 'micro' | 'tiny' {
+    if (this.modelChoice !== 'auto') return this.modelChoice;
+    const wanted = this.preset?.baseModel ?? 'micro';
+    return this.backend?.modelSize === 'micro' ? 'micro' : wanted;
+  }
+
+  async setModelChoice(choice: ModelChoice): Promise<void> {
+    if (this.anyRunActive) {
+      this.say('Stop the training that is running before you change the model.', 'problem');
+      return;
+    }
+    this.modelChoice = choice;
+    await this.loadModel();
+  }
+
+  private async baseModel(engine: Engine, preset: Preset, size: 'nano' | 'micro' | 'tiny') {
+    if (size === 'tiny') {
+      // Every character the preset uses, so nothing is unknown to it.
+      const text = [
+        ...preset.prompts,
+        ...preset.heldoutPrompts,
+        ...this.sft.demonstrations.flatMap((d) => [d.prompt, d.response]),
+      ].join('');
+      this.modelSource = 'a tiny untrained model (for trying the page out)';
+      return engine.loadBase({ kind: 'tiny', text, seed: 1 });
+    }
+    const path = modelPath(preset.language, size);
+    const bytes = await fetchModel(path);
+    this.modelSource = path;
+    return engine.loadBase({ kind: 'checkpoint', bytes });
+  }
+
+  /** Loads the base model; everything trained on the previous one is forgotten. */
+  loadModel(): Promise<void> {
+    return this.withModels(async () => {
+      const { engine, preset } = this;
+      if (!engine || !preset) return;
+      this.modelStatus = 'loading';
+      this.modelError = null;
+      const size = this.modelSize();
+      try {
+        this.model = await this.baseModel(engine, preset, size);
+      } catch (e) {
+        // Automatic choice: a missing nano model falls back to micro.
+        if (this.modelChoice === 'auto' && size === 'nano') {
+          this.say(`${message(e)} Using the micro model instead.`, 'info');
+          try {
+            this.model = await this.baseModel(engine, preset, 'micro');
+          } catch (e2) {
+            this.modelStatus = 'failed';
+            this.modelError = message(e2);
+            return;
+          }
+        } else {
+          this.modelStatus = 'failed';
+          this.modelError = message(e);
+          return;
+        }
+      }
+      this.modelStatus = 'ready';
+      this.sft.onNewBase();
+      this.rm.onNewBase();
+      this.optimise.onNewBase();
+      this.evaluation.onNewBase();
+      this.ranking.onNewPolicy();
+    });
+  }
+
+  /** The model's limits for the text a person writes. */
+  get limits(): TextLimits {
+    if (!this.model) return DEFAULT_LIMITS;
+    return { contextLength: this.model.config.blockSize, vocabulary: this.model.vocabulary };
+  }
+
+  private settingsContext() {
+    const preset = this.preset;
+    if (!preset) return undefined;
+    const prompts = [...preset.prompts, ...preset.heldoutPrompts];
+    return {
+      contextLength: this.model?.config.blockSize ?? DEFAULT_LIMITS.contextLength,
+      longestPrompt: Math.max(...prompts.map(promptTokens)),
+    };
+  }
+
+  // ---------------------------------------------------------------------------
+  // Settings
+
+  /**
+   * Sets a setting from what was typed; returns the problem, or null when it
+   * was taken. A refused value stays as a draft and blocks the stages that
+   * use it, so nothing starts with a value other than the one on screen.
+   */
+  setSetting(key: SettingKey, raw: string): string | null {
+    const r = parseValue(key, raw);
+    if (!r.ok) {
+      this.drafts[key] = { raw, problem: r.problem };
+      return r.problem;
+    }
+    delete this.drafts[key];
+    (this.settings as Record<SettingKey, number | string>)[key] = r.value;
+    this.forwardToRunningLoop(key, r.value);
+    if (key.startsWith('sample.')) this.ranking.onSamplingChanged();
+    return null;
+  }
+
+  /** Settings a paused (or running) loop takes between steps. */
+  private forwardToRunningLoop(key: SettingKey, value: number | string): void {
+    const { ppo, rrhf } = this.optimise;
+    const live: Partial<Record<SettingKey, [TrainingRun, string]>> = {
+      'sft.lr': [this.sft.run, 'lr'],
+      'sft.batchSize': [this.sft.run, 'batchSize'],
+      'rm.lr': [this.rm.run, 'lr'],
+      'rm.batchSize': [this.rm.run, 'batchSize'],
+      'ppo.lr': [ppo, 'lr'],
+      'ppo.batchSize': [ppo, 'batchSize'],
+      'ppo.klCoef': [ppo, 'klCoef'],
+      'rrhf.lr': [rrhf, 'lr'],
+      'rrhf.batchSize': [rrhf, 'batchSize'],
+      'rrhf.lengthPenalty': [rrhf, 'lengthPenalty'],
+      'sample.temperature': [rrhf, 'temperature'],
+    };
+    const target = live[key];
+    if (!target) {
+      const group = key.split('.')[0];
+      const paused = this.runs.find((r) => r.active && r.name === group);
+      if (paused)
+        this.say(`${key} applies from the next ${group.toUpperCase()} run (stop, then continue).`);
+      return;
+    }
+    if (!target[0].active) return;
+    void target[0].update({ [target[1]]: value }).then((p) => {
+      if (p) this.say(`${key} was not applied to the running loop: ${p}`, 'problem');
+    });
+  }
+
+  /** Problems that stop a stage from starting, as sentences. */
+  blockers(stage: keyof typeof STAGE_GROUPS): string[] {
+    return problemsFor(STAGE_GROUPS[stage], this.problems);
+  }
+
+  /** The sampling settings, with a fresh seed each call (so every prompt gets new samples). */
+  samplingOptions(k = this.settings['sample.k']): SamplingOptions {
+    const s = this.settings;
+    return {
+      k,
+      temperature: s['sample.temperature'],
+      topK: s['sample.topK'],
+      topP: s['sample.topP'],
+      maxNewTokens: s['sample.maxNewTokens'],
+      seed: this.sampleSeed++,
+    };
+  }
+
+  /** Scores texts with the reward model and with the preset's gold labeler. */
+  async scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]> {
+    if (!this.engine) throw new Error('The workers are not running.');
+    const items = prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
+    const rm = await this.engine.score(items);
+    return texts.map((text, i) => ({
+      text,
+      rm: rm[i],
+      gold: this.labeler ? this.labeler.score(text, prompts[i]) : NaN,
+    }));
+  }
+
+  // ---------------------------------------------------------------------------
+  // Stage state, for the navigation
+
+  stageDone(id: StageId): boolean {
+    switch (id) {
+      case 'start':
+        return this.ready;
+      case 'demonstrate':
+        return this.sft.fixed || this.sft.run.step > 0;
+      case 'rank':
+        return this.ranking.comparisons > 0;
+      case 'reward':
+        return this.rm.ready;
+      case 'optimise':
+        return this.optimise.ppo.step > 0 || this.optimise.rrhf.step > 0;
+      case 'evaluate':
+        return this.evaluation.results.length > 0;
+    }
+  }
+
+  dispose(): void {
+    this.engine?.dispose();
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import {
+  SETTINGS,
+  SETTING_KEYS,
+  defaultSettings,
+  keysOf,
+  parseValue,
+  problemsFor,
+  settingsFromQuery,
+  settingsToQuery,
+  validateSettings,
+} from '../../../src/lib/settings';
+
+describe('settings schema', () => {
+  it('every default passes its own validation', () => {
+    expect(validateSettings(defaultSettings())).toEqual({});
+  });
+
+  it('defaults carry the published values where they transfer', () => {
+    const d = defaultSettings();
+    // TRL PPOConfig: cliprange 0.2, cliprange_value 0.2, vf_coef 0.1, ppo_epochs 4,
+    // init_kl_coef 0.2, target 6, horizon 10000; InstructGPT K = 4..9; RRHF length norm 1.
+    expect(d['ppo.clipRange']).toBe(0.2);
+    expect(d['ppo.clipRangeValue']).toBe(0.2);
+    expect(d['ppo.vfCoef']).toBe(0.1);
+    expect(d['ppo.ppoEpochs']).toBe(4);
+    expect(d['ppo.klCoef']).toBe(0.2);
+    expect(d['ppo.klTarget']).toBe(6);
+    expect(d['ppo.klHorizon']).toBe(10_000);
+    expect(d['sample.k']).toBe(4);
+    expect(d['rrhf.lengthPenalty']).toBe(1);
+    expect(d['rm.objective']).toBe('pairwise');
+  });
+
+  it('every setting has a label, help and a source, and belongs to a group', () => {
+    for (const key of SETTING_KEYS) {
+      const s = SETTINGS[key];
+      expect(s.label.length, key).toBeGreaterThan(0);
+      expect(s.help.length, key).toBeGreaterThan(0);
+      expect(s.source.length, key).toBeGreaterThan(0);
+      expect(key.startsWith(s.group === 'sampling' ? 'sample.' : `${s.group}.`), key).toBe(true);
+    }
+    expect(keysOf('rrhf')).toContain('rrhf.lengthPenalty');
+  });
+});
+
+describe('parsing what a person types', () => {
+  it('accepts decimals and exponents', () => {
+    expect(parseValue('ppo.lr', '3e-4')).toEqual({ ok: true, value: 3e-4 });
+    expect(parseValue('sample.temperature', ' 0.7 ')).toEqual({ ok: true, value: 0.7 });
+    expect(parseValue('sample.topP', '.9')).toEqual({ ok: true, value: 0.9 });
+  });
+
+  it('says what is wrong with a bad value', () => {
+    const bad = (key: Parameters<typeof parseValue>[0], raw: string) => {
+      const r = parseValue(key, raw);
+      return r.ok ? 'accepted' : r.problem;
+    };
+    expect(bad('sample.k', '12')).toMatch(/12 is out of range: expected ≥ 2 and ≤ 9/);
+    expect(bad('sample.k', '3.5')).toMatch(/whole number/);
+    expect(bad('ppo.lr', '')).toMatch(/Enter a number/);
+    expect(bad('ppo.lr', 'fast')).toMatch(/not a number/);
+    expect(bad('ppo.lr', '0x10')).toMatch(/not a number/);
+    expect(bad('sample.topP', '0')).toMatch(/> 0/);
+    expect(bad('ppo.clipRange', '-0.2')).toMatch(/out of range/);
+    expect(bad('rm.objective', 'vibes')).toMatch(/Choose one of/);
+  });
+});
+
+describe('rules across settings', () => {
+  it('a minibatch larger than the batch is reported on the minibatch', () => {
+    const s = { ...defaultSettings(), 'ppo.batchSize': 4, 'ppo.miniBatchSize': 8 };
+    expect(validateSettings(s)['ppo.miniBatchSize']).toMatch(/larger than the 4 rollouts/);
+  });
+
+  it('new tokens must fit the context after the longest prompt', () => {
+    const s = { ...defaultSettings(), 'sample.maxNewTokens': 100 };
+    const problems = validateSettings(s, { contextLength: 128, longestPrompt: 60 });
+    expect(problems['sample.maxNewTokens']).toMatch(/at most 68 new tokens fit/);
+    expect(validateSettings(s, { contextLength: 128, longestPrompt: 28 })).toEqual({});
+  });
+
+  it('problemsFor lists only the stages asked for, with group and label', () => {
+    const s = { ...defaultSettings(), 'ppo.lr': 5, 'sft.steps': 0 };
+    const problems = validateSettings(s);
+    expect(problemsFor(['sft'], problems)).toEqual([
+      'Supervised fine-tuning · Steps: 0 is out of range: expected ≥ 1 and ≤ 100000.',
+    ]);
+    expect(problemsFor(['ppo'], problems)[0]).toMatch(/^PPO · Learning rate: 5 is out of range/);
+  });
+});
+
+describe('settings in the URL', () => {
+  it('round-trips the settings that differ from the defaults', () => {
+    const s = { ...defaultSettings(), 'ppo.lr': 3e-4, 'sample.k': 2, 'rm.objective': 'direct' };
+    const query = settingsToQuery(s);
+    expect(query).toContain('sample.k=2');
+    expect(settingsFromQuery(`?${query}`)).toEqual({ settings: s, problems: [] });
+  });
+
+  it('keeps the default and reports a value out of range', () => {
+    const { settings, problems } = settingsFromQuery('?sample.k=40&ppo.lr=1e-3&other=1');
+    expect(settings['sample.k']).toBe(4);
+    expect(settings['ppo.lr']).toBe(1e-3);
+    expect(problems).toEqual(['sample.k=40 ignored: 40 is out of range: expected ≥ 2 and ≤ 9.']);
+  });
+});
