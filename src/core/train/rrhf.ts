@@ -98,7 +98,16 @@ export class RrhfTrainer {
       );
       this.stepCount++;
       const best = groups.reduce((s, g) => s + Math.max(...g.scores), 0) / groups.length;
-      return { ...metrics, 'rrhf/best_score': best, step: this.stepCount };
+      // Mean score over all candidates: comparable with PPO's env/reward_mean
+      // when the candidates are the policy's own samples.
+      const all = groups.flatMap((g) => g.scores);
+      const meanScore = all.reduce((a, b) => a + b, 0) / all.length;
+      return {
+        ...metrics,
+        'rrhf/best_score': best,
+        'env/reward_mean': meanScore,
+        step: this.stepCount,
+      };
     } finally {
       disposeBatch(packed);
     }

@@ -237,6 +237,7 @@ describe('RrhfTrainer', () => {
       });
       const m = await trainer.step(groups);
       expect(m['rrhf/loss/total']).toBeCloseTo(m['rrhf/loss/rank'] + m['rrhf/loss/sft'], 4);
+      expect(m['env/reward_mean']).toBeCloseTo(mean(groups.flatMap((g) => g.scores)), 6);
       if (it === 1) tensors = tf.memory().numTensors;
     }
     expect(tf.memory().numTensors).toBe(tensors);
