@@ -90,7 +90,9 @@ for (let s = 0; s < steps; s++) {
   const b = Array.from({ length: batch }, () => demos[Math.floor(rng() * demos.length)]);
   last = (await trainer.step(b))['sft/loss'];
 }
-console.log(`SFT on ${demos.length} demonstrations: ${steps} steps, lr ${lr}, batch ${batch}, last loss ${last.toFixed(3)}`);
+console.log(
+  `SFT on ${demos.length} demonstrations: ${steps} steps, lr ${lr}, batch ${batch}, last loss ${last.toFixed(3)}`,
+);
 const after = await measure(`${modelName} after SFT`);
 console.log(
   JSON.stringify({
