@@ -4,7 +4,7 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'public/', 'bench/results*.json'] },
+  { ignores: ['dist/', 'bench/dist/', 'node_modules/', 'public/', 'bench/results*.json'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,
