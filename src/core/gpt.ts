@@ -78,7 +78,10 @@ export interface ForwardResult {
 
 /** Keys and values of every layer for sampling, in fixed-capacity slots (see `GPT.prefill`). */
 export interface KVCache {
-  /** Per layer: [B, nh, S, hs] with S = blockSize. */
+  /**
+   * Per layer: [B, nh, S, hs]. S = blockSize (fixed slots) on webgl and
+   * webgpu, which compile per shape; elsewhere S = length (the cache grows).
+   */
   keys: tf.Tensor4D[];
   values: tf.Tensor4D[];
   /** [B, S] additive attention bias: 0 for filled slots, -1e9 for empty or padding. */
@@ -91,6 +94,18 @@ export interface KVCache {
 
 const NEG = -1e9;
 
+interface StepTables {
+  slotMasks: tf.Tensor4D;
+  openSlots: tf.Tensor2D;
+  one: tf.Scalar;
+  lnEps: tf.Scalar;
+  gelu2c: tf.Scalar;
+  gelu2ca: tf.Scalar;
+}
+const LN_EPS = 1e-5;
+const GELU_2C = 2 * Math.sqrt(2 / Math.PI);
+const GELU_2CA = GELU_2C * 0.044715;
+
 export class GPT {
   readonly config: Required<GPTConfig>;
   /** All trainable variables, in a fixed order (checkpoint order). */
@@ -98,6 +113,10 @@ export class GPT {
   /** Variables by nanoGPT-style name, e.g. `transformer.h.0.attn.c_attn.weight`. */
   readonly named: Map<string, tf.Variable>;
   private readonly causalBiasCache = new Map<number, tf.Tensor2D>();
+  /** Constants of `step`, made once: see `slotTables`. */
+  private stepTables: StepTables | null = null;
+  /** Tensors derived from a variable, valid while its data is the same (see `derived`). */
+  private readonly derivedCache = new Map<string, { dataIds: object[]; value: tf.Tensor }>();
 
   constructor(config: GPTConfig, named: Map<string, tf.Variable>) {
     this.config = validateConfig(config);
@@ -146,15 +165,20 @@ export class GPT {
   }
 
   /**
-   * Runs the prompt through the model and fills a fixed-capacity KV cache
-   * (capacity = blockSize slots). Fixed shapes matter on WebGL, which compiles
-   * a shader per new shape (PITFALLS.md, trap 10). Returns the cache and the
+   * Runs the prompt through the model and fills a KV cache: fixed-capacity
+   * (blockSize slots) on WebGL/WebGPU, which compile a shader per new shape
+   * (PITFALLS.md, trap 10), growing by one slot per token elsewhere.
+   * `fixedSlots` overrides the backend's default. Returns the cache and the
    * logits of the last prompt slot, [B, V].
    */
-  prefill(ids: tf.Tensor2D, opts: ForwardOptions = {}): { cache: KVCache; logits: tf.Tensor2D } {
+  prefill(
+    ids: tf.Tensor2D,
+    opts: ForwardOptions & { fixedSlots?: boolean } = {},
+  ): { cache: KVCache; logits: tf.Tensor2D } {
     const [B, T] = this.checkIds(ids);
     if (opts.padMask) assertShape('padMask', opts.padMask, [B, T]);
     const { nEmbd: C, blockSize: S } = this.config;
+    const grow = opts.fixedSlots === undefined ? growingCache() : !opts.fixedSlots;
     return tf.tidy(() => {
       const padMask = opts.padMask ?? tf.ones([B, T]);
       const positions = positionIds(padMask);
@@ -171,8 +195,8 @@ export class GPT {
       ];
       for (let l = 0; l < this.config.nLayer; l++) {
         const [q, k, v] = this.qkv(l, x).map((t) => this.heads(t, B)); // (B, nh, T, hs)
-        keys.push(tf.pad(k, padSlots) as tf.Tensor4D);
-        values.push(tf.pad(v, padSlots) as tf.Tensor4D);
+        keys.push(grow ? k : (tf.pad(k, padSlots) as tf.Tensor4D));
+        values.push(grow ? v : (tf.pad(v, padSlots) as tf.Tensor4D));
         x = this.attnOut(l, x, this.unheads(attend(q, k, v, bias)));
         x = this.mlpResidual(l, x);
       }
@@ -181,14 +205,16 @@ export class GPT {
         .reshape([B, T, C])
         .slice([0, T - 1, 0], [B, 1, C])
         .reshape([B, C]);
-      const keyBias = tf.pad(
-        keyBiasT,
-        [
-          [0, 0],
-          [0, S - T],
-        ],
-        NEG,
-      ) as tf.Tensor2D;
+      const keyBias = grow
+        ? keyBiasT
+        : (tf.pad(
+            keyBiasT,
+            [
+              [0, 0],
+              [0, S - T],
+            ],
+            NEG,
+          ) as tf.Tensor2D);
       const nextPosition = padMask.sum(1).toInt() as tf.Tensor1D;
       return {
         cache: { keys, values, keyBias, nextPosition, length: T },
@@ -203,37 +229,71 @@ export class GPT {
    * [B, V]. Gives the same logits as `forward` over the whole sequence.
    */
   step(cache: KVCache, tokens: tf.Tensor1D): { cache: KVCache; logits: tf.Tensor2D } {
-    const { blockSize: S, nLayer } = this.config;
+    const { blockSize: S, nLayer, nHead: nh, nEmbd: C } = this.config;
     const B = tokens.shape[0];
     if (cache.length >= S) {
       throw new ArgumentError('cache', `is full: the context holds ${S} tokens`);
     }
     const slot = cache.length;
+    // A growing cache has exactly `length` slots; a fixed one has S > length.
+    const grow = cache.keys[0].shape[2] === slot;
+    // Inference only: plain ops (no custom gradients) and as few kernels as
+    // possible, since on wasm each kernel costs ~8 µs whatever its size.
     const out = tf.tidy(() => {
-      const slotOneHot = tf.oneHot(tf.tensor1d([slot], 'int32'), S).toFloat(); // (1, S)
-      // Open the slot for attention: -1e9 + 1e9 is exactly 0 in float32.
-      const keyBias = tf.add(cache.keyBias, tf.mul(slotOneHot, -NEG)) as tf.Tensor2D;
-      const slotMask = slotOneHot.reshape([1, 1, S, 1]);
-      const bias = keyBias.reshape([B, 1, 1, S]);
-      let x = this.embed(
-        tokens.reshape([B, 1]) as tf.Tensor2D,
-        cache.nextPosition.reshape([B, 1]) as tf.Tensor2D,
-        1,
-      ); // (B, C)
+      const tables = this.slotTables();
+      const { slotMasks, openSlots } = tables;
+      let keyBias: tf.Tensor2D;
+      let writeSlot: (all: tf.Tensor4D, one: tf.Tensor4D) => tf.Tensor4D;
+      if (grow) {
+        // Append a slot: attention then covers only the filled slots.
+        keyBias = tf.pad(cache.keyBias, [
+          [0, 0],
+          [0, 1],
+        ]);
+        writeSlot = (all, one) => tf.concat([all, one], 2);
+      } else {
+        // Write into the empty (all-zero) slot, and open it for attention:
+        // -1e9 + 1e9 is exactly 0 in float32.
+        const slotMask = slotMasks.slice([slot, 0, 0, 0], [1, 1, S, 1]); // (1, 1, S, 1)
+        keyBias = tf.add(cache.keyBias, openSlots.slice([slot, 0], [1, S]));
+        writeSlot = (all, one) => tf.add(all, tf.mul(slotMask, one));
+      }
+      const bias = keyBias.reshape([B, 1, 1, -1]);
+      // gather gives the same rows as oneHot · table (no gradient needed here).
+      let x = tf.add(
+        tf.gather(this.p('transformer.wte.weight'), tokens),
+        tf.gather(this.p('transformer.wpe.weight'), cache.nextPosition),
+      ) as tf.Tensor2D; // (B, C)
       const keys: tf.Tensor4D[] = [];
       const values: tf.Tensor4D[] = [];
       for (let l = 0; l < nLayer; l++) {
-        const [q, k, v] = this.qkv(l, x).map((t) => this.heads(t, B)); // (B, nh, 1, hs)
-        const kAll = tf.add(cache.keys[l], tf.mul(slotMask, k)) as tf.Tensor4D;
-        const vAll = tf.add(cache.values[l], tf.mul(slotMask, v)) as tf.Tensor4D;
+        const h = `transformer.h.${l}`;
+        // Queries come pre-scaled by 1/√hs.
+        const qkv = this.lnLinearInfer(
+          `${h}.ln_1`,
+          `${h}.attn.c_attn`,
+          x,
+          C,
+          1 / Math.sqrt(C / nh),
+        );
+        // One token per row: (B, C) → (B, nh, 1, hs) is a plain reshape.
+        // Slices, not tf.split: SplitV costs several slices' time on wasm.
+        const [q, k, v] = [0, 1, 2].map((i) =>
+          qkv.slice([0, i * C], [B, C]).reshape([B, nh, 1, C / nh]),
+        );
+        const kAll = writeSlot(cache.keys[l], k as tf.Tensor4D);
+        const vAll = writeSlot(cache.values[l], v as tf.Tensor4D);
         keys.push(kAll);
         values.push(vAll);
-        x = this.attnOut(l, x, this.unheads(attend(q, kAll, vAll, bias)));
-        x = this.mlpResidual(l, x);
+        const att = attend(q as tf.Tensor4D, kAll, vAll, bias, null);
+        const y = att.reshape([B, C]) as tf.Tensor2D;
+        x = tf.add(x, this.linearInfer(`${h}.attn.c_proj`, y));
+        const f = geluInfer(this.lnLinearInfer(`${h}.ln_2`, `${h}.mlp.c_fc`, x), tables);
+        x = tf.add(x, this.linearInfer(`${h}.mlp.c_proj`, f));
       }
-      const logits = this.lmHead(this.layerNorm('transformer.ln_f', x));
-      const nextPosition = tf.add(cache.nextPosition, tf.scalar(1, 'int32')) as tf.Tensor1D;
-      return { keys, values, keyBias, nextPosition, logits };
+      const logits = this.lnLinearInfer('transformer.ln_f', null, x);
+      const nextPosition = tf.add(cache.nextPosition, tables.one) as tf.Tensor1D;
+      return { keys, values, keyBias, nextPosition, logits: logits as tf.Tensor2D };
     });
     disposeCache(cache);
     const { logits, ...rest } = out;
@@ -244,6 +304,10 @@ export class GPT {
     for (const v of this.variables) v.dispose();
     for (const t of this.causalBiasCache.values()) t.dispose();
     this.causalBiasCache.clear();
+    if (this.stepTables) tf.dispose([...Object.values(this.stepTables)]);
+    this.stepTables = null;
+    for (const d of this.derivedCache.values()) d.value.dispose();
+    this.derivedCache.clear();
   }
 
   // --- pieces, in reading order ---
@@ -334,6 +398,92 @@ export class GPT {
     return y.transpose([0, 2, 1, 3]).reshape([-1, this.config.nEmbd]) as tf.Tensor2D;
   }
 
+  /**
+   * Constants of `step`, built once (uploading even a scalar costs about as
+   * much as a kernel on wasm): slotMasks[s] (as [S, 1, S, 1]) is the one-hot
+   * of slot s, openSlots[s] (as [S, S]) is 1e9 at slot s, and the scalars.
+   */
+  private slotTables(): StepTables {
+    if (!this.stepTables) {
+      const S = this.config.blockSize;
+      const eye = new Float32Array(S * S);
+      for (let i = 0; i < S; i++) eye[i * S + i] = 1;
+      this.stepTables = tf.tidy(() => ({
+        slotMasks: tf.keep(tf.tensor4d(eye, [S, 1, S, 1])),
+        openSlots: tf.keep(
+          tf.tensor2d(
+            eye.map((e) => e * -NEG),
+            [S, S],
+          ),
+        ),
+        one: tf.keep(tf.scalar(1, 'int32')),
+        lnEps: tf.keep(tf.scalar(LN_EPS)),
+        gelu2c: tf.keep(tf.scalar(GELU_2C)),
+        gelu2ca: tf.keep(tf.scalar(GELU_2CA)),
+      }));
+    }
+    return this.stepTables;
+  }
+
+  /**
+   * `f(variables)`, cached under `key` until one of the variables' data
+   * changes (`assign` gives a variable new data): weights folded for `step`.
+   */
+  private derived(key: string, names: string[], f: (vs: tf.Variable[]) => tf.Tensor): tf.Tensor {
+    const vs = names.map((n) => this.p(n));
+    const hit = this.derivedCache.get(key);
+    if (hit && hit.dataIds.every((d, i) => d === vs[i].dataId)) return hit.value;
+    hit?.value.dispose();
+    const value = tf.keep(tf.tidy(() => f(vs)));
+    this.derivedCache.set(key, { dataIds: vs.map((v) => v.dataId), value });
+    return value;
+  }
+
+  /** (x − mean) / √(var + eps) over the last axis: LayerNorm before its gain and bias. */
+  private normalizeInfer(x: tf.Tensor2D): tf.Tensor2D {
+    const xc = tf.sub(x, x.mean(-1, true));
+    return tf.mul(xc, tf.rsqrt(tf.add(xc.square().mean(-1, true), this.slotTables().lnEps)));
+  }
+
+  /**
+   * LN(x)·W + b with LN's gain γ and bias β folded into the weights once:
+   * x̂·(diag(γ)·W) + (β·W + b), and the columns [0, scaleCols) scaled by
+   * `scale` (the queries' 1/√hs). Two kernels fewer per LayerNorm.
+   */
+  private lnLinearInfer(
+    ln: string,
+    linear: string | null,
+    x: tf.Tensor2D,
+    scaleCols = 0,
+    scale = 1,
+  ): tf.Tensor2D {
+    const key = `${ln}>${linear ?? 'head'}`;
+    const names = [`${ln}.weight`, `${ln}.bias`];
+    if (linear) names.push(`${linear}.weight`, `${linear}.bias`);
+    else names.push(this.config.tiedHead ? 'transformer.wte.weight' : 'lm_head.weight');
+    const folded = (part: 'w' | 'b') =>
+      this.derived(`${key}:${part}`, names, (vs) => {
+        const [gamma, beta, w0, b0] = vs;
+        // The tied head's weight is wte (V, C); it needs wteᵀ (C, V).
+        const w = linear || !this.config.tiedHead ? w0 : w0.transpose();
+        const n = w.shape[1]!;
+        const colScale =
+          scaleCols > 0
+            ? tf.concat([tf.fill([scaleCols], scale), tf.ones([n - scaleCols])])
+            : tf.ones([n]);
+        if (part === 'w') return tf.mul(tf.mul(gamma.reshape([-1, 1]), w), colScale);
+        const bf = tf.matMul(beta.reshape([1, -1]), w).reshape([n]);
+        return tf.mul(b0 ? tf.add(bf, b0) : bf, colScale);
+      });
+    return tf.add(tf.matMul(this.normalizeInfer(x), folded('w') as tf.Tensor2D), folded('b'));
+  }
+
+  /** x·W + b without a custom gradient (tf.fused.matMul adds three reshapes). */
+  private linearInfer(prefix: string, x: tf.Tensor2D): tf.Tensor2D {
+    const w = this.p(`${prefix}.weight`) as tf.Tensor2D;
+    return tf.add(tf.matMul(x, w), this.p(`${prefix}.bias`));
+  }
+
   /** [T,T] additive causal mask: 0 on and below the diagonal, -1e9 above. Cached per T. */
   private causalBias(T: number): tf.Tensor2D {
     let bias = this.causalBiasCache.get(T);
@@ -347,11 +497,33 @@ export class GPT {
   }
 }
 
+/**
+ * Whether KV caches grow by one slot per token (wasm, cpu) rather than fill
+ * fixed slots: shapes that change every token cost a shader compilation each
+ * on webgl and webgpu (PITFALLS.md, trap 10), nothing elsewhere.
+ */
+function growingCache(): boolean {
+  return ['wasm', 'cpu'].includes(tf.getBackend());
+}
+
 /** softmax(q kᵀ / √hs + bias) v, (B, nh, Tq, hs), for the KV-cache paths. */
-function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor): tf.Tensor4D {
-  const hs = q.shape[3];
-  const att = tf.add(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(hs)), bias); // (B, nh, Tq, Tk)
+function attend(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  bias: tf.Tensor,
+  scale: number | null = 1 / Math.sqrt(q.shape[3]),
+): tf.Tensor4D {
+  // scale null: the queries come scaled.
+  const scores = tf.matMul(q, k, false, true);
+  const att = tf.add(scale === null ? scores : scores.mul(scale), bias); // (B, nh, Tq, Tk)
   return tf.matMul(tf.softmax(att), v);
+}
+
+/** GELU (tanh approximation) without a custom gradient: the value of ./ops/gelu, op for op. */
+function geluInfer(x: tf.Tensor2D, t: StepTables): tf.Tensor2D {
+  const twoU = tf.mul(x, tf.add(tf.mul(tf.square(x), t.gelu2ca), t.gelu2c));
+  return tf.mul(x, tf.sigmoid(twoU));
 }
 
 /** Position ids that skip padding: the first real token of each row is position 0. */

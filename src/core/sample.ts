@@ -121,17 +121,25 @@ export async function sample(
   });
   tf.dispose([idsT, maskT]);
 
+  // All the noise in one upload (an upload costs about as much as a kernel on
+  // wasm); step t's is row t, drawn in the same order as one draw per step.
+  const noiseAll = temperature > 0 ? gumbelNoiseTensor(opts.maxNewTokens, B, V, rng) : null;
+  const offsets = tf.tensor2d(rowOffsets(B, V), [B, 1], 'int32');
   let done = tf.zeros([B]) as tf.Tensor1D; // 1 once a row has produced EOS
-  const steps: tf.Tensor2D[] = []; // each (3, B): token, logprob, sample logprob
+  const steps: tf.Tensor2D[] = []; // each (B, 3): token, logprob, sample logprob
   try {
     for (let t = 0; t < opts.maxNewTokens; t++) {
-      const noise = temperature > 0 ? gumbelNoise(B * V, rng) : null;
-      const picked = tf.tidy(() =>
-        pickTokens(logits, done, noise, { temperature, topK, topP, eosId, V }),
-      );
+      const picked = tf.tidy(() => {
+        const noise = noiseAll
+          ? (noiseAll.slice([t, 0, 0], [1, B, V]).reshape([B, V]) as tf.Tensor2D)
+          : null;
+        return pickTokens(logits, done, noise, offsets, { temperature, topK, topP, eosId });
+      });
       steps.push(picked.record);
-      done.dispose();
-      done = picked.done;
+      if (picked.done !== done) {
+        done.dispose();
+        done = picked.done;
+      }
       if (opts.onToken) opts.onToken(t, (await picked.token.data()) as Int32Array);
       const last = t === opts.maxNewTokens - 1;
       if (!last && eosId >= 0 && (t + 1) % checkEvery === 0 && (await done.min().data())[0] === 1) {
@@ -145,12 +153,13 @@ export async function sample(
       }
       picked.token.dispose();
     }
-    const all = tf.tidy(() => tf.stack(steps, 2)); // (3, B, N)
+    const all = tf.tidy(() => tf.stack(steps, 2)); // (B, 3, N)
     const data = await all.data();
     all.dispose();
     return unpack(data, B, steps.length, eosId, truncated);
   } finally {
-    tf.dispose([...steps, done, logits]);
+    tf.dispose([...steps, done, logits, offsets]);
+    if (noiseAll) noiseAll.dispose();
     disposeCache(cache);
   }
 }
@@ -160,40 +169,73 @@ interface PickSettings {
   topK: number;
   topP: number;
   eosId: number;
-  V: number;
 }
 
-/** One sampling step on the device, from next-token logits (B, V). */
+/**
+ * One sampling step on the device, from next-token logits (B, V). Returns the
+ * tokens, the done flags and a (B, 3) record: token, logprob, sample logprob.
+ * Every kernel costs ~8 µs on wasm whatever its size, so the common settings
+ * (temperature 1, no filtering, no EOS) take the shortest path.
+ */
 function pickTokens(
   logits: tf.Tensor2D,
   done: tf.Tensor1D,
-  noise: Float32Array | null,
+  noise: tf.Tensor2D | null,
+  offsets: tf.Tensor2D,
   s: PickSettings,
 ) {
   const [B, V] = logits.shape;
-  const policyLogprobs = tf.logSoftmax(logits);
+  const policyLogprobs = logSoftmax(logits);
   let token: tf.Tensor1D;
-  let sampleLogprobs: tf.Tensor2D;
+  let sampleLogprobs: tf.Tensor2D | null; // null: the chosen token has probability 1 (greedy)
   if (s.temperature === 0) {
-    token = tf.argMax(logits, 1).toInt() as tf.Tensor1D;
-    sampleLogprobs = tf.zerosLike(logits); // greedy: the chosen token has probability 1
+    token = tf.argMax(logits, 1) as tf.Tensor1D;
+    sampleLogprobs = null;
   } else {
-    const z = filterLogits(tf.div(logits, s.temperature) as tf.Tensor2D, s.topK, s.topP);
-    sampleLogprobs = tf.logSoftmax(z);
-    token = tf.argMax(tf.add(z, tf.tensor2d(noise!, [B, V])), 1).toInt() as tf.Tensor1D;
+    const scaled = s.temperature === 1 ? logits : (tf.div(logits, s.temperature) as tf.Tensor2D);
+    const z = filterLogits(scaled, s.topK, s.topP);
+    // Unfiltered at temperature 1, the sampled distribution is the policy's.
+    sampleLogprobs = z === logits ? policyLogprobs : logSoftmax(z);
+    token = tf.argMax(tf.add(z, noise!), 1) as tf.Tensor1D;
   }
-  const live = tf.sub(1, done);
-  token = tf.where(done.cast('bool'), tf.fill([B], PAD_ID, 'int32'), token) as tf.Tensor1D;
-  const chosen = tf.oneHot(token, V).toFloat();
-  const lp = tf.mul(tf.mul(policyLogprobs, chosen).sum(1), live);
-  const slp = tf.mul(tf.mul(sampleLogprobs, chosen).sum(1), live);
-  const ended = s.eosId >= 0 ? tf.equal(token, s.eosId).toFloat() : tf.zerosLike(done);
-  const newDone = tf.maximum(done, ended) as tf.Tensor1D;
+  let newDone = done;
+  if (s.eosId >= 0) {
+    // Rows that have ended emit PAD with log-probability 0.
+    token = tf.where(done.cast('bool'), tf.fill([B], PAD_ID, 'int32'), token) as tf.Tensor1D;
+    newDone = tf.maximum(done, tf.equal(token, s.eosId).toFloat()) as tf.Tensor1D;
+  }
+  const index = token.reshape([B, 1]);
+  // Row b's entry at index[b] of a flattened (B, V) tensor, as (B, 1). (gather
+  // with batchDims corrupts memory on wasm 4.22.)
+  const flat = tf.add(index, offsets);
+  const at = (x: tf.Tensor2D) => tf.gather(x.reshape([B * V]), flat) as tf.Tensor2D;
+  let lp = at(policyLogprobs); // (B, 1)
+  let slp = sampleLogprobs
+    ? sampleLogprobs === policyLogprobs
+      ? lp
+      : at(sampleLogprobs)
+    : (tf.zeros([B, 1]) as tf.Tensor2D);
+  if (s.eosId >= 0) {
+    const live = tf.sub(1, done).reshape([B, 1]);
+    const same = slp === lp;
+    lp = tf.mul(lp, live);
+    slp = same ? lp : tf.mul(slp, live);
+  }
   return {
     token: tf.keep(token),
-    done: tf.keep(newDone),
-    record: tf.keep(tf.stack([token.toFloat(), lp, slp]) as tf.Tensor2D),
+    done: newDone === done ? done : tf.keep(newDone),
+    record: tf.keep(tf.concat([index.toFloat(), lp, slp], 1) as tf.Tensor2D),
   };
+}
+
+function rowOffsets(B: number, V: number): Int32Array {
+  return Int32Array.from({ length: B }, (_, b) => b * V);
+}
+
+/** log-softmax over the last axis in plain ops (tf.logSoftmax adds a custom gradient). */
+function logSoftmax(x: tf.Tensor2D): tf.Tensor2D {
+  const shifted = tf.sub(x, x.max(-1, true));
+  return tf.sub(shifted, tf.log(tf.exp(shifted).sum(-1, true)));
 }
 
 /** Masks logits outside the top-k and outside the top-p nucleus, (B, V). */
@@ -218,13 +260,14 @@ export function filterLogits(z: tf.Tensor2D, topK: number, topP: number): tf.Ten
   });
 }
 
-function gumbelNoise(n: number, rng: () => number): Float32Array {
-  const g = new Float32Array(n);
-  for (let i = 0; i < n; i++) g[i] = -Math.log(-Math.log(Math.max(rng(), 1e-20)));
-  return g;
+/** Gumbel(0, 1) noise, (N, B, V). */
+function gumbelNoiseTensor(N: number, B: number, V: number, rng: () => number): tf.Tensor3D {
+  const g = new Float32Array(N * B * V);
+  for (let i = 0; i < g.length; i++) g[i] = -Math.log(-Math.log(Math.max(rng(), 1e-20)));
+  return tf.tensor3d(g, [N, B, V]);
 }
 
-/** Splits the (3, B, N) read-back into per-row arrays, cut after each row's first EOS. */
+/** Splits the (B, 3, N) read-back into per-row arrays, cut after each row's first EOS. */
 function unpack(
   data: Float32Array | Int32Array | Uint8Array,
   B: number,
@@ -240,10 +283,10 @@ function unpack(
     const lp: number[] = [];
     const slp: number[] = [];
     for (let t = 0; t < N; t++) {
-      const tok = data[b * N + t];
+      const tok = data[3 * b * N + t];
       row.push(tok);
-      lp.push(data[B * N + b * N + t]);
-      slp.push(data[2 * B * N + b * N + t]);
+      lp.push(data[(3 * b + 1) * N + t]);
+      slp.push(data[(3 * b + 2) * N + t]);
       if (tok === eosId) break;
     }
     tokens.push(row);

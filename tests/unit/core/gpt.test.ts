@@ -87,39 +87,46 @@ describe.each(['cpu', 'wasm'] as const)('GPT on %s', (backend) => {
     model.dispose();
   });
 
-  it('gives the same logits through the KV cache as the full forward pass', async () => {
-    const model = fixtureModel();
-    const ids = tf.tensor2d(fixture.ids, undefined, 'int32');
-    const padMask = tf.tensor2d(fixture.padMask);
-    const full = await model.forward(ids, { padMask }).logits.data();
-    const B = fixture.ids.length;
-    const T = fixture.ids[0].length;
-    const V = fixture.config.vocabSize;
-    const P = 3; // prompt slots; the rest is fed one token at a time
-    const prompt = ids.slice([0, 0], [B, P]) as tfNs.Tensor2D;
-    const promptMask = padMask.slice([0, 0], [B, P]) as tfNs.Tensor2D;
-    let { cache, logits } = model.prefill(prompt, { padMask: promptMask });
-    for (let t = P - 1; t < T; t++) {
-      const got = await logits.data();
-      for (let b = 0; b < B; b++) {
-        if (fixture.padMask[b][t] === 0) continue;
-        const want = Array.from(full.subarray((b * T + t) * V, (b * T + t + 1) * V));
-        expect(maxRelErr(got.subarray(b * V, (b + 1) * V), want)).toBeLessThan(1e-5);
+  it.each([
+    ['growing', false],
+    ['fixed-capacity', true],
+  ] as const)(
+    'gives the same logits through a %s KV cache as the full forward pass',
+    async (_, fixedSlots) => {
+      const model = fixtureModel();
+      const ids = tf.tensor2d(fixture.ids, undefined, 'int32');
+      const padMask = tf.tensor2d(fixture.padMask);
+      const full = await model.forward(ids, { padMask }).logits.data();
+      const B = fixture.ids.length;
+      const T = fixture.ids[0].length;
+      const V = fixture.config.vocabSize;
+      const P = 3; // prompt slots; the rest is fed one token at a time
+      const prompt = ids.slice([0, 0], [B, P]) as tfNs.Tensor2D;
+      const promptMask = padMask.slice([0, 0], [B, P]) as tfNs.Tensor2D;
+      let { cache, logits } = model.prefill(prompt, { padMask: promptMask, fixedSlots });
+      expect(cache.keys[0].shape[2]).toBe(fixedSlots ? fixture.config.blockSize : P);
+      for (let t = P - 1; t < T; t++) {
+        const got = await logits.data();
+        for (let b = 0; b < B; b++) {
+          if (fixture.padMask[b][t] === 0) continue;
+          const want = Array.from(full.subarray((b * T + t) * V, (b * T + t + 1) * V));
+          expect(maxRelErr(got.subarray(b * V, (b + 1) * V), want)).toBeLessThan(1e-5);
+        }
+        logits.dispose();
+        if (t + 1 < T) {
+          const next = tf.tensor1d(
+            fixture.ids.map((row) => row[t + 1]),
+            'int32',
+          );
+          ({ cache, logits } = model.step(cache, next));
+          next.dispose();
+        }
       }
-      logits.dispose();
-      if (t + 1 < T) {
-        const next = tf.tensor1d(
-          fixture.ids.map((row) => row[t + 1]),
-          'int32',
-        );
-        ({ cache, logits } = model.step(cache, next));
-        next.dispose();
-      }
-    }
-    disposeCache(cache);
-    tf.dispose([ids, padMask, prompt, promptMask]);
-    model.dispose();
-  });
+      disposeCache(cache);
+      tf.dispose([ids, padMask, prompt, promptMask]);
+      model.dispose();
+    },
+  );
 
   it('is deterministic for a seed and differs across seeds', async () => {
     const config = { vocabSize: 13, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 };
