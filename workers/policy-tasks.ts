@@ -18,6 +18,7 @@ import {
   type RrhfGroup,
   type Sequence,
 } from '../src/core';
+import { makeLabeler, validateLabelerSpec, type LabelerSpec } from '../src/core/labelers';
 import { checkK, encodePrompts } from './model-setup';
 import type { ModelSlot } from './model-slot';
 import type { LoopSettings, LoopTask } from './training-loop';
@@ -37,12 +38,27 @@ export interface SampleSettings {
   /** New tokens per response. Default 24. */
   maxNewTokens?: number;
   temperature?: number;
+  /**
+   * A gold labeler that scores every sample beside the reward model, never
+   * seen by the optimiser: `env/gold_mean` (PPO), `rrhf/gold_mean` (RRHF).
+   * Side by side with the RM score it shows reward hacking as it happens.
+   */
+  gold?: LabelerSpec;
 }
 
 export type TrainRequest =
   | { kind: 'sft'; examples: { prompt: string; response: string }[]; settings: LoopSettings }
   | { kind: 'pretrain'; text: string; settings: LoopSettings }
-  | { kind: 'ppo'; prompts: string[]; settings: LoopSettings & SampleSettings & PpoLoopSettings }
+  | {
+      kind: 'ppo';
+      prompts: string[];
+      settings: LoopSettings &
+        SampleSettings &
+        PpoLoopSettings & {
+          /** Pretraining text for PPO-ptx: windows of it join every minibatch when ptxCoef > 0. */
+          ptxText?: string;
+        };
+    }
   | {
       kind: 'rrhf';
       /** Candidates sampled from the policy, k per prompt, scored by the reward model... */
@@ -54,8 +70,28 @@ export type TrainRequest =
 
 export type PpoLoopSettings = Pick<
   PpoSettings,
-  'klCoef' | 'ppoEpochs' | 'miniBatchSize' | 'clipRange' | 'vfCoef' | 'adaptiveKl' | 'targetKl'
+  | 'klCoef'
+  | 'ppoEpochs'
+  | 'miniBatchSize'
+  | 'clipRange'
+  | 'clipRangeValue'
+  | 'vfCoef'
+  | 'adaptiveKl'
+  | 'targetKl'
+  | 'ptxCoef'
 >;
+
+/** Scores texts with the gold labeler, or says nothing when there is none. */
+function goldScorer(spec: LabelerSpec | undefined) {
+  const labeler = spec ? makeLabeler(validateLabelerSpec(spec, 'settings.gold')) : null;
+  return (items: { prompt: string; response: string }[]): number | undefined =>
+    labeler
+      ? items.reduce((s, it) => s + labeler.score(it.response, it.prompt), 0) / items.length
+      : undefined;
+}
+
+/** Length of the PPO-ptx pretraining windows: long enough for context, short enough to stay cheap. */
+const PTX_WINDOW = 64;
 
 interface Trainer {
   optimizer: Optimizer;
@@ -193,8 +229,37 @@ function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest & { kind
   const tok = ctx.policy.tokenizer;
   const enc = encodePrompts(tok, prompts, ctx.policy.model.config.blockSize - maxNewTokens);
   const r = picker(st.seed ?? 0);
-  const { klCoef, ppoEpochs, miniBatchSize, clipRange, vfCoef, adaptiveKl, targetKl } = st;
-  const fixed = { ppoEpochs, miniBatchSize, clipRange, vfCoef, adaptiveKl, targetKl };
+  const {
+    klCoef,
+    ppoEpochs,
+    miniBatchSize,
+    clipRange,
+    clipRangeValue,
+    vfCoef,
+    adaptiveKl,
+    targetKl,
+    ptxCoef,
+  } = st;
+  const fixed = {
+    ppoEpochs,
+    miniBatchSize,
+    clipRange,
+    clipRangeValue,
+    vfCoef,
+    adaptiveKl,
+    targetKl,
+    ptxCoef,
+  };
+  const gold = goldScorer(st.gold);
+  const ptxTokens =
+    (ptxCoef ?? 0) > 0 ? tok.encode(typeof st.ptxText === 'string' ? st.ptxText : '') : null;
+  if (ptxTokens && ptxTokens.length <= PTX_WINDOW) {
+    throw new ArgumentError(
+      'settings.ptxText',
+      'is too short for PPO-ptx; give held-out pretraining text',
+    );
+  }
+  const ptxRng = mulberry32((st.seed ?? 0) + 1);
   return makeTask({
     warnings: enc.warnings,
     kind: 'ppo',
@@ -219,7 +284,12 @@ function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest & { kind
         response: tok.decode(out.tokens[i]),
       }));
       const scores = await ctx.scorer().score(items);
-      return t.step({ prompts: chosen, responses: out.tokens, scores });
+      const ptx = ptxTokens
+        ? randomWindows(ptxTokens, miniBatchSize ?? 8, PTX_WINDOW, ptxRng)
+        : undefined;
+      const metrics = await t.step({ prompts: chosen, responses: out.tokens, scores, ptx });
+      const goldMean = gold(items);
+      return goldMean === undefined ? metrics : { ...metrics, 'env/gold_mean': goldMean };
     },
   });
 }
@@ -229,6 +299,7 @@ function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' }) {
   const tok = ctx.policy.tokenizer;
   const r = picker(st.seed ?? 0);
   const extra = { lengthPenalty: st.lengthPenalty ?? 1, temperature: st.temperature ?? 1 };
+  const gold = goldScorer(st.gold);
   const create = (lr: number, x: Record<string, unknown>) =>
     new RrhfTrainer(ctx.policy.model, { lr, lengthPenalty: x.lengthPenalty as number });
   const apply = (t: RrhfTrainer, key: string, value: unknown) => {
@@ -284,7 +355,14 @@ function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' }) {
         candidates: out.tokens.slice(g * k, g * k + k),
         scores: scores.slice(g * k, g * k + k),
       }));
-      return t.step(groups);
+      const metrics = await t.step(groups);
+      const goldMean = gold(items);
+      const rmMean = scores.reduce((a, b) => a + b, 0) / scores.length;
+      return {
+        ...metrics,
+        'rrhf/reward_mean': rmMean,
+        ...(goldMean === undefined ? {} : { 'rrhf/gold_mean': goldMean }),
+      };
     },
   });
 }

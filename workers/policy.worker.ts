@@ -25,6 +25,7 @@ import {
   type ModelRequest,
 } from './model-setup';
 import { ModelSlot } from './model-slot';
+import { measurePolicy, type MeasureRequest, type Measures } from './policy-measures';
 import { makePolicyTask, type TrainRequest } from './policy-tasks';
 import { installErrorTransfer } from './remote-error';
 import type { RewardPortApi } from './reward.worker';
@@ -208,6 +209,13 @@ async function sample(
   };
 }
 
+/** KL to the reference and held-out perplexity of the policy as it is now (Evaluate). */
+async function measure(req: MeasureRequest): Promise<Measures> {
+  await runtime.ensureDevice();
+  const m = models();
+  return runtime.guarded(() => measurePolicy(m.policy.model, m.ref.model, m.policy.tokenizer, req));
+}
+
 async function train(req: TrainRequest, onEvent?: (e: LoopEvent) => void): Promise<LoopSummary> {
   await runtime.ensureDevice();
   const m = models();
@@ -238,6 +246,7 @@ const api = {
     return describeModel(m.policy.model, m.policy.tokenizer, m.policy.step, runtime.requireInit());
   },
   sample,
+  measure,
   train,
 };
 

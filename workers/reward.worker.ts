@@ -8,6 +8,7 @@ import {
   ArgumentError,
   RewardModelTrainer,
   mulberry32,
+  type GPT,
   type GradedGroup,
   type RankedGroup,
   type RewardObjective,
@@ -109,9 +110,27 @@ async function install(slot: Promise<ModelSlot>): Promise<ModelInfo> {
       'cannot be replaced while a training loop runs; stop it first',
     );
   }
+  forgetTrainer();
   rm?.dispose();
   rm = await slot;
   return describeModel(rm.model, rm.tokenizer, rm.step, runtime.requireInit());
+}
+
+/**
+ * The trainer of the last reward loop, kept for the next loop on the same
+ * model: a run that continues (Continue, or live mode's many short updates)
+ * keeps Adam's moments, as a resumed loop does. Restarting Adam every few
+ * steps would make each update begin with full-size sign steps (m̂/√v̂ ≈ ±1).
+ */
+let kept: { model: GPT; trainer: RewardModelTrainer } | null = null;
+
+function forgetTrainer(): void {
+  try {
+    kept?.trainer.dispose();
+  } catch {
+    // its moments lived on a lost device
+  }
+  kept = null;
 }
 
 function rewardTask(
@@ -121,7 +140,17 @@ function rewardTask(
   const rng = mulberry32(s.seed ?? 0);
   let lr = s.lr;
   let objective: RewardObjective = s.objective ?? 'pairwise';
-  const create = () => new RewardModelTrainer(model().model, { lr, objective });
+  const create = () => {
+    const m = model().model;
+    if (kept?.model === m) {
+      kept.trainer.optimizer.setLearningRate(lr);
+      kept.trainer.objective = objective;
+      return kept.trainer;
+    }
+    forgetTrainer();
+    kept = { model: m, trainer: new RewardModelTrainer(m, { lr, objective }) };
+    return kept.trainer;
+  };
   let trainer: RewardModelTrainer | null = create();
   const task: LoopTask = {
     kind: 'reward',
@@ -156,18 +185,14 @@ function rewardTask(
       }
     },
     release() {
-      try {
-        trainer?.dispose();
-      } catch {
-        // its moments lived on a lost device
-      }
+      forgetTrainer();
       trainer = null;
     },
     rebuild() {
       trainer = create();
     },
     dispose() {
-      trainer?.dispose();
+      // The trainer stays with the model for the next loop (see `kept`).
       trainer = null;
     },
   };

@@ -38,6 +38,12 @@ interface PresetRecipe {
   task: Task;
   labeler: LabelerSpec;
   labelerNoise: number;
+  /** A proxy taste that ranks in place of the person (the gold `labeler` still judges). */
+  rankingLabeler?: LabelerSpec;
+  /** Settings the preset starts with. */
+  settings?: Record<string, number | string>;
+  /** Draw prompts and demonstrations as this other preset does (the same task, another judge). */
+  promptsFrom?: string;
 }
 
 const COUNTS = { demonstrations: 24, prompts: 16, heldoutPrompts: 12 };
@@ -113,12 +119,49 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       labelerNoise: NOISE,
     },
     {
+      // Measured with scripts/lessons/reward-hacking.ts (docs/lessons.md): with these
+      // settings and 12 proxy rankings, PPO at β = 0.01 raises the RM score while the
+      // gold score falls below SFT's; adaptive KL from β = 0.2 raises both.
+      id: 'reward-hacking',
+      title: 'Reward hacking',
+      description: () =>
+        'The simulated people who rank were in a hurry: they liked happy endings but also simply longer stories, and they rank only a dozen prompts. The gold labeler wants a happy ending, nothing else. PPO with a weak KL penalty (β = 0.01) drives the reward-model score up while the gold score falls; run it again with adaptive KL and it does not.',
+      language: 'en',
+      baseModel: 'micro',
+      task: 'animal',
+      // The happy-endings preset's prompts and demonstrations: the same task, judged strictly.
+      promptsFrom: 'happy-endings',
+      // Strict gold: a happy ending scores 1, anything else (an open ending, garbled
+      // text) 0, so degenerate text cannot pass for an open ending.
+      labeler: {
+        kind: 'weighted',
+        terms: [{ test: { kind: 'ending', sentiment: 'happy' }, weight: 1 }],
+      },
+      rankingLabeler: {
+        kind: 'weighted',
+        terms: [
+          { test: { kind: 'ending', sentiment: 'happy' }, weight: 1 },
+          { test: { kind: 'length', unit: 'words', min: 16, max: 40 }, weight: 1 },
+        ],
+      },
+      labelerNoise: NOISE,
+      settings: {
+        'sample.maxNewTokens': 80,
+        'ppo.klMode': 'fixed',
+        'ppo.klCoef': 0.01,
+        'ppo.klTarget': 2,
+        'ppo.klHorizon': 1000,
+        'ppo.iterations': 60,
+      },
+    },
+    {
       id: 'zh-happy-endings',
       title: '快乐的结局',
       description: (d) =>
         `标注者喜欢结局快乐的故事，其次是开放的结局，最不喜欢伤心的结局；${d.total}个示范中有${d.happy}个是快乐的结局。The labeler prefers happy endings (Chinese stories).`,
       language: 'zh',
-      baseModel: 'nano',
+      // Only the micro Chinese model ships (public/models/zh-micro.safetensors).
+      baseModel: 'micro',
       task: 'animal',
       labeler: { kind: 'happy-ending' },
       labelerNoise: NOISE,
@@ -155,7 +198,7 @@ export function buildPreset(
   seed: number,
   short: readonly [number, number],
 ): Preset {
-  const rng = mulberry32(deriveSeed(seed, `preset/${recipe.id}`));
+  const rng = mulberry32(deriveSeed(seed, `preset/${recipe.promptsFrom ?? recipe.id}`));
   const ofTask = (pairs: SftPair[]) => pairs.filter((p) => p.attributes.task === recipe.task);
   const train = shuffled(ofTask(corpus.sft.train), rng);
   const demos = distinctPrompts(train, COUNTS.demonstrations, new Set());
@@ -183,6 +226,8 @@ export function buildPreset(
     demonstrations: demos.map((d) => ({ prompt: d.prompt, response: d.response })),
     labeler: recipe.labeler,
     labelerNoise: recipe.labelerNoise,
+    ...(recipe.rankingLabeler ? { rankingLabeler: recipe.rankingLabeler } : {}),
+    ...(recipe.settings ? { settings: recipe.settings } : {}),
   };
 }
 

@@ -44,3 +44,17 @@ export {
   CHECKPOINT_FORMAT,
 } from './checkpoint';
 export type { LoadedCheckpoint, CheckpointMeta } from './checkpoint';
+export {
+  Z95,
+  wilsonInterval,
+  pairedWinRate,
+  pairAgreement,
+  totalAgreement,
+  noisyGrade,
+  labelGroup,
+  gradeToTarget,
+  gaussian,
+  mean,
+  ranksFromScores,
+} from './statistics';
+export type { Proportion, Agreement, Grader } from './statistics';

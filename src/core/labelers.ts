@@ -340,7 +340,7 @@ function describeTest(test: AttributeTest): string {
     case 'mentions':
       return `mentions "${test.word}"`;
     case 'ending':
-      return `ends ${test.sentiment === 'open' ? 'open' : test.sentiment + 'ly'}`;
+      return `ends ${{ happy: 'happily', sad: 'sadly', open: 'open' }[test.sentiment]}`;
     case 'length':
       return `is ${test.min}–${test.max} ${test.unit} long`;
     case 'dialogue':

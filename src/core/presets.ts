@@ -33,6 +33,13 @@ export interface Preset {
   labeler: LabelerSpec;
   /** Temperature of `noisyRanking` when the labeler ranks in place of a person. */
   labelerNoise: number;
+  /**
+   * Who ranks in place of a person, when not the gold labeler: a proxy taste
+   * (the reward-hacking lesson). The gold `labeler` still judges the results.
+   */
+  rankingLabeler?: LabelerSpec;
+  /** Settings the preset starts with (keys of src/lib/settings.ts), e.g. a low β. */
+  settings?: Record<string, number | string>;
 }
 
 export interface PresetIndexEntry {
@@ -122,7 +129,21 @@ export function validatePreset(value: unknown): Preset {
     ),
     labeler: validateLabelerSpec(value.labeler, 'preset.labeler'),
     labelerNoise: noise,
+    ...(value.rankingLabeler === undefined
+      ? {}
+      : { rankingLabeler: validateLabelerSpec(value.rankingLabeler, 'preset.rankingLabeler') }),
+    ...(value.settings === undefined ? {} : { settings: presetSettings(value.settings) }),
   };
+}
+
+/** Keys and plain values only: the page checks each against its settings table. */
+function presetSettings(x: unknown): Record<string, number | string> {
+  if (!isRecord(x)) throw new ArgumentError('preset.settings', 'expected an object');
+  for (const [key, v] of Object.entries(x)) {
+    const ok = typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+    if (!ok) throw new ArgumentError(`preset.settings.${key}`, 'expected a number or a string');
+  }
+  return x as Record<string, number | string>;
 }
 
 /** Checks public/presets/index.json: `{ presets: [{ id, title, language, file }] }`. */

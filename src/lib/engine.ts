@@ -10,12 +10,13 @@
 import type { BackendName } from '../../workers/backend';
 import type { BackendReport } from '../../workers/backend-decision';
 import type { ModelInfo } from '../../workers/model-setup';
+import type { MeasureRequest, Measures } from '../../workers/policy-measures';
 import type { LoopEvent, LoopState, LoopSummary } from '../../workers/training-loop';
 import { backendLabel } from './backend-choice';
 import type { TextGroup } from './reward-client';
 import { Workers, type WorkerNotice } from './workers';
 
-export type { LoopState, LoopSummary, ModelInfo, WorkerNotice };
+export type { LoopState, LoopSummary, MeasureRequest, Measures, ModelInfo, WorkerNotice };
 
 export type Lane = 'main' | 'side';
 export type OptimiserKind = 'ppo' | 'rrhf';
@@ -44,6 +45,8 @@ export interface RunCallbacks {
   onMetrics(step: number, metrics: Record<string, number>): void;
   onState?(state: LoopState): void;
   onNotice?(message: string): void;
+  /** The worker kept its weights (safetensors bytes) after `step` steps of this run. */
+  onSnapshot?(step: number, checkpoint: Uint8Array): void;
 }
 
 /** A training loop in a worker: its controls and its end. */
@@ -71,6 +74,8 @@ export interface RankedTexts {
   completions: string[];
   /** 0 = best; equal = tie. */
   ranks: number[];
+  /** Targets in [0, 1] for the direct-score objective, when the samples were graded. */
+  grades?: number[];
 }
 
 export type BaseModel =
@@ -130,6 +135,31 @@ export interface Engine {
     prompts: string[],
     opts: SamplingOptions,
   ): Promise<string[][]>;
+  /** The fixed SFT model's weights (safetensors bytes), or null before `finishSft`. */
+  sftCheckpoint(): Uint8Array | null;
+  /** A saved session's SFT model becomes the main policy, its frozen reference and the SFT start. */
+  restoreSft(checkpoint: Uint8Array): Promise<void>;
+  /** A saved policy that SFT was still training goes back into the main lane (not fixed). */
+  restorePolicy(checkpoint: Uint8Array): Promise<void>;
+  /** The reward model's weights now. */
+  rewardCheckpoint(): Promise<Uint8Array>;
+  /**
+   * KL to the SFT model and held-out perplexity of a policy ('sft' or saved
+   * weights), measured in the main lane without disturbing its own policy.
+   */
+  measure(policy: 'sft' | Uint8Array, req: MeasureRequest): Promise<Measures>;
+  /**
+   * Trains a throwaway reward model from the SFT weights and measures its
+   * pairwise accuracy on `heldout`; the reward model in use is put back after.
+   */
+  trialRewardModel(
+    groups: RankedTexts[],
+    heldout: RankedTexts[],
+    s: TrainSettings & { objective: 'pairwise' | 'direct' },
+    cb: RunCallbacks,
+  ): Promise<{ loss: number; accuracy: number; pairs: number }>;
+  /** A saved reward model goes back into the reward worker. */
+  restoreRewardModel(checkpoint: Uint8Array): Promise<void>;
   dispose(): void;
 }
 
@@ -139,11 +169,15 @@ export function ranksToGrades(ranks: readonly number[]): number[] {
   return ranks.map((r) => (worst === 0 ? 1 : (worst - r) / worst));
 }
 
-/** Rankings as the reward worker takes them: ranks, or grades for the direct-score objective. */
+/**
+ * Rankings as the reward worker takes them: ranks, or grades for the
+ * direct-score objective (the person's 1–7 grades when there are, else grades
+ * derived from the ranks).
+ */
 function textGroups(groups: RankedTexts[], objective: 'pairwise' | 'direct'): TextGroup[] {
   return groups.map((g) =>
     objective === 'direct'
-      ? { prompt: g.prompt, completions: g.completions, grades: ranksToGrades(g.ranks) }
+      ? { prompt: g.prompt, completions: g.completions, grades: g.grades ?? ranksToGrades(g.ranks) }
       : { prompt: g.prompt, completions: g.completions, ranks: g.ranks },
   );
 }
@@ -268,6 +302,7 @@ export class WorkerEngine implements Engine {
       if (e.type === 'metrics') cb.onMetrics(++n, e.metrics);
       else if (e.type === 'state') cb.onState?.(e.state);
       else if (e.type === 'notice') cb.onNotice?.(e.message);
+      else if (e.type === 'snapshot') cb.onSnapshot?.(n, e.checkpoint);
     };
     const call = (fn: (c: LoopControls) => Promise<unknown>) => () => {
       const c = client();
@@ -412,6 +447,70 @@ export class WorkerEngine implements Engine {
     } finally {
       await p.loadCheckpoint(own.policy, own.reference);
     }
+  }
+
+  sftCheckpoint(): Uint8Array | null {
+    return this.sft;
+  }
+
+  async measure(policy: 'sft' | Uint8Array, req: MeasureRequest): Promise<Measures> {
+    if (!this.sft) throw new Error('There is no SFT model yet: train SFT first (or skip it).');
+    const p = this.main.policy;
+    const own = await p.refreshSnapshot();
+    await p.loadCheckpoint(policy === 'sft' ? this.sft : policy, this.sft);
+    try {
+      return await p.measure(req);
+    } finally {
+      await p.loadCheckpoint(own.policy, own.reference);
+    }
+  }
+
+  async trialRewardModel(
+    groups: RankedTexts[],
+    heldout: RankedTexts[],
+    s: TrainSettings & { objective: 'pairwise' | 'direct' },
+    cb: RunCallbacks,
+  ): Promise<{ loss: number; accuracy: number; pairs: number }> {
+    if (!this.sft) throw new Error('There is no SFT model yet: train SFT first (or skip it).');
+    const r = this.main.reward;
+    const kept = this.rewardReady ? await this.rewardCheckpoint() : null;
+    await r.loadCheckpoint(this.sft);
+    try {
+      const run = this.run(
+        () => r,
+        (onEvent) =>
+          r.train(
+            { groups: textGroups(groups, s.objective), settings: { ...s, snapshotEvery: 10 } },
+            onEvent,
+          ),
+        cb,
+      );
+      await run.done;
+      // Accuracy counts pairs in the held-out order, whatever the training objective.
+      return await r.evaluate(textGroups(heldout, 'pairwise'), 'pairwise');
+    } finally {
+      if (kept) await r.loadCheckpoint(kept);
+      else this.rewardReady = false;
+    }
+  }
+
+  async restoreSft(checkpoint: Uint8Array): Promise<void> {
+    await this.main.policy.loadCheckpoint(checkpoint, checkpoint);
+    this.sft = checkpoint;
+    if (this.side) await (await this.side).policy.loadCheckpoint(checkpoint, checkpoint);
+  }
+
+  async restorePolicy(checkpoint: Uint8Array): Promise<void> {
+    await this.main.policy.loadCheckpoint(checkpoint);
+  }
+
+  rewardCheckpoint(): Promise<Uint8Array> {
+    return this.rewardBytes();
+  }
+
+  async restoreRewardModel(checkpoint: Uint8Array): Promise<void> {
+    await this.main.reward.loadCheckpoint(checkpoint);
+    this.rewardReady = true;
   }
 
   dispose(): void {

@@ -1,20 +1,26 @@
-// Evaluate (a first version): the SFT model and each optimised policy answer
+// Evaluate: every kept policy (SFT, PPO, RRHF and the lessons' runs) answers
 // the held-out prompts (two answers each, with the same seed: common random
 // numbers make the comparison fairer); the reward model and the gold labeler
-// score every answer; win rates against SFT with a 95% interval.
-import type { OptimiserKind } from './engine';
+// score every answer; win rates against SFT with a Wilson 95% interval; the
+// KL from the SFT model; and perplexity on held-out pretraining text, the
+// "alignment tax" (InstructGPT §4.2) that PPO-ptx pays down.
+import type { Measures } from './engine';
 import { winRate } from './reward-data';
 import type { Playground } from './state.svelte';
 
-export type PolicyName = 'sft' | OptimiserKind;
+/** A shelf entry's id: 'sft', 'ppo', 'rrhf' or a kept copy. */
+export type PolicyName = string;
 
 export interface PolicyEvaluation {
   policy: PolicyName;
+  label: string;
   meanRm: number;
   meanGold: number;
   /** Against the SFT model's answers to the same prompts (0.5 = parity). */
   winRm: ReturnType<typeof winRate> | null;
   winGold: ReturnType<typeof winRate> | null;
+  /** KL from the SFT model per answer, and held-out pretraining perplexity. */
+  measures: Measures | null;
   samples: { prompt: string; text: string; rm: number; gold: number }[];
 }
 
@@ -23,6 +29,8 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 
 /** Answers per held-out prompt and model. */
 const ANSWERS = 2;
+/** Windows of held-out pretraining text scored for the perplexity. */
+const PERPLEXITY_WINDOWS = 24;
 
 export class Evaluation {
   results: PolicyEvaluation[] = $state.raw([]);
@@ -33,8 +41,7 @@ export class Evaluation {
 
   /** Policies there is something to evaluate for. */
   get policies(): PolicyName[] {
-    const o = this.pg.optimise;
-    return ['sft', ...(['ppo', 'rrhf'] as const).filter((k) => o.runOf(k).step > 0)];
+    return this.pg.shelf.entries.map((e) => e.id);
   }
 
   async run(): Promise<void> {
@@ -44,7 +51,7 @@ export class Evaluation {
       this.problem = 'Train the reward model first: it scores the answers.';
       return;
     }
-    if (this.pg.optimise.active) {
+    if (this.pg.optimise.active || this.pg.live.active) {
       this.problem = 'Stop PPO and RRHF first (pausing is not enough), then evaluate.';
       return;
     }
@@ -52,20 +59,30 @@ export class Evaluation {
     this.problem = null;
     try {
       await this.pg.sft.fix();
-      // Evaluation swaps weights in the main lane: keep what the optimisers hold first.
-      await this.pg.withModels(() => this.pg.optimise.keepWeights());
-      const checkpoints = this.pg.optimise.checkpoints;
+      await this.pg.pretraining.load().catch((e: unknown) => {
+        this.pg.say(`No held-out text for the perplexity: ${message(e)}`, 'problem');
+      });
       const prompts = preset.heldoutPrompts;
       const opts = () => ({ ...this.pg.samplingOptions(ANSWERS), seed: 99 });
       const results: PolicyEvaluation[] = [];
       let sft = { rm: [] as number[], gold: [] as number[] };
       for (const policy of this.policies) {
-        const saved = policy === 'sft' ? null : checkpoints[policy];
-        if (policy !== 'sft' && !saved) continue;
+        // Evaluation swaps weights in the main lane, under the model lock.
+        const weights = await this.pg.withModels(() => this.pg.shelf.weights(policy));
         const texts = await this.pg.withModels(() =>
-          saved
-            ? engine.sampleCheckpoint(saved, prompts, opts())
-            : engine.sampleSft(prompts, opts()),
+          weights === 'sft'
+            ? engine.sampleSft(prompts, opts())
+            : engine.sampleCheckpoint(weights, prompts, opts()),
+        );
+        const measures = await this.pg.withModels(() =>
+          engine.measure(weights, {
+            prompts,
+            k: ANSWERS,
+            maxNewTokens: this.pg.settings['sample.maxNewTokens'],
+            seed: 98,
+            text: this.pg.pretraining.measureText(),
+            windows: PERPLEXITY_WINDOWS,
+          }),
         );
         const flatPrompts = prompts.flatMap((p, i) => texts[i].map(() => p));
         const scored = await this.pg.scoreTexts(flatPrompts, texts.flat());
@@ -74,10 +91,12 @@ export class Evaluation {
         if (policy === 'sft') sft = { rm, gold };
         results.push({
           policy,
+          label: this.pg.shelf.label(policy),
           meanRm: mean(rm),
           meanGold: mean(gold),
           winRm: policy === 'sft' ? null : winRate(rm, sft.rm),
           winGold: policy === 'sft' ? null : winRate(gold, sft.gold),
+          measures,
           samples: scored.map((s, i) => ({
             prompt: flatPrompts[i],
             text: s.text,
@@ -85,8 +104,8 @@ export class Evaluation {
             gold: gold[i],
           })),
         });
+        this.results = [...results];
       }
-      this.results = results;
     } catch (e) {
       this.problem = message(e);
     } finally {

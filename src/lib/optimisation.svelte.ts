@@ -97,8 +97,13 @@ export class Optimisation {
 
   private settingsFor(kind: OptimiserKind) {
     const s = this.pg.settings;
-    const common = { maxNewTokens: s['sample.maxNewTokens'], seed: kind === 'ppo' ? 11 : 13 };
+    // Seeds follow the playground's (1 gives 11 and 13, as before seeds could be shared).
+    const seed = this.pg.seed + (kind === 'ppo' ? 10 : 12);
+    // The preset's gold labeler scores every sample beside the RM (never seen by the optimiser).
+    const gold = this.pg.preset?.labeler;
+    const common = { maxNewTokens: s['sample.maxNewTokens'], seed, ...(gold ? { gold } : {}) };
     if (kind === 'ppo') {
+      const ptx = s['ppo.ptxCoef'] > 0 ? this.pg.pretraining.mixText() : '';
       return {
         ...common,
         lr: s['ppo.lr'],
@@ -107,8 +112,11 @@ export class Optimisation {
         miniBatchSize: s['ppo.miniBatchSize'],
         ppoEpochs: s['ppo.ppoEpochs'],
         clipRange: s['ppo.clipRange'],
+        clipRangeValue: s['ppo.clipRangeValue'],
         vfCoef: s['ppo.vfCoef'],
         klCoef: s['ppo.klCoef'],
+        ptxCoef: s['ppo.ptxCoef'],
+        ...(ptx ? { ptxText: ptx } : {}),
         adaptiveKl:
           s['ppo.klMode'] === 'adaptive'
             ? { target: s['ppo.klTarget'], horizon: s['ppo.klHorizon'] }
@@ -126,14 +134,18 @@ export class Optimisation {
     };
   }
 
-  /** Starts (or resumes, or continues) one optimiser. */
-  async play(kind: OptimiserKind, paused = false): Promise<void> {
+  /**
+   * Starts (or resumes, or continues) one optimiser; `maxSteps` overrides the
+   * iterations setting (live mode runs for its own budget).
+   */
+  async play(kind: OptimiserKind, paused = false, maxSteps?: number): Promise<void> {
     const run = this.runOf(kind);
     if (run.status === 'paused') return void run.resume();
     const { engine, preset } = this.pg;
     if (!engine || !preset || run.active || this.blockers(kind).length > 0) return;
     await this.pg.sft.fix();
     try {
+      if (kind === 'ppo' && this.pg.settings['ppo.ptxCoef'] > 0) await this.pg.pretraining.load();
       await this.pg.withModels(async () => {
         await this.prepareLane(kind, run);
         // The SFT answers are sampled before any loop holds the main lane.
@@ -143,7 +155,7 @@ export class Optimisation {
       run.problem = message(e);
       return;
     }
-    const s = this.settingsFor(kind);
+    const s = { ...this.settingsFor(kind), ...(maxSteps ? { maxSteps } : {}) };
     const lane = this.laneOf(kind);
     const ok = await run.start(
       s.maxSteps,

@@ -3,6 +3,7 @@
 // reference) so that a worker that dies can be restarted with its model.
 import { proxy, transfer } from 'comlink';
 import type { ModelInfo, ModelRequest } from '../../workers/model-setup';
+import type { MeasureRequest, Measures } from '../../workers/policy-measures';
 import type { TrainRequest } from '../../workers/policy-tasks';
 import type {
   Checkpoints,
@@ -14,7 +15,15 @@ import type {
 import type { LoopEvent, LoopSummary } from '../../workers/training-loop';
 import { ClientBase } from './client-base';
 
-export type { Checkpoints, SampleReport, SampleRequest, TokenEvent, TrainRequest };
+export type {
+  Checkpoints,
+  MeasureRequest,
+  Measures,
+  SampleReport,
+  SampleRequest,
+  TokenEvent,
+  TrainRequest,
+};
 
 export class PolicyClient extends ClientBase<PolicyApi> {
   /** The latest checkpoints seen; what a restarted worker is restored from. */
@@ -63,6 +72,11 @@ export class PolicyClient extends ClientBase<PolicyApi> {
   /** K completions per prompt; `onToken` sees every token as it is sampled. */
   sample(req: SampleRequest, onToken?: (e: TokenEvent) => void): Promise<SampleReport> {
     return this.handle.call(() => this.api.sample(req, onToken ? proxy(onToken) : undefined));
+  }
+
+  /** KL to the reference and held-out perplexity of the policy as it is now. */
+  measure(req: MeasureRequest): Promise<Measures> {
+    return this.handle.call(() => this.api.measure(req));
   }
 
   /** Runs a loop until stopped or maxSteps; `onEvent` gets metrics every step. */

@@ -11,6 +11,8 @@ export interface RankItem {
   samples: string[];
   status: RankItemStatus;
   error: string | null;
+  /** The policy's version (optimiser steps) when its samples began: live mode shows freshness. */
+  bornAt?: number;
 }
 
 /** Samples K completions of `prompt`; `onText` gets all K texts so far on every token. */
@@ -22,6 +24,8 @@ export interface RankQueueOptions {
   /** Wraps new items, e.g. in Svelte's $state so that streaming text re-renders. */
   track?: (item: RankItem) => RankItem;
   onChange?: () => void;
+  /** The policy's version now, stamped on an item as its generation begins. */
+  stamp?: () => number;
 }
 
 export class RankQueue {
@@ -45,6 +49,7 @@ export class RankQueue {
     this.chain = this.chain.then(async () => {
       if (!this.holds(item)) return; // dropped (reset, new settings) before it began
       item.status = 'generating';
+      item.bornAt = this.opts.stamp?.();
       this.opts.onChange?.();
       try {
         const texts = await this.opts.sampler(item.prompt, (t) => {

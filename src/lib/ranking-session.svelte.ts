@@ -2,7 +2,6 @@
 // the current one), the rankings saved so far, and the simulated labeler that
 // can rank in the person's place. A ranking is saved to IndexedDB the moment
 // it is submitted and immediately counts as comparisons for the reward model.
-import { noisyRanking } from '../core/labelers';
 import { mulberry32 } from '../core/random';
 import { RankQueue, promptCycle, type RankItem } from './rank-queue';
 import { totalComparisons } from './reward-data';
@@ -38,6 +37,7 @@ export class RankingSession {
       nextPrompt: () => this.nextPrompt(),
       track: tracked,
       onChange: () => this.version++,
+      stamp: () => pg.optimise.ppo.step + pg.optimise.rrhf.step,
     });
   }
 
@@ -53,7 +53,7 @@ export class RankingSession {
 
   async load(presetId: string, prompts: readonly string[]): Promise<void> {
     this.rankings = await this.pg.store.rankings(presetId).catch(() => []);
-    this.nextPrompt = promptCycle(prompts, mulberry32(7));
+    this.nextPrompt = promptCycle(prompts, mulberry32(6 + this.pg.seed));
     this.queue.reset();
   }
 
@@ -68,7 +68,11 @@ export class RankingSession {
    * Saves a ranking of the current prompt and moves on. If saving fails the
    * ranking stays on screen (nothing is lost) and the problem is returned.
    */
-  async submit(ranks: number[], by: 'person' | 'labeler' = 'person'): Promise<string | null> {
+  async submit(
+    ranks: number[],
+    by: 'person' | 'labeler' = 'person',
+    grades?: number[],
+  ): Promise<string | null> {
     const item = this.queue.current;
     const preset = this.pg.preset;
     if (!item || item.status !== 'ready' || !preset) return 'The samples are not ready yet.';
@@ -82,6 +86,7 @@ export class RankingSession {
         samples: [...item.samples],
         ranks: [...ranks],
         by,
+        ...(grades ? { grades: [...grades] } : {}),
         createdAt: Date.now(),
       });
       this.rankings = [...this.rankings, saved];
@@ -108,10 +113,7 @@ export class RankingSession {
 
   /** The simulated labeler's ranking of some samples (noisy, as a person's would be). */
   labelerRanks(samples: string[], prompt: string): number[] {
-    const { labeler, preset } = this.pg;
-    if (!labeler || !preset) return samples.map(() => 0);
-    const scores = samples.map((s) => labeler.score(s, prompt));
-    return noisyRanking(scores, preset.labelerNoise, mulberry32(this.rankings.length + 1));
+    return this.pg.raters.rank(samples, prompt, this.rankings.length + 1);
   }
 
   /** Lets the simulated labeler rank the next `n` prompts (for unattended demos). */
@@ -128,7 +130,8 @@ export class RankingSession {
     }
   }
 
-  private async waitForCurrent(): Promise<RankItem | null> {
+  /** Waits until the prompt on screen has all its samples (null if it failed or none is queued). */
+  async waitForCurrent(): Promise<RankItem | null> {
     for (;;) {
       const item = this.queue.current;
       if (!item || item.status === 'failed') return null;

@@ -1,4 +1,5 @@
 // Turning saved rankings into the reward model's training and held-out data.
+import { gradeToTarget, wilsonInterval } from '../core/statistics';
 import { comparisonCount } from './ranking';
 import type { StoredRanking } from './storage';
 import type { RankedTexts } from './engine';
@@ -27,7 +28,13 @@ export function splitHeldout<T>(items: readonly T[], share: number): { train: T[
 export function rankedTexts(rankings: readonly StoredRanking[]): RankedTexts[] {
   return rankings
     .filter((r) => comparisonCount(r.ranks) > 0)
-    .map((r) => ({ prompt: r.prompt, completions: [...r.samples], ranks: [...r.ranks] }));
+    .map((r) => ({
+      prompt: r.prompt,
+      completions: [...r.samples],
+      ranks: [...r.ranks],
+      // Graded samples: the direct-score objective regresses on the person's own grades.
+      ...(r.grades ? { grades: r.grades.map(gradeToTarget) } : {}),
+    }));
 }
 
 /** Comparisons all rankings give together: Σ C(K,2) minus tied pairs. */
@@ -38,7 +45,8 @@ export function totalComparisons(rankings: readonly { ranks: number[] }[]): numb
 /**
  * Win rate of a policy against the SFT model on the same prompts: a win
  * counts 1, a tie ½ (so 0.5 is parity, as in InstructGPT's evaluations), with
- * a normal-approximation 95% interval.
+ * a Wilson 95% interval (src/core/statistics.ts: the normal approximation
+ * collapses at 0/n and n/n, exactly the small counts a classroom produces).
  */
 export function winRate(
   policy: readonly number[],
@@ -48,7 +56,5 @@ export function winRate(
   if (n === 0) return { rate: NaN, low: NaN, high: NaN, n };
   let wins = 0;
   for (let i = 0; i < n; i++) wins += policy[i] > sft[i] ? 1 : policy[i] === sft[i] ? 0.5 : 0;
-  const rate = wins / n;
-  const half = 1.96 * Math.sqrt((rate * (1 - rate)) / n);
-  return { rate, low: Math.max(0, rate - half), high: Math.min(1, rate + half), n };
+  return wilsonInterval(wins, n);
 }

@@ -41,7 +41,8 @@ export class RewardStage {
     return out;
   }
 
-  async play(paused = false): Promise<void> {
+  /** Trains (or continues) the reward model; `steps` overrides the setting (live mode's small updates). */
+  async play(paused = false, steps?: number): Promise<void> {
     if (this.run.status === 'paused') return void this.run.resume();
     const engine = this.pg.engine;
     if (!engine || this.run.active || this.blockers().length > 0) return;
@@ -51,12 +52,13 @@ export class RewardStage {
     const settings = {
       lr: s['rm.lr'],
       batchSize: s['rm.batchSize'],
-      maxSteps: s['rm.steps'],
-      seed: 1,
+      maxSteps: steps ?? s['rm.steps'],
+      // A continued run draws new batches (live mode continues every few rankings).
+      seed: this.pg.seed + this.run.step,
       objective: this.objective,
     };
     const ok = await this.run.start(
-      s['rm.steps'],
+      settings.maxSteps,
       (cb, startPaused) => engine.trainRewardModel(train, { ...settings, startPaused }, cb),
       {
         paused,

@@ -7,7 +7,7 @@
 // (Yuan et al. 2023) where those transfer to a sub-million-parameter model;
 // learning rates and batch sizes are scaled to it, and say so.
 
-export type SettingGroup = 'sampling' | 'sft' | 'rm' | 'ppo' | 'rrhf';
+export type SettingGroup = 'sampling' | 'sft' | 'rm' | 'ppo' | 'rrhf' | 'classroom';
 
 interface Common {
   label: string;
@@ -235,7 +235,6 @@ export const SETTINGS = {
     step: 0.01,
     help: 'The value prediction is clipped to V_old ± this.',
     source: 'TRL cliprange_value = 0.2',
-    pending: 'The policy worker does not take this setting yet; PPO uses 0.2.',
   },
   'ppo.vfCoef': {
     kind: 'number',
@@ -302,7 +301,6 @@ export const SETTINGS = {
     step: 0.1,
     help: 'Adds γ·log-likelihood of pretraining text, paying less “alignment tax”; 0 is plain PPO.',
     source: 'InstructGPT PPO-ptx used γ = 27.8',
-    pending: 'The policy worker does not mix in pretraining text yet; PPO runs without it.',
   },
   'ppo.iterations': {
     kind: 'int',
@@ -365,6 +363,33 @@ export const SETTINGS = {
     help: 'RRHF updates before it stops by itself.',
     source: 'matches PPO’s default',
   },
+  // Classroom: how the page looks for a lesson, carried by a share link like
+  // any setting (the language and hidden controls travel as the link's own
+  // `lang=` and `hide=`, see url-state.ts; src/lib/teaching.svelte.ts reads these).
+  'classroom.presenter': {
+    kind: 'choice',
+    group: 'classroom',
+    label: 'Presenter view',
+    default: 'off',
+    options: [
+      { value: 'off', label: 'Off' },
+      { value: 'on', label: 'On: large type, high contrast' },
+    ],
+    help: 'For a projector: larger type, stronger contrast, thicker chart lines.',
+    source: 'off',
+  },
+  'classroom.tour': {
+    kind: 'choice',
+    group: 'classroom',
+    label: 'Guided tour',
+    default: 'off',
+    options: [
+      { value: 'off', label: 'Off' },
+      { value: 'on', label: 'On' },
+    ],
+    help: 'A guided path through the stages with short explanations grounded in the papers.',
+    source: 'off',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -381,6 +406,7 @@ export const GROUP_TITLES: Record<SettingGroup, string> = {
   rm: 'Reward model',
   ppo: 'PPO',
   rrhf: 'RRHF',
+  classroom: 'Classroom',
 };
 
 export function specOf(key: SettingKey): SettingSpec {

@@ -99,7 +99,7 @@ export class SftStage {
       lr: s['sft.lr'],
       batchSize: s['sft.batchSize'],
       maxSteps: s['sft.steps'],
-      seed: 1,
+      seed: this.pg.seed,
     };
     const ok = await this.run.start(
       s['sft.steps'],

@@ -5,7 +5,6 @@
 // `evaluation`. Long work happens in the workers, through `Engine`.
 import { makeLabeler, type Labeler } from '../core/labelers';
 import type { Preset, PresetIndexEntry } from '../core/presets';
-import { parseBackendParam } from './backend-choice';
 import { DEFAULT_LIMITS, promptTokens, type TextLimits } from './demonstrations';
 import {
   WorkerEngine,
@@ -14,14 +13,24 @@ import {
   type ModelInfo,
   type SamplingOptions,
 } from './engine';
+import { BlindTest } from './blind-test.svelte';
+import { CheckpointShelf } from './checkpoint-shelf.svelte';
 import { Evaluation } from './evaluation.svelte';
+import { Grading } from './grading.svelte';
+import { LiveLoop } from './live-loop.svelte';
+import { PretrainingText } from './pretraining-text.svelte';
+import { Raters } from './raters.svelte';
+import { Teaching } from './teaching.svelte';
+import { VariantRuns } from './variant-runs.svelte';
 import { MetricLog } from './metrics';
 import { Optimisation } from './optimisation.svelte';
 import { fetchModel, loadPreset, loadPresetIndex, modelPath } from './preset-catalog';
 import { RankingSession } from './ranking-session.svelte';
 import { RewardStage } from './reward-stage.svelte';
 import {
+  SETTINGS,
   STAGE_GROUPS,
+  checkValue,
   parseValue,
   problemsFor,
   settingsFromQuery,
@@ -30,9 +39,12 @@ import {
   type Settings,
 } from './settings';
 import { SftStage } from './sft-stage.svelte';
-import { isStageId, type StageId } from './stages';
+import type { StageId } from './stages';
+import { SessionKeeper } from './session-keeper.svelte';
 import { PlaygroundStore } from './storage';
 import type { TrainingRun } from './training-run.svelte';
+import { decodeUrlState, describeProblems, type BackendParam } from './url-state';
+import { ViewOptions } from './view-options.svelte';
 
 export type { CompareRow, OptimiseMode } from './optimisation.svelte';
 export type { PolicyEvaluation } from './evaluation.svelte';
@@ -96,6 +108,28 @@ export class Playground {
   readonly rm = new RewardStage(this);
   readonly optimise = new Optimisation(this);
   readonly evaluation = new Evaluation(this);
+  // Classroom and evaluation: simulated labelers, kept policies, live mode,
+  // lessons' runs, blind A/B, grades vs rankings, the guided tour.
+  readonly raters = new Raters();
+  readonly shelf = new CheckpointShelf(this);
+  readonly live = new LiveLoop(this);
+  readonly variants = new VariantRuns(this);
+  readonly blind = new BlindTest(this);
+  readonly grading = new Grading(this);
+  readonly teaching = new Teaching(this);
+  readonly pretraining = new PretrainingText(() => this.preset?.language);
+  /** Settings the link gave (they win over a preset's own). */
+  private linkSettings: Partial<Settings> = {};
+  /** Settings the current preset set (back to their defaults when it is left). */
+  private presetKeys: SettingKey[] = [];
+  /** Theme, language, hidden controls, embed layout: what a link says about the page. */
+  readonly view = new ViewOptions();
+  /** The named session in IndexedDB: restored at boot, kept as it changes. */
+  readonly keeper = new SessionKeeper(this);
+  /** Seeds sampling and every training run, so a shared link reproduces them. */
+  seed = $state(1);
+  /** The backend a link asked for ('auto': chosen by measurement). */
+  backendParam: BackendParam = 'auto';
 
   private lock: Promise<unknown> = Promise.resolve();
   private sampleSeed = 1;
@@ -104,25 +138,21 @@ export class Playground {
   // ---------------------------------------------------------------------------
   // Start-up
 
-  /** Reads the URL, starts the workers, shows the preset, then loads its model. */
-  async boot(search: string): Promise<void> {
+  /**
+   * Reads the URL (query and hash: src/lib/url-state.ts), starts the workers,
+   * opens the saved session, shows the preset, then loads its model (and puts
+   * the session's trained models back). What the URL gives wins over the session.
+   */
+  async boot(search: string, hash = ''): Promise<void> {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once here, never rendered
     const params = new URLSearchParams(search);
-    const { settings, problems } = settingsFromQuery(search);
-    this.settings = settings;
-    for (const p of problems) this.say(p, 'problem');
-    const model = params.get('model');
-    if (model === 'nano' || model === 'micro' || model === 'tiny' || model === 'auto') {
-      this.modelChoice = model;
-    } else if (model !== null) {
-      this.say(`?model=${model} ignored: expected auto, nano, micro or tiny.`, 'problem');
-    }
-    const stage = params.get('stage');
-    if (isStageId(stage)) this.stage = stage;
-    const mode = params.get('optimise');
-    if (mode === 'ppo' || mode === 'rrhf' || mode === 'both') this.optimise.mode = mode;
-    const { backend, problem } = parseBackendParam(search);
-    if (problem) this.say(problem, 'problem');
+    const { state: url, problems } = decodeUrlState(search, hash);
+    // Synchronously, before the first render settles: the embed layout and theme show at once.
+    this.view.read(url, url.stage ?? 'start');
+    if (url.stage) this.stage = url.stage;
+    if (problems.length > 0) this.say(describeProblems(problems), 'problem');
+    this.backendParam = url.backend ?? 'auto';
+    const backend = this.backendParam === 'auto' ? null : this.backendParam;
 
     const engine = WorkerEngine.start({
       backend,
@@ -138,20 +168,33 @@ export class Playground {
         this.engineStatus = 'failed';
         this.engineError = `The workers could not start: ${message(e)}`;
       });
+    const saved = await this.keeper.open(url);
+    this.settings = { ...settingsFromQuery('').settings, ...saved.settings, ...url.settings };
+    this.linkSettings = url.settings;
+    this.modelChoice = url.model ?? saved.modelChoice;
+    this.optimise.mode = url.optimise ?? saved.optimiseMode;
+    this.seed = url.seed ?? saved.seed;
+    this.sampleSeed = this.seed;
+    const stage = url.stage ?? saved.stage;
+    this.stage = this.view.embed && !this.view.stages.includes(stage) ? this.view.stages[0] : stage;
     try {
       this.presetIndex = await loadPresetIndex();
     } catch (e) {
       this.presetError = message(e);
       return;
     }
-    const wanted = params.get('preset');
-    const entry = this.presetIndex.find((p) => p.id === wanted) ?? this.presetIndex[0];
-    if (wanted && entry.id !== wanted) {
-      this.say(`?preset=${wanted} is not a preset; opened “${entry.title}”.`, 'problem');
+    const wanted = url.preset ?? saved.presetId;
+    const lang = this.view.lang;
+    const inLanguage = lang ? this.presetIndex.find((p) => p.language === lang) : undefined;
+    const entry =
+      this.presetIndex.find((p) => p.id === wanted) ?? inLanguage ?? this.presetIndex[0];
+    if (url.preset && entry.id !== url.preset) {
+      this.say(`?preset=${url.preset} is not a preset; opened “${entry.title}”.`, 'problem');
     }
     await this.choosePreset(entry.id, false);
     await engine;
     await this.loadModel();
+    this.keeper.attach();
   }
 
   say(text: string, kind: Notice['kind'] = 'info'): void {
@@ -206,6 +249,11 @@ export class Playground {
     if (this.presetId !== id) return; // another choice came in meanwhile
     this.preset = preset;
     this.labeler = makeLabeler(preset.labeler);
+    this.raters.onPreset(preset);
+    this.applyPresetSettings(preset);
+    this.variants.reset();
+    this.shelf.clear();
+    this.blind.reset();
     await Promise.all([this.ranking.load(id, preset.prompts), this.sft.load(id)]);
     this.persistent = this.store.persistent;
     if (withModel) await this.loadModel();
@@ -236,7 +284,7 @@ export class Playground {
         ...this.sft.demonstrations.flatMap((d) => [d.prompt, d.response]),
       ].join('');
       this.modelSource = 'a tiny untrained model (for trying the page out)';
-      return engine.loadBase({ kind: 'tiny', text, seed: 1 });
+      return engine.loadBase({ kind: 'tiny', text, seed: this.seed });
     }
     const path = modelPath(preset.language, size);
     const bytes = await fetchModel(path);
@@ -271,13 +319,36 @@ export class Playground {
           return;
         }
       }
-      this.modelStatus = 'ready';
       this.sft.onNewBase();
       this.rm.onNewBase();
       this.optimise.onNewBase();
       this.evaluation.onNewBase();
+      this.shelf.clear();
+      this.blind.reset();
       this.ranking.onNewPolicy();
+      // At boot: the saved session's models go back in before anything may use this one.
+      await this.keeper.afterBaseLoaded();
+      this.modelStatus = 'ready';
     });
+  }
+
+  /**
+   * A preset's own settings (the reward-hacking lesson's low β, longer
+   * answers). What a link set wins; leaving the preset puts the defaults back.
+   */
+  private applyPresetSettings(preset: Preset): void {
+    const s = this.settings as Record<SettingKey, number | string>;
+    for (const k of this.presetKeys) if (!(k in this.linkSettings)) s[k] = SETTINGS[k].default;
+    this.presetKeys = [];
+    for (const [k, v] of Object.entries(preset.settings ?? {})) {
+      const r = k in SETTINGS ? checkValue(k as SettingKey, v) : null;
+      if (!r?.ok) {
+        this.say(`The preset's setting ${k}=${String(v)} was ignored.`, 'problem');
+        continue;
+      }
+      this.presetKeys.push(k as SettingKey);
+      if (!(k in this.linkSettings)) s[k as SettingKey] = r.value;
+    }
   }
 
   /** The model's limits for the text a person writes. */

@@ -14,7 +14,25 @@ export interface StoredRanking {
   ranks: number[];
   /** 'person', or 'labeler' when the preset's simulated labeler ranked. */
   by: 'person' | 'labeler';
+  /** 1–7 grades, when the samples were graded rather than ranked (`ranks` then follows them). */
+  grades?: number[];
   createdAt: number;
+  /** The named session it belongs to (src/lib/session-store.ts); none: the first session. */
+  sessionId?: string;
+}
+
+/**
+ * Any other judgement a person makes (e.g. a blind A/B choice in Evaluate),
+ * kept as it happens; `kind` says what it is and `data` holds it.
+ */
+export interface StoredLabel {
+  id?: number;
+  presetId: string;
+  kind: string;
+  prompt: string;
+  data: Record<string, unknown>;
+  createdAt: number;
+  sessionId?: string;
 }
 
 export interface StoredDemonstration {
@@ -23,11 +41,16 @@ export interface StoredDemonstration {
   prompt: string;
   response: string;
   createdAt: number;
+  sessionId?: string;
 }
 
 const DB_NAME = 'rlhf-playground';
-const VERSION = 1;
-type StoreName = 'rankings' | 'demonstrations';
+// 2: named sessions, with their checkpoints, metric histories and labels (session-store.ts).
+const VERSION = 2;
+/** Rows from before sessions existed belong to this one. */
+export const FIRST_SESSION = 'default';
+type StoreName =
+  'rankings' | 'demonstrations' | 'labels' | 'sessions' | 'checkpoints' | 'metrics' | 'meta';
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -41,14 +64,28 @@ function openDb(): Promise<IDBDatabase> {
     const req = indexedDB.open(DB_NAME, VERSION);
     req.onupgradeneeded = () => {
       const db = req.result;
-      for (const name of ['rankings', 'demonstrations'] as const) {
+      for (const name of ['rankings', 'demonstrations', 'labels'] as const) {
         if (!db.objectStoreNames.contains(name)) {
           const store = db.createObjectStore(name, { keyPath: 'id', autoIncrement: true });
           store.createIndex('presetId', 'presetId');
         }
       }
+      // One row per session, per (session, model) checkpoint and per (session, run) history.
+      const keyed = {
+        sessions: 'id',
+        checkpoints: ['sessionId', 'name'],
+        metrics: ['sessionId', 'run'],
+        meta: 'key',
+      };
+      for (const [name, keyPath] of Object.entries(keyed)) {
+        if (!db.objectStoreNames.contains(name)) db.createObjectStore(name, { keyPath });
+      }
     };
-    req.onsuccess = () => resolve(req.result);
+    req.onsuccess = () => {
+      // Another tab opening a newer version must not wait for this one to close.
+      req.result.onversionchange = () => req.result.close();
+      resolve(req.result);
+    };
     req.onerror = () => reject(req.error ?? new Error('indexedDB.open failed'));
     req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
   });
@@ -60,6 +97,8 @@ export class PlaygroundStore {
   private readonly memory = new Map<StoreName, Map<number, { presetId: string }>>();
   private nextId = 1;
   persistent: boolean;
+  /** Records are added to, and listed from, this session only. */
+  sessionId = FIRST_SESSION;
 
   constructor() {
     this.persistent = typeof indexedDB !== 'undefined';
@@ -70,7 +109,8 @@ export class PlaygroundStore {
     });
   }
 
-  private async withStore<T>(
+  /** One request in its own transaction; undefined when there is no IndexedDB (use memory). */
+  async withStore<T>(
     name: StoreName,
     mode: IDBTransactionMode,
     fn: (s: IDBObjectStore) => IDBRequest<T>,
@@ -100,7 +140,7 @@ export class PlaygroundStore {
     name: StoreName,
     record: T,
   ): Promise<T & { id: number }> {
-    const copy = structuredClone({ ...record });
+    const copy = structuredClone({ sessionId: this.sessionId, ...record });
     delete copy.id;
     const key = await this.withStore(name, 'readwrite', (s) => s.add(copy));
     if (key !== undefined) return { ...copy, id: Number(key) };
@@ -113,8 +153,10 @@ export class PlaygroundStore {
     const rows = await this.withStore(name, 'readonly', (s) =>
       s.index('presetId').getAll(IDBKeyRange.only(presetId)),
     );
-    if (rows !== undefined) return rows as T[];
-    return [...this.mem(name).values()].filter((r) => r.presetId === presetId) as T[];
+    const mine = (r: { sessionId?: string }) => (r.sessionId ?? FIRST_SESSION) === this.sessionId;
+    if (rows !== undefined) return (rows as { sessionId?: string }[]).filter(mine) as T[];
+    const all = [...this.mem(name).values()] as { presetId: string; sessionId?: string }[];
+    return all.filter((r) => r.presetId === presetId && mine(r)) as T[];
   }
 
   private async remove(name: StoreName, id: number): Promise<void> {
@@ -153,5 +195,30 @@ export class PlaygroundStore {
   }
   deleteDemonstration(id: number): Promise<void> {
     return this.remove('demonstrations', id);
+  }
+
+  saveLabel(l: StoredLabel): Promise<StoredLabel & { id: number }> {
+    return this.add('labels', l);
+  }
+  labels(presetId: string): Promise<StoredLabel[]> {
+    return this.list('labels', presetId);
+  }
+
+  /** Every row of a kind, of every preset and session (for export, merge and deletion). */
+  async all<T>(name: 'rankings' | 'demonstrations' | 'labels'): Promise<T[]> {
+    const rows = await this.withStore(name, 'readonly', (s) => s.getAll());
+    return (rows ?? [...this.mem(name).values()]) as T[];
+  }
+
+  /** Adds rows as they are (their sessionId included). */
+  async addRaw<T extends { id?: number; presetId: string }>(
+    name: 'rankings' | 'demonstrations' | 'labels',
+    row: T,
+  ): Promise<T & { id: number }> {
+    return this.add(name, row);
+  }
+
+  deleteRow(name: 'rankings' | 'demonstrations' | 'labels', id: number): Promise<void> {
+    return this.remove(name, id);
   }
 }

@@ -17,6 +17,8 @@ export class TrainingRun {
   total = $state(0);
   problem: string | null = $state(null);
   notice: string | null = $state(null);
+  /** Sees every checkpoint the worker keeps, with this run's step (the session keeps them). */
+  onSnapshot: ((step: number, checkpoint: Uint8Array) => void) | null = null;
   private run: Run | null = null;
 
   constructor(
@@ -65,6 +67,7 @@ export class TrainingRun {
         if (s === 'running' || s === 'paused' || s === 'stopping') this.status = s;
       },
       onNotice: (text) => (this.notice = text),
+      onSnapshot: (n, checkpoint) => this.onSnapshot?.(before + n, checkpoint),
     };
     try {
       // The status follows the worker's own state events: a step sent before

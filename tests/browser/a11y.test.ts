@@ -170,10 +170,10 @@ describe('bad input', () => {
       /Train the reward model first/,
     );
 
-    // A URL with an out-of-range setting is reported and keeps the default.
+    // A URL with an out-of-range setting is reported and clamped (src/lib/url-state.ts).
     await page.goto(page.url().replace(/\?.*$/, `${QUERY}&sample.k=40`));
     await expect
       .poll(() => page.locator('[data-testid=notice]').first().textContent())
-      .toMatch(/sample\.k=40 ignored/);
+      .toMatch(/sample\.k=40 is out of range \(≥ 2 and ≤ 9\): clamped to 9/);
   });
 });

@@ -119,13 +119,30 @@ function fileSafe(name: string): string {
     .slice(0, 120);
 }
 
+export interface BrowserOptions {
+  /**
+   * Also serve dist/ on a second loopback port: another origin, for pages
+   * that embed the app cross-origin (the embed API) or for going offline
+   * (`closeSecond`) without disturbing the main server.
+   */
+  secondOrigin?: boolean;
+}
+
 /**
  * Registers the hooks of a browser test file and returns `openApp`. Call it
- * once at the top level of the file.
+ * once at the top level of the file. `openApp` takes a path on the main
+ * server or a full URL on either server.
  */
-export function useBrowser(): { openApp: (urlPath?: string) => Promise<AppPage> } {
+export function useBrowser(opts: BrowserOptions = {}): {
+  openApp: (urlPath?: string) => Promise<AppPage>;
+  /** The servers' base URLs (with a trailing slash); `second` is null unless asked for. */
+  origins: () => { app: string; second: string | null };
+  /** Stops the second server: its pages must then work offline. */
+  closeSecond: () => Promise<void>;
+} {
   let browser: Browser | undefined;
   let server: StaticServer | undefined;
+  let second: StaticServer | undefined;
   const opened: Opened[] = [];
 
   beforeAll(async () => {
@@ -133,6 +150,7 @@ export function useBrowser(): { openApp: (urlPath?: string) => Promise<AppPage> 
       throw new Error('dist/index.html is missing: run `vite build` first (npm run test:browser)');
     }
     server = await serveStatic(DIST);
+    if (opts.secondOrigin) second = await serveStatic(DIST);
     // BROWSER_NO_WEBGPU=1 drops the WebGPU flag: the page then sees no adapter,
     // which exercises the app's (and the tests') no-GPU path.
     const noWebgpu = process.env.BROWSER_NO_WEBGPU === '1';
@@ -158,7 +176,7 @@ export function useBrowser(): { openApp: (urlPath?: string) => Promise<AppPage> 
       for (const e of log.errors) problems.push(`[${e.source} ${e.type}] ${e.text} ${e.url ?? ''}`);
       await context.close();
     }
-    const misses = server?.misses.splice(0) ?? [];
+    const misses = [...(server?.misses.splice(0) ?? []), ...(second?.misses.splice(0) ?? [])];
     if (misses.length > 0) problems.push(`404s: ${misses.join(', ')}`);
     expect(problems, 'console errors, page errors or missing files').toEqual([]);
   });
@@ -166,6 +184,7 @@ export function useBrowser(): { openApp: (urlPath?: string) => Promise<AppPage> 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await second?.close();
   });
 
   async function openApp(urlPath = ''): Promise<AppPage> {
@@ -174,9 +193,10 @@ export function useBrowser(): { openApp: (urlPath?: string) => Promise<AppPage> 
     const log = new PageLog();
     // The app must serve everything itself (wasm binaries included), so any
     // request elsewhere is refused and reported, even with a network present.
-    const origin = new URL(server.url).origin;
+    const allowed = [server.url, second?.url].filter(Boolean).map((u) => new URL(u!).origin);
     await context.route(
-      (url) => url.origin !== origin && url.protocol !== 'blob:' && url.protocol !== 'data:',
+      (url) =>
+        !allowed.includes(url.origin) && url.protocol !== 'blob:' && url.protocol !== 'data:',
       async (route) => {
         log.entries.push({ source: 'page', type: 'offsite', text: route.request().url() });
         await route.abort('blockedbyclient');
@@ -185,9 +205,21 @@ export function useBrowser(): { openApp: (urlPath?: string) => Promise<AppPage> 
     const page = await context.newPage();
     attachLog(page, log);
     opened.push({ page, log, context });
-    await page.goto(new URL(urlPath.replace(/^\//, ''), server.url).href);
+    const href = /^https?:\/\//.test(urlPath)
+      ? urlPath
+      : new URL(urlPath.replace(/^\//, ''), server.url).href;
+    await page.goto(href);
     return { page, log };
   }
 
-  return { openApp };
+  function origins() {
+    if (!server) throw new Error('origins() called outside a test (beforeAll not run)');
+    return { app: server.url, second: second?.url ?? null };
+  }
+
+  async function closeSecond(): Promise<void> {
+    await second?.close();
+  }
+
+  return { openApp, origins, closeSecond };
 }

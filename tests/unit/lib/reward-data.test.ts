@@ -29,12 +29,12 @@ describe('reward-model data', () => {
     ]);
   });
 
-  it('win rate counts ties as half and gives a 95% interval', () => {
+  it('win rate counts ties as half and gives a Wilson 95% interval', () => {
     const w = winRate([3, 1, 2, 2], [1, 2, 2, 0]);
     expect(w.rate).toBeCloseTo(2.5 / 4, 12);
-    const half = 1.96 * Math.sqrt((0.625 * 0.375) / 4);
-    expect(w.low).toBeCloseTo(0.625 - half, 12);
-    expect(w.high).toBeCloseTo(Math.min(1, 0.625 + half), 12);
+    // Wilson for 2.5 of 4, z = Φ⁻¹(0.975), computed in float64 Python.
+    expect(w.low).toBeCloseTo(0.21942652006536278, 10);
+    expect(w.high).toBeCloseTo(0.908100770820988, 10);
     expect(Number.isNaN(winRate([], []).rate)).toBe(true);
   });
 });

@@ -1,0 +1,117 @@
+// The settings panel in the current language. The English labels, help and
+// sources live in the settings table (src/lib/settings.ts), the one schema
+// the URL, validation and the panel derive from; the Chinese ones are here,
+// keyed the same way (a missing key falls back to English).
+import { GROUP_TITLES, SETTINGS, type SettingGroup, type SettingKey } from '../settings';
+import { locale } from './index.svelte';
+
+interface Text {
+  label: string;
+  help: string;
+}
+
+const ZH_GROUPS: Record<SettingGroup, string> = {
+  sampling: '采样',
+  sft: '监督微调',
+  rm: '奖励模型',
+  ppo: 'PPO',
+  rrhf: 'RRHF',
+  classroom: '课堂',
+};
+
+const ZH: Partial<Record<SettingKey, Text>> = {
+  'sample.k': {
+    label: '每个提示的样本数（K）',
+    help: '每个提示要你排序的回答数；K = 2 就是 A/B 选择。',
+  },
+  'sample.temperature': {
+    label: '温度',
+    help: '排序样本的 softmax 温度；0 是贪心（K 个完全一样）。',
+  },
+  'sample.topK': { label: 'Top-k', help: '只保留概率最高的 k 个字符；0 表示关闭。' },
+  'sample.topP': { label: 'Top-p', help: '只保留累计概率达到 p 的最小字符集合；1 表示关闭。' },
+  'sample.maxNewTokens': {
+    label: '最多新增 token',
+    help: '每个回答最多新增的字符数；提示和回答必须放得进上下文。',
+  },
+  'sft.lr': { label: '学习率', help: '监督微调的 Adam 步长。' },
+  'sft.batchSize': { label: '批大小', help: '每一步的示范数。' },
+  'sft.steps': { label: '步数', help: 'SFT 自动停止前的训练步数（随时可以暂停或停止）。' },
+  'rm.objective': {
+    label: '目标',
+    help: '排序：对一个提示的全部 C(K,2) 对取 −log σ(r_好 − r_差)。直接打分：让 σ(r) 回归分数。',
+  },
+  'rm.lr': { label: '学习率', help: '奖励模型的 Adam 步长。' },
+  'rm.batchSize': {
+    label: '批大小（提示数）',
+    help: '每步的排序提示数；一个提示的全部 C(K,2) 对放在同一个批次元素里。',
+  },
+  'rm.steps': { label: '步数', help: '训练步数；InstructGPT 只训练一个 epoch 以免过拟合。' },
+  'rm.heldoutShare': {
+    label: '留出比例',
+    help: '留出的排序所占比例，用来在奖励模型没见过的比较上测准确率。',
+  },
+  'ppo.lr': { label: '学习率', help: '策略及其价值头的 Adam 步长。' },
+  'ppo.batchSize': {
+    label: '每次迭代的样本数',
+    help: '每次 PPO 迭代采样并由奖励模型打分的提示数。',
+  },
+  'ppo.miniBatchSize': { label: '小批大小', help: '每个梯度步的样本数；不超过每次迭代的样本数。' },
+  'ppo.ppoEpochs': { label: 'PPO 轮数', help: '每批样本被遍历的次数。' },
+  'ppo.clipRange': { label: '裁剪范围 ε', help: '概率比被裁剪到 1 ± ε。' },
+  'ppo.clipRangeValue': { label: '价值裁剪范围', help: '价值预测被裁剪到 V_old ± 这个值。' },
+  'ppo.vfCoef': { label: '价值损失系数', help: '价值损失相对策略损失的权重。' },
+  'ppo.klMode': { label: 'KL 惩罚', help: '固定 β，或让 β 朝目标 KL 调整（Ziegler 等，2019）。' },
+  'ppo.klCoef': {
+    label: 'β（初始 KL 系数）',
+    help: '逐词惩罚 β·(log π − log π_SFT)，让策略靠近 SFT 模型。',
+  },
+  'ppo.klTarget': { label: 'KL 目标', help: '自适应控制器追求的每个序列的 KL（nats）。' },
+  'ppo.klHorizon': { label: 'KL 时间尺度', help: '自适应 β 变化的快慢，以序列数计。' },
+  'ppo.ptxCoef': {
+    label: '预训练混合 γ（PPO-ptx）',
+    help: '加上 γ·预训练文本的对数似然，少付“对齐税”；0 就是普通 PPO。',
+  },
+  'ppo.iterations': { label: '迭代次数', help: 'PPO 自动停止前的迭代次数（采样、打分、更新）。' },
+  'rrhf.lr': { label: '学习率', help: '策略的 Adam 步长。' },
+  'rrhf.batchSize': { label: '每步的提示数', help: '每次更新的提示数，每个提示 k 个候选。' },
+  'rrhf.k': {
+    label: '每个提示的候选数（k）',
+    help: '每个提示采样的回答数，由奖励模型打分并排序。',
+  },
+  'rrhf.lengthPenalty': {
+    label: '长度惩罚',
+    help: '对数概率长度归一化的指数；1 即取平均（论文的做法）。',
+  },
+  'rrhf.iterations': { label: '迭代次数', help: 'RRHF 自动停止前的更新次数。' },
+  'classroom.presenter': { label: '演示视图', help: '用于投影：更大的字、更强的对比度。' },
+  'classroom.tour': { label: '导览', help: '带论文出处的简短讲解，一步一步走过各个阶段。' },
+};
+
+const zh = () => locale.current === 'zh';
+
+export function groupTitle(g: SettingGroup): string {
+  return zh() ? ZH_GROUPS[g] : GROUP_TITLES[g];
+}
+
+export function settingLabel(key: SettingKey): string {
+  return (zh() && ZH[key]?.label) || SETTINGS[key].label;
+}
+
+export function settingHelp(key: SettingKey): string {
+  return (zh() && ZH[key]?.help) || SETTINGS[key].help;
+}
+
+/** Choice labels: the table's, translated where the choice is a plain word. */
+export function optionLabel(key: SettingKey, value: string, label: string): string {
+  if (!zh()) return label;
+  const words: Record<string, string> = {
+    pairwise: '成对排序（InstructGPT）',
+    direct: '直接打分',
+    adaptive: '自适应（目标 KL）',
+    fixed: '固定 β',
+    off: '关',
+    on: '开',
+  };
+  return words[value] ?? label;
+}

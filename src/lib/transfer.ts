@@ -1,0 +1,184 @@
+// Export and import for the open session: preferences (TRL), rankings,
+// demonstrations, metrics, model weights; and JSONL imports, checked in full
+// before anything is written (import-validate.ts). Imports only add: a row
+// equal to one already there is skipped, and nothing stored is replaced.
+import { configJson, readCheckpointMeta } from './checkpoint-meta';
+import {
+  demonstrationsJsonl,
+  metricsCsv,
+  metricsOf,
+  preferencesJsonl,
+  rankingRows,
+  rankingsJsonl,
+} from './export-formats';
+import {
+  JSONL_LIMITS,
+  checkJsonl,
+  describeProblems,
+  type ImportCheck,
+  type ImportKind,
+} from './import-validate';
+import { RUN_NAMES } from './session-store';
+import { mergeDemonstrations, mergeRankings } from './session-merge';
+import type { Playground } from './state.svelte';
+import type { StoredRanking } from './storage';
+
+export type WeightsChoice = 'policy' | 'sft' | 'ppo' | 'rrhf' | 'rm';
+
+export const WEIGHTS_LABELS: Record<WeightsChoice, string> = {
+  policy: 'The policy as it is now',
+  sft: 'The SFT model',
+  ppo: 'The PPO policy',
+  rrhf: 'The RRHF policy',
+  rm: 'The reward model',
+};
+
+export interface ExportFile {
+  name: string;
+  type: string;
+  body: string | Uint8Array;
+}
+
+export class Transfer {
+  constructor(private readonly pg: Playground) {}
+
+  private stem(): string {
+    return `rlhf-${this.pg.presetId || 'playground'}`;
+  }
+
+  /** The current preset's rankings as K=2..9 rows. */
+  private rows() {
+    return rankingRows(this.pg.ranking.rankings);
+  }
+
+  preferences(): ExportFile {
+    const body = preferencesJsonl(this.rows());
+    return { name: `${this.stem()}-preferences.jsonl`, type: 'application/jsonl', body };
+  }
+
+  rankings(): ExportFile {
+    const body = rankingsJsonl(this.rows());
+    return { name: `${this.stem()}-rankings.jsonl`, type: 'application/jsonl', body };
+  }
+
+  /** The preset's demonstrations and the person's own: what SFT trains on. */
+  demonstrations(): ExportFile {
+    const body = demonstrationsJsonl(this.pg.sft.demonstrations);
+    return { name: `${this.stem()}-demonstrations.jsonl`, type: 'application/jsonl', body };
+  }
+
+  metrics(): ExportFile {
+    const body = metricsCsv(metricsOf(this.pg.metrics, RUN_NAMES));
+    return { name: `${this.stem()}-metrics.csv`, type: 'text/csv', body };
+  }
+
+  /** Which weights exist now. */
+  weightsAvailable(): WeightsChoice[] {
+    const { pg } = this;
+    const out: WeightsChoice[] = [];
+    if (pg.ready && !pg.anyRunActive) out.push('policy');
+    if (pg.engine?.sftCheckpoint()) out.push('sft');
+    for (const k of ['ppo', 'rrhf'] as const) if (pg.optimise.checkpoints[k]) out.push(k);
+    if (pg.rm.ready || pg.rm.run.step > 0) out.push('rm');
+    return out;
+  }
+
+  /**
+   * The weights as the workers write them (safetensors, nanoGPT names,
+   * PyTorch's (out, in) layout) and a config.json beside them, for
+   * scripts/load_torch.py or any safetensors reader.
+   */
+  async weights(which: WeightsChoice): Promise<ExportFile[]> {
+    const { pg } = this;
+    const engine = pg.engine;
+    if (!engine) throw new Error('The workers are not running.');
+    let bytes: Uint8Array | null | undefined;
+    if (which === 'policy') {
+      if (pg.anyRunActive) throw new Error('Stop the training that runs first.');
+      bytes = await pg.withModels(() => engine.policyCheckpoint('main'));
+    } else if (which === 'sft') bytes = engine.sftCheckpoint();
+    else if (which === 'rm') bytes = await engine.rewardCheckpoint();
+    else bytes = pg.optimise.checkpoints[which];
+    if (!bytes) throw new Error(`There are no ${WEIGHTS_LABELS[which].toLowerCase()} weights yet.`);
+    const meta = readCheckpointMeta(bytes);
+    const stem = `${this.stem()}-${which}`;
+    const config = configJson(meta, {
+      exported_from: 'rlhf-playground',
+      model: which,
+      preset: pg.presetId,
+    });
+    return [
+      { name: `${stem}.safetensors`, type: 'application/octet-stream', body: bytes },
+      { name: `${stem}.config.json`, type: 'application/json', body: config },
+    ];
+  }
+
+  /** Checks a JSONL file against the current model; throws ImportRefused for a file it cannot read. */
+  check(text: string, kind: ImportKind | null): ImportCheck<ImportKind> {
+    const { pg } = this;
+    if (!pg.model)
+      throw new Error('Wait for the model to load: imports are checked against its characters.');
+    return checkJsonl(text, kind, { ...pg.limits, ...JSONL_LIMITS });
+  }
+
+  /**
+   * Writes the rows of a check into the open session and preset. With
+   * problems and `lenient` false, writes nothing and throws them all.
+   */
+  async apply(
+    check: ImportCheck<ImportKind>,
+    lenient: boolean,
+  ): Promise<{ added: number; duplicates: number; rejected: string[] }> {
+    const rejected = describeProblems(check.problems, Infinity);
+    if (check.problems.length > 0 && !lenient) {
+      throw new Error(`Nothing was imported. ${describeProblems(check.problems).join('; ')}.`);
+    }
+    const { pg } = this;
+    const presetId = pg.presetId;
+    const now = Date.now();
+    if (check.kind === 'demonstrations') {
+      const rows = (check as ImportCheck<'demonstrations'>).rows.map((d) => ({
+        presetId,
+        prompt: d.prompt,
+        response: d.completion,
+        createdAt: now,
+      }));
+      const existing = pg.sft.demonstrations.map((d) => ({ ...d, presetId }));
+      const { added, duplicates } = mergeDemonstrations(existing, rows);
+      const saved = [];
+      for (const d of added) saved.push(await pg.store.saveDemonstration(d));
+      pg.sft.ownDemos = [...pg.sft.ownDemos, ...saved];
+      return { added: added.length, duplicates, rejected };
+    }
+    const incoming: Omit<StoredRanking, 'id'>[] =
+      check.kind === 'rankings'
+        ? (check as ImportCheck<'rankings'>).rows.map((r) => ({
+            presetId,
+            prompt: r.prompt,
+            samples: r.completions,
+            ranks: r.ranks,
+            ...(r.grades ? { grades: r.grades } : {}),
+            by: 'person' as const,
+            createdAt: now,
+          }))
+        : (check as ImportCheck<'preferences'>).rows.map((p) => ({
+            presetId,
+            prompt: p.prompt,
+            samples: [p.chosen, p.rejected],
+            ranks: [0, 1],
+            by: 'person' as const,
+            createdAt: now,
+          }));
+    const { added, duplicates } = mergeRankings(pg.ranking.rankings, [incoming]);
+    const saved = [];
+    for (const r of added) saved.push(await pg.store.saveRanking(r));
+    pg.ranking.rankings = [...pg.ranking.rankings, ...saved];
+    return { added: added.length, duplicates, rejected };
+  }
+}
+
+/** Saves a file the page made. */
+export function toBlob(f: ExportFile): Blob {
+  const body = typeof f.body === 'string' ? f.body : new Uint8Array(f.body);
+  return new Blob([body], { type: f.type });
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSettings, SETTINGS } from '../../../src/lib/settings';
+import {
+  MAX_URL_CHARS,
+  clampSetting,
+  decodeUrlState,
+  encodeUrlState,
+  parseOrigin,
+  quote,
+  type ShareState,
+} from '../../../src/lib/url-state';
+
+const base: ShareState = {
+  preset: 'happy-endings',
+  stage: 'start',
+  seed: 1,
+  settings: defaultSettings(),
+};
+
+describe('URL codec', () => {
+  it('round-trips every kind of key through the hash', () => {
+    const s: ShareState = {
+      preset: 'uses-dialogue',
+      stage: 'optimise',
+      seed: 1234,
+      lang: 'zh',
+      theme: 'dark',
+      backend: 'wasm',
+      model: 'micro',
+      optimise: 'rrhf',
+      hide: ['backend', 'ppo', 'sample.topK'],
+      settings: {
+        ...defaultSettings(),
+        'ppo.lr': 3e-4,
+        'sample.k': 2,
+        'sample.topP': 0.9,
+        'rm.objective': 'direct',
+        'ppo.klHorizon': 20_000,
+      },
+    };
+    const hash = encodeUrlState(s);
+    const { state, problems } = decodeUrlState('', `#${hash}`);
+    expect(problems).toEqual([]);
+    expect(state).toEqual({
+      preset: 'uses-dialogue',
+      stage: 'optimise',
+      seed: 1234,
+      lang: 'zh',
+      theme: 'dark',
+      backend: 'wasm',
+      model: 'micro',
+      optimise: 'rrhf',
+      hide: ['backend', 'ppo', 'sample.topK'],
+      settings: {
+        'ppo.lr': 3e-4,
+        'sample.k': 2,
+        'sample.topP': 0.9,
+        'rm.objective': 'direct',
+        'ppo.klHorizon': 20_000,
+      },
+    });
+    // Defaults stay out of the link, and lists keep their commas readable.
+    expect(hash).not.toContain('sft.lr');
+    expect(hash).toContain('hide=backend,ppo,sample.topK');
+  });
+
+  it('keeps a default link short', () => {
+    expect(encodeUrlState(base)).toBe('preset=happy-endings&stage=start');
+  });
+
+  it('reads the query too, the hash winning', () => {
+    const { state } = decodeUrlState('?stage=rank&embed=1&sample.k=3', '#stage=reward');
+    expect(state.stage).toBe('reward');
+    expect(state.embed).toBe(true);
+    expect(state.settings['sample.k']).toBe(3);
+  });
+
+  it('clamps numbers out of range and rounds whole numbers, and says so', () => {
+    const { state, problems } = decodeUrlState(
+      '',
+      '#sample.k=40&ppo.lr=-1&sample.topP=0&sft.batchSize=3.4&seed=-5',
+    );
+    expect(state.settings).toEqual({
+      'sample.k': SETTINGS['sample.k'].max,
+      'ppo.lr': SETTINGS['ppo.lr'].min,
+      'sample.topP': 0.05,
+      'sft.batchSize': 3,
+    });
+    expect(state.seed).toBe(0);
+    expect(problems).toEqual([
+      'sample.k=40 is out of range (≥ 2 and ≤ 9): clamped to 9',
+      'ppo.lr=-1 is out of range (≥ 1e-7 and ≤ 0.01): clamped to 1e-7',
+      'sample.topP=0 is out of range (> 0 and ≤ 1): clamped to 0.05',
+      'sft.batchSize=3.4 rounded to 3',
+      'seed=-5 clamped to 0',
+    ]);
+  });
+
+  it('clampSetting leaves a value in range alone', () => {
+    expect(clampSetting('ppo.clipRange', 0.3)).toEqual({ value: 0.3 });
+  });
+
+  it('drops values that are not values, and reports unknown keys without running anything', () => {
+    const hostile =
+      '#ppo.lr=javascript:alert(1)&stage=__proto__&preset=../../etc/passwd' +
+      '&theme=%3Cscript%3Ealert(1)%3C/script%3E&hostOrigin=javascript:alert(1)' +
+      '&%3Cimg%20src=x%20onerror=alert(1)%3E=1&__proto__=x&constructor=y&hide=settings,evil';
+    const { state, problems } = decodeUrlState('', hostile);
+    expect(state).toEqual({ settings: {}, hide: ['settings'] });
+    expect(({} as Record<string, unknown>).x).toBeUndefined(); // nothing polluted
+    expect(problems).toHaveLength(7);
+    expect(problems[0]).toBe('ppo.lr=javascript:alert(1) is not a number: kept 1e-4');
+    // The key ends at its first '=': what a browser would parse, quoted as text.
+    expect(problems.at(-1)).toBe('unknown keys “<img src”, “__proto__”, “constructor” ignored');
+    expect(problems.join(' ')).toMatch(/hide: “evil” ignored/);
+  });
+
+  it('bounds what it reads: long values, long addresses, control characters', () => {
+    const long = decodeUrlState('', `#preset=${'a'.repeat(300)}`);
+    expect(long.state.preset).toBeUndefined();
+    expect(long.problems[0]).toMatch(/a 300-character value ignored/);
+    const huge = decodeUrlState('', `#x=${'b'.repeat(MAX_URL_CHARS)}`);
+    expect(huge.problems[0]).toMatch(/longer than 8192 characters/);
+    expect(quote('a\u0000b\u202ec', 40)).toBe('abc');
+  });
+
+  it('accepts only exact origins for hostOrigin', () => {
+    expect(parseOrigin('https://blog.example.org')).toBe('https://blog.example.org');
+    expect(parseOrigin('http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080');
+    expect(parseOrigin('https://blog.example.org/post')).toBeNull();
+    expect(parseOrigin('javascript:alert(1)')).toBeNull();
+    expect(parseOrigin('*')).toBeNull();
+  });
+});
