@@ -8,6 +8,7 @@
 import { mulberry32 } from '../core/random';
 import { wilsonInterval, type Proportion } from '../core/statistics';
 import type { Playground } from './state.svelte';
+import { t } from './i18n/index.svelte';
 
 export interface BlindPair {
   prompt: string;
@@ -80,11 +81,11 @@ export class BlindTest {
     const { engine, preset } = this.pg;
     if (!engine || !preset || this.preparing) return;
     if (this.a === this.b) {
-      this.problem = 'Choose two different models.';
+      this.problem = t('problem.sameModels');
       return;
     }
     if (this.pg.optimise.active || this.pg.live.active) {
-      this.problem = 'Stop PPO and RRHF first (pausing is not enough): the test swaps weights.';
+      this.problem = t('problem.stopForWeights');
       return;
     }
     this.preparing = true;
@@ -100,7 +101,7 @@ export class BlindTest {
         const texts = await this.pg.withModels(() =>
           w === 'sft' ? engine.sampleSft(prompts, opts) : engine.sampleCheckpoint(w, prompts, opts),
         );
-        return texts.map((t) => t[0]);
+        return texts.map((answers) => answers[0]);
       };
       const [ta, tb] = [await answers(this.a), await answers(this.b)];
       const rm = this.pg.rm.ready;

@@ -17,6 +17,7 @@ import { ranksFromScores } from '../core/statistics';
 import { mulberry32 } from '../core/random';
 import { rankedTexts, splitHeldout } from './reward-data';
 import type { Playground } from './state.svelte';
+import { t } from './i18n/index.svelte';
 
 export type InputMode = 'rank' | 'grade';
 
@@ -91,7 +92,7 @@ export class Grading {
       await session.start();
       for (let i = 0; i < n; i++) {
         const item = await session.waitForCurrent();
-        if (!item) throw new Error('The samples to grade could not be written.');
+        if (!item) throw new Error(t('problem.samples'));
         const scores = item.samples.map((s) => taste.score(s, item.prompt));
         const rng = this.nextRng();
         const said = GRADERS.map((g) => labelGroup(scores, g, rng));
@@ -117,11 +118,11 @@ export class Grading {
 
   blockers(): string[] {
     const out: string[] = [];
-    if (!this.pg.ready) out.push('The model is not loaded yet.');
+    if (!this.pg.ready) out.push(t('problem.noModel'));
     if (this.pg.rm.run.active || this.pg.optimise.active || this.pg.live.active) {
-      out.push('Wait until training stops: the comparison trains its own reward models.');
+      out.push(t('problem.comparisonBusy'));
     }
-    if (this.graded < 4) out.push('Grade at least 4 prompts first (or let the two labelers).');
+    if (this.graded < 4) out.push(t('problem.gradeMore'));
     return out;
   }
 
@@ -148,8 +149,7 @@ export class Grading {
             : g.ranks,
         }))
         .filter((g) => g.ranks.some((r) => r !== g.ranks[0]));
-      if (truth.length === 0)
-        throw new Error('The held-out samples are all equally good: grade a few more.');
+      if (truth.length === 0) throw new Error(t('problem.allEqual'));
       const s = this.pg.settings;
       const settings = {
         lr: s['rm.lr'],

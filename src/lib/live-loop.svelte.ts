@@ -10,10 +10,11 @@
 // a sample is (how many policy updates ago it was written). After every
 // `rmEvery` new rankings the reward model trains a few more steps on all of
 // them, continuing from its current weights (incremental, not from scratch).
-import { pairAgreement, totalAgreement } from '../core/statistics';
+import { pairAgreement } from '../core/statistics';
 import type { OptimiserKind } from './engine';
 import type { RankItem } from './rank-queue';
 import type { Playground } from './state.svelte';
+import { t } from './i18n/index.svelte';
 
 export type LiveStatus = 'idle' | 'warming' | 'running' | 'stopping';
 
@@ -38,9 +39,9 @@ export class LiveLoop {
    */
   perUpdate = $state(1);
   /**
-   * Rankings before the first reward model, when there is none yet: enough
-   * for a first reward model worth optimising (and for the held-out split to
-   * keep two aside, src/lib/reward-data.ts).
+   * Rankings before the first reward model and the optimiser, when there is
+   * no reward model yet: PPO should not spend its first updates on a reward
+   * model that has seen only a handful of comparisons.
    */
   warmup = $state(10);
   ranked = $state(0);
@@ -66,10 +67,15 @@ export class LiveLoop {
    * The trend of a metric over the run: the mean of its first and of its last
    * `n` points (what the panel and the browser test compare).
    */
-  trend(run: string, metric: string, n = 5): { first: number; last: number; points: number } {
+  trend(
+    run: string,
+    metric: string,
+    n = 5,
+    nLast = n,
+  ): { first: number; last: number; points: number } {
     const ys = (this.pg.metrics.get(run, metric)?.y ?? []).filter(Number.isFinite);
     const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-    return { first: mean(ys.slice(0, n)), last: mean(ys.slice(-n)), points: ys.length };
+    return { first: mean(ys.slice(0, n)), last: mean(ys.slice(-nLast)), points: ys.length };
   }
 
   /** How many policy updates ago an item's samples were written (null before it began). */
@@ -80,9 +86,9 @@ export class LiveLoop {
 
   blockers(): string[] {
     const out: string[] = [];
-    if (!this.pg.ready) out.push('The model is not loaded yet.');
-    if (this.pg.optimise.active) out.push('Stop PPO and RRHF first: live mode runs its own.');
-    if (this.pg.rm.run.active) out.push('Wait until the reward model finishes training.');
+    if (!this.pg.ready) out.push(t('problem.noModel'));
+    if (this.pg.optimise.active) out.push(t('problem.liveOptimiser'));
+    if (this.pg.rm.run.active) out.push(t('problem.rmBusy'));
     return out;
   }
 
@@ -98,6 +104,8 @@ export class LiveLoop {
       this.pg.optimise.setMode(this.kind);
       await this.pg.ranking.start();
       await this.makeProbe();
+      // Where the reward model starts: before any ranking (untrained, it ties every pair: ½).
+      await this.scoreProbe();
       // The optimiser needs a reward model to begin with: rank a few, train one.
       if (!this.pg.rm.ready) {
         while (this.pg.rm.data().train.length < this.warmup && this.status === 'warming') {
@@ -146,7 +154,7 @@ export class LiveLoop {
   private async rankOne(): Promise<void> {
     const session = this.pg.ranking;
     const item = await session.waitForCurrent();
-    if (!item) throw new Error('The samples to rank could not be written.');
+    if (!item) throw new Error(t('problem.samples'));
     const before = session.rankings.length;
     const fresh = this.freshness(item);
     if (this.auto) {
@@ -167,7 +175,8 @@ export class LiveLoop {
     const gold = this.pg.labeler;
     if (gold) {
       const mean =
-        item.samples.reduce((s, t) => s + gold.score(t, item.prompt), 0) / item.samples.length;
+        item.samples.reduce((sum, text) => sum + gold.score(text, item.prompt), 0) /
+        item.samples.length;
       this.pg.metrics.push('live', session.rankings.length, {
         'live/gold_mean': mean,
         'live/freshness': fresh ?? 0,
@@ -216,16 +225,21 @@ export class LiveLoop {
     this.probe = [];
     if (!engine || !preset || !labeler) return;
     const prompts = preset.heldoutPrompts;
-    const opts = { ...this.pg.samplingOptions(4), seed: this.pg.seed + 71 };
+    // Eight answers per prompt: enough pairs (a few hundred) for a steady measure.
+    const opts = { ...this.pg.samplingOptions(8), seed: this.pg.seed + 71 };
     const texts = await this.pg.withModels(() => engine.sample(prompts, opts));
     this.probe = prompts.map((prompt, i) => ({
       prompt,
       texts: texts[i],
-      gold: texts[i].map((t) => labeler.score(t, prompt)),
+      gold: texts[i].map((text) => labeler.score(text, prompt)),
     }));
   }
 
-  /** The share of probe pairs the reward model orders as the gold labeler does (ties skipped). */
+  /**
+   * The reward model's accuracy on the probe: over the pairs the gold labeler
+   * orders, 1 when the reward model orders them alike, ½ when it ties them
+   * (so an untrained reward model, which ties everything, scores chance).
+   */
   private async scoreProbe(): Promise<void> {
     const engine = this.pg.engine;
     if (!engine || this.probe.length === 0) return;
@@ -234,16 +248,20 @@ export class LiveLoop {
         g.texts.map((response) => ({ prompt: g.prompt, response })),
       );
       const scores = await engine.score(items);
-      const parts = this.probe.map((g, i) =>
-        pairAgreement(scores.slice(i * g.texts.length, (i + 1) * g.texts.length), g.gold, [
-          true,
-          true,
-        ]),
-      );
-      const total = totalAgreement(parts);
-      if (total.pairs > 0) {
+      let credit = 0;
+      let pairs = 0;
+      let offset = 0;
+      for (const g of this.probe) {
+        const r = scores.slice(offset, offset + g.texts.length);
+        offset += g.texts.length;
+        const strict = pairAgreement(r, g.gold, [true, true]);
+        const ordered = pairAgreement(g.gold, g.gold, [true, true]).pairs;
+        credit += strict.same + 0.5 * (ordered - strict.pairs);
+        pairs += ordered;
+      }
+      if (pairs > 0) {
         this.pg.metrics.push('live', this.pg.ranking.rankings.length, {
-          'live/rm_probe_accuracy': total.share,
+          'live/rm_probe_accuracy': credit / pairs,
         });
       }
     } catch {

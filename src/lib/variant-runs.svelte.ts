@@ -6,6 +6,7 @@
 // Evaluate and the blind A/B test.
 import type { SettingKey, Settings } from './settings';
 import type { Playground } from './state.svelte';
+import { t } from './i18n/index.svelte';
 
 export interface Variant {
   id: string;
@@ -48,9 +49,9 @@ export class VariantRuns {
 
   blockers(): string[] {
     const out: string[] = [];
-    if (!this.pg.ready) out.push('The model is not loaded yet.');
-    if (!this.pg.rm.ready) out.push('Train the reward model first.');
-    if (this.pg.optimise.active || this.pg.live.active) out.push('Stop PPO and RRHF first.');
+    if (!this.pg.ready) out.push(t('problem.noModel'));
+    if (!this.pg.rm.ready) out.push(t('problem.trainRm'));
+    if (this.pg.optimise.active || this.pg.live.active) out.push(t('problem.stopOptimisers'));
     return out;
   }
 

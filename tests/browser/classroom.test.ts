@@ -79,18 +79,23 @@ describe('classroom', () => {
       last: await num(page, status, 'data-rm-last'),
       points: await num(page, status, 'data-rm-points'),
     };
+    const fresh = {
+      first: await num(page, status, 'data-fresh-first'),
+      last: await num(page, status, 'data-fresh-last'),
+      points: await num(page, status, 'data-fresh-points'),
+    };
     const gold = {
       first: await num(page, status, 'data-gold-first'),
       last: await num(page, status, 'data-gold-last'),
     };
-    console.log('live mode', { ranked, updates, rm, gold });
+    console.log('live mode', { ranked, updates, rm, fresh, gold });
     expect(ranked).toBeGreaterThanOrEqual(8);
     expect(updates).toBeGreaterThanOrEqual(3);
     expect(rm.points).toBeGreaterThanOrEqual(2);
-    // The reward model, trained on more rankings, orders a fixed set of held-out samples
-    // better than at first and better than chance; the policy's samples please the gold
-    // labeler more.
-    expect(rm.last).toBeGreaterThanOrEqual(rm.first);
+    // The reward model starts at chance on a fixed set of held-out samples (untrained, it
+    // ties every pair) and ends above it; the policy's samples please the gold labeler more
+    // at the end of the run than at its start.
+    expect(rm.first).toBeCloseTo(0.5, 6);
     expect(rm.last).toBeGreaterThan(0.5);
     expect(gold.last).toBeGreaterThan(gold.first);
     expect(await num(page, '[data-testid=chart-live-gold]', 'data-points')).toBeGreaterThan(0);

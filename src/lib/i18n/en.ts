@@ -48,6 +48,21 @@ export const en = {
   'stage.evaluate.why':
     'A rising reward can be reward hacking: the gold score, which the optimiser never saw, tells whether the policy really got better.',
 
+  // Problems the classroom features report
+  'problem.noModel': 'The model is not loaded yet.',
+  'problem.samples': 'The samples could not be written.',
+  'problem.comparisonBusy':
+    'Wait until training stops: the comparison trains its own reward models.',
+  'problem.gradeMore': 'Grade at least 4 prompts first (or let the two labelers).',
+  'problem.allEqual': 'The held-out samples are all equally good: grade a few more.',
+  'problem.liveOptimiser': 'Stop PPO and RRHF first: live mode runs its own.',
+  'problem.rmBusy': 'Wait until the reward model finishes training.',
+  'problem.trainRm': 'Train the reward model first.',
+  'problem.stopOptimisers': 'Stop PPO and RRHF first.',
+  'problem.sameModels': 'Choose two different models.',
+  'problem.stopForWeights':
+    'Stop PPO and RRHF first (pausing is not enough): the test swaps weights.',
+
   // Header: backend, notices, classroom
   'backend.choosing': 'Choosing a backend…',
   'backend.failed': 'Workers failed to start',

@@ -47,6 +47,19 @@ export const zh: Record<MessageKey, string> = {
   'stage.evaluate.why':
     '奖励上升也可能是奖励作弊（reward hacking）：优化器从未见过的金标准分数才能说明策略是否真的变好了。',
 
+  // 课堂功能报告的问题
+  'problem.noModel': '模型还没有加载。',
+  'problem.samples': '无法生成样本。',
+  'problem.comparisonBusy': '请等训练停止：比较会训练它自己的奖励模型。',
+  'problem.gradeMore': '请先给至少 4 个提示打分（或让两位标注者来打）。',
+  'problem.allEqual': '留出的样本都一样好：请再多打几个分。',
+  'problem.liveOptimiser': '请先停止 PPO 和 RRHF：实时模式会运行它自己的。',
+  'problem.rmBusy': '请等奖励模型训练结束。',
+  'problem.trainRm': '请先训练奖励模型。',
+  'problem.stopOptimisers': '请先停止 PPO 和 RRHF。',
+  'problem.sameModels': '请选择两个不同的模型。',
+  'problem.stopForWeights': '请先停止 PPO 和 RRHF（暂停不够）：测试会替换权重。',
+
   // 顶部：后端、通知、课堂
   'backend.choosing': '正在选择后端…',
   'backend.failed': 'Worker 启动失败',
