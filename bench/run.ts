@@ -78,8 +78,14 @@ interface EnvPlan {
   graceMs: number;
 }
 
+/** Kernel comparisons, planned only where the kernels exist (webgpu). */
+const KERNEL_WORKLOADS: WorkloadSpec[] = [
+  { name: 'attention', size: 'nano' },
+  { name: 'attention', size: 'micro' },
+];
+
 const pick = (...ids: string[]): WorkloadSpec[] =>
-  ids.map((id) => ALL.find((w) => `${w.name}/${w.size}` === id)!);
+  ids.map((id) => [...ALL, ...KERNEL_WORKLOADS].find((w) => `${w.name}/${w.size}` === id)!);
 
 /**
  * Budgets keep the whole run under ~15 minutes on a 2-core machine. wasm (the
@@ -140,8 +146,16 @@ function plans(): EnvPlan[] {
       'chromium-webgpu',
       'webgpu',
       [1, 3],
-      budget(6, 100, 45, 8),
-      pick('sft/micro', 'sft/nano', 'sample-cache/micro', 'k-pass/nano', 'sample-cache/nano'),
+      budget(6, 130, 45, 8),
+      pick(
+        'attention/nano',
+        'attention/micro',
+        'sft/micro',
+        'sft/nano',
+        'sample-cache/micro',
+        'k-pass/nano',
+        'sample-cache/nano',
+      ),
     ),
     p(
       'chromium-cpu',
@@ -637,6 +651,29 @@ const ROWS: Row[] = [
     cell: (r) => r.extra?.speedup,
     digits: 2,
   },
+  ...(['nano', 'micro'] as const).flatMap((size): Row[] => [
+    {
+      label: `Attention ${size}, forward + backward (16 × 128): fused kernels, ms`,
+      name: 'attention',
+      size,
+      cell: (r) => r.ms,
+      digits: 1,
+    },
+    {
+      label: `Attention ${size}: the generic op chain, ms`,
+      name: 'attention',
+      size,
+      cell: (r) => r.extra?.genericMs,
+      digits: 1,
+    },
+    {
+      label: `Attention ${size}: fused kernels' speed-up ×`,
+      name: 'attention',
+      size,
+      cell: (r) => r.extra?.speedup,
+      digits: 2,
+    },
+  ]),
 ];
 
 /** Column names, in column order. */

@@ -17,6 +17,9 @@ import * as tf from '@tensorflow/tfjs';
 import {
   MODEL_SIZES,
   PpoTrainer,
+  attentionCoreReference,
+  fusedAttentionActive,
+  fusedCausalAttention,
   RewardModelTrainer,
   RrhfTrainer,
   SftTrainer,
@@ -41,6 +44,7 @@ export const SHAPES = {
   rl: { prompts: 8, samples: 4, prompt: 16, newTokens: 48, ppoEpochs: 4, miniBatch: 8 },
   rm: { groups: 8, k: 4, prompt: 16, completion: 48 },
   kPass: { k: 4, prompt: 16, completion: 48 },
+  attention: { batch: 16, seq: 128 },
 } as const;
 
 export const WORKLOADS = [
@@ -51,6 +55,7 @@ export const WORKLOADS = [
   'rm-step',
   'rrhf',
   'ppo',
+  'attention',
 ] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
@@ -120,6 +125,11 @@ interface Workload {
   tokens: number;
   run(rep: number): Promise<Run>;
   dispose(): void;
+  /**
+   * Each run reports medians of inner repetitions, so even the warm-up run's
+   * numbers are warm: never reported as a lone cold run.
+   */
+  warmInside?: boolean;
 }
 
 const now = () => performance.now();
@@ -439,6 +449,53 @@ function ppoIteration(size: ModelSize): Workload {
   };
 }
 
+/**
+ * Self-attention's core, forward and backward, at the training shape (16 ×
+ * 128 tokens, the model's heads): the fused WebGPU kernels against the
+ * generic op chain they replace, alternated 3 times per run (medians). Only
+ * where the fused kernels exist (webgpu); the gradient is read back whole.
+ */
+const ATTENTION_INNER = 3;
+
+function attentionKernels(size: ModelSize): Workload {
+  const { nHead, nEmbd } = MODEL_SIZES[size];
+  const hs = nEmbd / nHead;
+  if (!fusedAttentionActive(hs)) {
+    throw new Error(`no fused attention kernels on ${tf.getBackend()} (webgpu only)`);
+  }
+  const { batch, seq } = SHAPES.attention;
+  const rng = mulberry32(7);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => rng() * 2 - 1);
+  const rows = batch * seq;
+  const qkv = tf.tensor2d(rand(rows * 3 * nEmbd), [rows, 3 * nEmbd]);
+  const dy = tf.tensor2d(rand(rows * nEmbd), [rows, nEmbd]);
+  const causal = new Float32Array(seq * seq).map((_, k) =>
+    k % seq > Math.floor(k / seq) ? -1e9 : 0,
+  );
+  const bias = tf.tensor3d(causal, [1, seq, seq]);
+  const once = async (impl: typeof fusedCausalAttention) => {
+    const g = tf.tidy(() =>
+      tf.grad((x) => tf.sum(tf.mul(impl(x as tf.Tensor2D, bias, nHead), dy)))(qkv),
+    );
+    await g.data();
+    g.dispose();
+  };
+  return {
+    tokens: rows,
+    async run() {
+      const fused: number[] = [];
+      const generic: number[] = [];
+      for (let i = 0; i < ATTENTION_INNER; i++) {
+        fused.push((await timed(() => once(fusedCausalAttention)))[1]);
+        generic.push((await timed(() => once(attentionCoreReference)))[1]);
+      }
+      return { ms: median(fused), extra: { genericMs: median(generic) } };
+    },
+    dispose: () => tf.dispose([qkv, dy, bias]),
+    warmInside: true,
+  };
+}
+
 const FACTORIES: Record<WorkloadName, (size: ModelSize) => Workload> = {
   sft: sftStep,
   'sample-cache': sampleCached,
@@ -447,6 +504,7 @@ const FACTORIES: Record<WorkloadName, (size: ModelSize) => Workload> = {
   'rm-step': rmStep,
   rrhf: rrhfIteration,
   ppo: ppoIteration,
+  attention: attentionKernels,
 };
 
 function medians(rows: Record<string, number>[]): Record<string, number> | undefined {
@@ -466,7 +524,8 @@ async function runOne(
     const t0 = now();
     const warmup = await w.run(0);
     const warmupMs = now() - t0;
-    const coldOnly = plan.coldOnlyOverMs !== undefined && warmupMs > plan.coldOnlyOverMs;
+    const coldOnly =
+      !w.warmInside && plan.coldOnlyOverMs !== undefined && warmupMs > plan.coldOnlyOverMs;
     const runs: Run[] = coldOnly ? [warmup] : [];
     let kernels = coldOnly ? counter?.count() : undefined;
     const t1 = now();
@@ -496,6 +555,9 @@ async function runOne(
     if (w.tokens > 0) result.tokensPerSec = (w.tokens * 1000) / ms;
     if (spec.name === 'k-pass' && result.extra) {
       result.extra.speedup = result.extra.kPassesMs / ms;
+    }
+    if (spec.name === 'attention' && result.extra) {
+      result.extra.speedup = result.extra.genericMs / ms;
     }
     return result;
   } finally {

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expose } from 'comlink';
 import { createGPT, lmLoss, type GPTConfig } from '../src/core/gpt';
 import { mulberry32 } from '../src/core/random';
+import { checkAttention, type AttentionCheck } from '../src/core/ops/attention-check';
 import {
   BackendUnavailableError,
   initBackend,
@@ -42,6 +43,8 @@ export interface ProbeResult {
   msPerStep: number;
   /** tf.memory().numTensors after cleanup minus before; must be 0. */
   leakedTensors: number;
+  /** Self-attention on this backend against float64 (attention-check.ts). */
+  attention?: AttentionCheck;
 }
 
 /** BATCH × blockSize token ids from a seeded generator: identical on every backend. */
@@ -73,6 +76,12 @@ async function probe(backend: BackendName, opts: ProbeOptions): Promise<ProbeRes
   }
 
   const before = tf.memory().numTensors;
+  try {
+    result.attention = await checkAttention();
+  } catch (e) {
+    result.error = `attention check: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    return result;
+  }
   const model = createGPT(PROBE_CONFIG, opts.seed);
   const ids = randomIds(opts.seed + 1);
   // Epsilon explicit: the default follows the backend (1e-4 on 16-bit WebGL).

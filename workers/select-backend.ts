@@ -8,7 +8,14 @@
 // Software candidates (a fallback WebGPU adapter, a SwiftShader WebGL) go last
 // and stop after one step when that step is already clearly slower than the
 // best first step: measured once, so the report can show why they lost.
-import { SftTrainer, createGPT, mulberry32, type GPTConfig, type Sequence } from '../src/core';
+import {
+  SftTrainer,
+  createGPT,
+  mulberry32,
+  verifyFusedAttention,
+  type GPTConfig,
+  type Sequence,
+} from '../src/core';
 import {
   initBackend,
   isSoftwareRenderer,
@@ -162,9 +169,35 @@ async function measureAll(adapter: AdapterReport | null, renderer: string | null
   return { info, results, reason };
 }
 
-/** Picks and initialises this worker's tfjs backend; the report says what and why. */
+/**
+ * Picks and initialises this worker's tfjs backend; the report says what and
+ * why. On webgpu the fused attention kernels check themselves against float64
+ * first (src/core/ops/attention-check.ts); kernels that fail are switched
+ * off, and the report's reason says which path attention takes.
+ */
 export async function selectBackend(
   opts: SelectOptions = {},
+): Promise<{ report: BackendReport; info: BackendInfo }> {
+  const chosen = await chooseBackend(opts);
+  if (chosen.info.backend !== 'webgpu') return chosen;
+  let note: string;
+  try {
+    const check = await verifyFusedAttention();
+    if (!check) return chosen;
+    const worst = Math.max(
+      ...check.cases.flatMap((c) => [c.active.y, c.active.dh, c.active.dw, c.active.db]),
+    );
+    note = check.ok
+      ? `Attention runs on fused WebGPU kernels (checked against float64: largest relative error ${worst.toExponential(1)}).`
+      : `The fused attention kernels failed their check against float64 on this GPU (relative error ${worst.toExponential(1)}), so attention runs on the generic ops.`;
+  } catch (e) {
+    note = `The fused attention kernels failed on this GPU (${message(e)}), so attention runs on the generic ops.`;
+  }
+  return { ...chosen, report: { ...chosen.report, reason: `${chosen.report.reason} ${note}` } };
+}
+
+async function chooseBackend(
+  opts: SelectOptions,
 ): Promise<{ report: BackendReport; info: BackendInfo }> {
   const adapter = await webgpuAdapter().catch(() => null);
   const summary = summarise(adapter);

@@ -94,11 +94,7 @@ console.log(
 );
 
 // 3. The reward model.
-const {
-  rm,
-  trainer: rmTrainer,
-  lastAccuracy,
-} = await trainRewardModel(base, groups, {
+const { trainer: rmTrainer, lastAccuracy } = await trainRewardModel(base, groups, {
   steps: num('rm.steps', 60),
   lr: num('rm.lr', 5e-4),
   batchSize: num('rm.batchSize', 8),

@@ -58,3 +58,11 @@ export {
   ranksFromScores,
 } from './statistics';
 export type { Proportion, Agreement, Grader } from './statistics';
+export { attentionCoreReference } from './ops/attention';
+export {
+  fusedCausalAttention,
+  fusedAttentionActive,
+  setFusedAttention,
+} from './ops/fused-attention';
+export { checkAttention, verifyFusedAttention, ATTENTION_CHECK_CASES } from './ops/attention-check';
+export type { AttentionCheck, AttentionCase, AttentionCaseReport } from './ops/attention-check';

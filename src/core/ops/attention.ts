@@ -2,9 +2,12 @@
  * Multi-head self-attention up to (not including) its output projection:
  * q, k, v = split(h·w + b); y = softmax(q·kᵀ/√hs + bias)·v in every head.
  *
- * Two implementations of the same math:
+ * Three implementations of the same math:
  * - `selfAttentionReference`: batched matMuls with tfjs autodiff. Used on
- *   webgpu, webgl and cpu, where batched matMul is a native kernel.
+ *   webgl and cpu, where batched matMul is a native kernel, and on webgpu
+ *   when the fused kernels are off.
+ * - on webgpu, c_attn's product followed by `fusedCausalAttention`
+ *   (fused-attention.ts): four hand-written kernels in place of the chain.
  * - `selfAttentionGrouped`: for wasm, whose batched matMul is a naive loop
  *   (~20 ms for one nano layer's q·kᵀ, ~3.5 GFLOP/s). It writes each per-head
  *   product as ONE depthwise convolution, which XNNPACK runs as a grouped
@@ -21,21 +24,34 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { customOp } from './custom-grad';
+import { fusedAttentionActive, fusedCausalAttention } from './fused-attention';
 import { linear, linearGrads, onWasm } from './matmul';
 
 type Args = [h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, bias: tf.Tensor3D, nh: number];
 
 /** Picks the implementation that is fast on the current backend. */
 export function selfAttention(...args: Args): tf.Tensor2D {
-  return onWasm() ? selfAttentionGrouped(...args) : selfAttentionReference(...args);
+  if (onWasm()) return selfAttentionGrouped(...args);
+  const [h, w, b, bias, nh] = args;
+  if (fusedAttentionActive(h.shape[1] / nh)) return fusedCausalAttention(linear(h, w, b), bias, nh);
+  return selfAttentionReference(...args);
 }
 
 export function selfAttentionReference(...[h, w, b, bias, nh]: Args): tf.Tensor2D {
+  return attentionCoreReference(linear(h, w, b), bias, nh);
+}
+
+/** The attention core from c_attn's output qkv (B·T, 3C) as the generic op chain. */
+export function attentionCoreReference(
+  qkv: tf.Tensor2D,
+  bias: tf.Tensor3D,
+  nh: number,
+): tf.Tensor2D {
   const T = bias.shape[1];
-  const C = h.shape[1];
+  const C = qkv.shape[1] / 3;
   const hs = C / nh;
   const heads = (x: tf.Tensor) => x.reshape([-1, T, nh, hs]).transpose([0, 2, 1, 3]); // (B, nh, T, hs)
-  const [q, k, v] = tf.split(linear(h, w, b), 3, 1).map(heads);
+  const [q, k, v] = tf.split(qkv, 3, 1).map(heads);
   const att = tf.add(
     tf.matMul(q, k, false, true).mul(1 / Math.sqrt(hs)), // (B, nh, T, T)
     bias.reshape([bias.shape[0], 1, T, T]),
