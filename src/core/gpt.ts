@@ -98,7 +98,11 @@ interface StepTables {
   slotMasks: tf.Tensor4D;
   openSlots: tf.Tensor2D;
   one: tf.Scalar;
-  lnEps: tf.Scalar;
+  /** I − 11ᵀ/C as (1, C, C): x·center = x − mean(x) per row. */
+  center: tf.Tensor3D;
+  /** 1/C as (1, C, 1) and eps as [1]: one fused kernel gives mean(·) + eps. */
+  meanCol: tf.Tensor3D;
+  lnEps: tf.Tensor1D;
   gelu2c: tf.Scalar;
   gelu2ca: tf.Scalar;
 }
@@ -260,10 +264,14 @@ export class GPT {
       }
       const bias = keyBias.reshape([B, 1, 1, -1]);
       // gather gives the same rows as oneHot · table (no gradient needed here).
-      let x = tf.add(
-        tf.gather(this.p('transformer.wte.weight'), tokens),
-        tf.gather(this.p('transformer.wpe.weight'), cache.nextPosition),
-      ) as tf.Tensor2D; // (B, C)
+      // The residual stream stays (1, B, C) so that every linear layer is
+      // one fused product-plus-bias kernel on rank-3 operands.
+      let x = tf
+        .add(
+          tf.gather(this.p('transformer.wte.weight'), tokens),
+          tf.gather(this.p('transformer.wpe.weight'), cache.nextPosition),
+        )
+        .reshape([1, B, C]) as tf.Tensor3D;
       const keys: tf.Tensor4D[] = [];
       const values: tf.Tensor4D[] = [];
       for (let l = 0; l < nLayer; l++) {
@@ -279,19 +287,19 @@ export class GPT {
         // One token per row: (B, C) → (B, nh, 1, hs) is a plain reshape.
         // Slices, not tf.split: SplitV costs several slices' time on wasm.
         const [q, k, v] = [0, 1, 2].map((i) =>
-          qkv.slice([0, i * C], [B, C]).reshape([B, nh, 1, C / nh]),
+          qkv.slice([0, 0, i * C], [1, B, C]).reshape([B, nh, 1, C / nh]),
         );
         const kAll = writeSlot(cache.keys[l], k as tf.Tensor4D);
         const vAll = writeSlot(cache.values[l], v as tf.Tensor4D);
         keys.push(kAll);
         values.push(vAll);
         const att = attend(q as tf.Tensor4D, kAll, vAll, bias, null);
-        const y = att.reshape([B, C]) as tf.Tensor2D;
+        const y = att.reshape([1, B, C]) as tf.Tensor3D;
         x = tf.add(x, this.linearInfer(`${h}.attn.c_proj`, y));
         const f = geluInfer(this.lnLinearInfer(`${h}.ln_2`, `${h}.mlp.c_fc`, x), tables);
         x = tf.add(x, this.linearInfer(`${h}.mlp.c_proj`, f));
       }
-      const logits = this.lnLinearInfer('transformer.ln_f', null, x);
+      const logits = this.lnLinearInfer('transformer.ln_f', null, x).reshape([B, -1]);
       const nextPosition = tf.add(cache.nextPosition, tables.one) as tf.Tensor1D;
       return { keys, values, keyBias, nextPosition, logits: logits as tf.Tensor2D };
     });
@@ -406,8 +414,10 @@ export class GPT {
   private slotTables(): StepTables {
     if (!this.stepTables) {
       const S = this.config.blockSize;
+      const C = this.config.nEmbd;
       const eye = new Float32Array(S * S);
       for (let i = 0; i < S; i++) eye[i * S + i] = 1;
+      const center = new Float32Array(C * C).map((_, k) => (k % (C + 1) === 0 ? 1 : 0) - 1 / C);
       this.stepTables = tf.tidy(() => ({
         slotMasks: tf.keep(tf.tensor4d(eye, [S, 1, S, 1])),
         openSlots: tf.keep(
@@ -417,7 +427,9 @@ export class GPT {
           ),
         ),
         one: tf.keep(tf.scalar(1, 'int32')),
-        lnEps: tf.keep(tf.scalar(LN_EPS)),
+        center: tf.keep(tf.tensor3d(center, [1, C, C])),
+        meanCol: tf.keep(tf.fill([1, C, 1], 1 / C) as tf.Tensor3D),
+        lnEps: tf.keep(tf.tensor1d([LN_EPS])),
         gelu2c: tf.keep(tf.scalar(GELU_2C)),
         gelu2ca: tf.keep(tf.scalar(GELU_2CA)),
       }));
@@ -440,9 +452,12 @@ export class GPT {
   }
 
   /** (x − mean) / √(var + eps) over the last axis: LayerNorm before its gain and bias. */
-  private normalizeInfer(x: tf.Tensor2D): tf.Tensor2D {
-    const xc = tf.sub(x, x.mean(-1, true));
-    return tf.mul(xc, tf.rsqrt(tf.add(xc.square().mean(-1, true), this.slotTables().lnEps)));
+  private normalizeInfer(x: tf.Tensor3D): tf.Tensor3D {
+    // Five kernels instead of seven: centring is one product with I − 11ᵀ/C,
+    // and the variance's mean and + eps are one fused product-plus-bias.
+    const { center, meanCol, lnEps } = this.slotTables();
+    const xc = fusedLinear(x, center, null);
+    return tf.mul(xc, tf.rsqrt(fusedLinear(xc.square(), meanCol, lnEps)));
   }
 
   /**
@@ -453,10 +468,10 @@ export class GPT {
   private lnLinearInfer(
     ln: string,
     linear: string | null,
-    x: tf.Tensor2D,
+    x: tf.Tensor3D,
     scaleCols = 0,
     scale = 1,
-  ): tf.Tensor2D {
+  ): tf.Tensor3D {
     const key = `${ln}>${linear ?? 'head'}`;
     const names = [`${ln}.weight`, `${ln}.bias`];
     if (linear) names.push(`${linear}.weight`, `${linear}.bias`);
@@ -471,17 +486,20 @@ export class GPT {
           scaleCols > 0
             ? tf.concat([tf.fill([scaleCols], scale), tf.ones([n - scaleCols])])
             : tf.ones([n]);
-        if (part === 'w') return tf.mul(tf.mul(gamma.reshape([-1, 1]), w), colScale);
+        if (part === 'w') {
+          return tf.mul(tf.mul(gamma.reshape([-1, 1]), w), colScale).reshape([1, -1, n]);
+        }
         const bf = tf.matMul(beta.reshape([1, -1]), w).reshape([n]);
         return tf.mul(b0 ? tf.add(bf, b0) : bf, colScale);
       });
-    return tf.add(tf.matMul(this.normalizeInfer(x), folded('w') as tf.Tensor2D), folded('b'));
+    return fusedLinear(this.normalizeInfer(x), folded('w') as tf.Tensor3D, folded('b'));
   }
 
-  /** x·W + b without a custom gradient (tf.fused.matMul adds three reshapes). */
-  private linearInfer(prefix: string, x: tf.Tensor2D): tf.Tensor2D {
-    const w = this.p(`${prefix}.weight`) as tf.Tensor2D;
-    return tf.add(tf.matMul(x, w), this.p(`${prefix}.bias`));
+  /** x·W + b without a custom gradient, as one fused kernel (W kept as (1, in, out)). */
+  private linearInfer(prefix: string, x: tf.Tensor3D): tf.Tensor3D {
+    const names = [`${prefix}.weight`];
+    const w = this.derived(`${prefix}:3d`, names, ([v]) => v.reshape([1, ...v.shape]));
+    return fusedLinear(x, w as tf.Tensor3D, this.p(`${prefix}.bias`));
   }
 
   /** [T,T] additive causal mask: 0 on and below the diagonal, -1e9 above. Cached per T. */
@@ -521,7 +539,22 @@ function attend(
 }
 
 /** GELU (tanh approximation) without a custom gradient: the value of ./ops/gelu, op for op. */
-function geluInfer(x: tf.Tensor2D, t: StepTables): tf.Tensor2D {
+/**
+ * x·w + b for x (1, m, in), w (1, in, out), b (out) as ONE `_FusedMatMul`
+ * kernel: tf.fused.matMul would add reshapes around it, and a product plus an
+ * add is two kernels (on wasm each costs ~8 µs, whatever its size).
+ */
+function fusedLinear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor | null): tf.Tensor3D {
+  return tf
+    .engine()
+    .runKernel('_FusedMatMul', b ? { a: x, b: w, bias: b } : { a: x, b: w }, {
+      transposeA: false,
+      transposeB: false,
+      activation: 'linear',
+    }) as tf.Tensor3D;
+}
+
+function geluInfer(x: tf.Tensor3D, t: StepTables): tf.Tensor3D {
   const twoU = tf.mul(x, tf.add(tf.mul(tf.square(x), t.gelu2ca), t.gelu2c));
   return tf.mul(x, tf.sigmoid(twoU));
 }
