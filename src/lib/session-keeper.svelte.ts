@@ -241,9 +241,12 @@ export class SessionKeeper {
     const c: StoredCheckpoint = { sessionId: this.id, name, bytes, step, savedAt: Date.now() };
     if (name === 'sft') c.fixed = fixed;
     try {
-      await this.sessions.putCheckpoint(c);
-      // The curve goes with the weights: a reload then shows both up to this step.
+      // The curve goes with the weights, and first: if the page is closed between
+      // the two writes, the stored curve reaches past the stored weights and a
+      // restore cuts it at their step. (Weights first could leave them past the
+      // end of the stored curve, and the restored chart with a gap.)
       await this.writeMetrics(name);
+      await this.sessions.putCheckpoint(c);
       this.saved[name] = step;
     } catch (e) {
       this.pg.say(

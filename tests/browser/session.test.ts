@@ -71,9 +71,12 @@ describe('sessions', () => {
     );
     // The curve up to the checkpoint, no further (a chart of one line: one point per step);
     // the settings and rankings as they were.
-    expect(
-      Number(await page.getAttribute('[data-testid=chart-ppo-loss-value]', 'data-points')),
-    ).toBe(restored);
+    // (The chart redraws once per animation frame: poll.)
+    await expect
+      .poll(async () =>
+        Number(await page.getAttribute('[data-testid=chart-ppo-loss-value]', 'data-points')),
+      )
+      .toBe(restored);
     expect(await page.locator('#setting-ppo-iterations').inputValue()).toBe('80');
     await page.click('[data-testid=nav-rank]');
     await page.locator('[data-testid=comparison-count][data-rankings="5"]').waitFor();
