@@ -421,6 +421,8 @@ interface Transferred {
 interface ColdRun {
   firstContentfulPaintMs: number | null;
   firstContentMs: number | null;
+  /** The Start page's first model sample on screen (its `first-sample` mark). */
+  firstSampleMs: number | null;
   loadMs: number;
   /** .js and .wasm bodies served in the first-load window (workers and service worker too). */
   files: Transferred[];
@@ -430,6 +432,8 @@ interface ColdStart {
   runs: ColdRun[];
   firstVisibleMs: number | null;
   firstContentfulPaintMs: number | null;
+  /** Navigation → the first sample the model wrote, on screen. */
+  firstSampleMs: number | null;
   loadMs: number;
   /** The last run's JS files; the sums below are medians over the runs. */
   requestedJs: Transferred[];
@@ -498,14 +502,23 @@ async function coldStart(browser: Browser): Promise<ColdStart> {
           { timeout: 20_000 },
         )
         .catch(() => {});
+      // The Start page streams a sample from the base model once it is loaded;
+      // it marks `first-sample` in the frame after the first text shows.
+      await page
+        .waitForFunction(() => performance.getEntriesByName('first-sample').length > 0, undefined, {
+          timeout: 60_000,
+        })
+        .catch(() => {});
       await page.waitForTimeout(FIRST_LOAD_WINDOW_MS);
       await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {});
       const timing = await page.evaluate(() => {
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
         const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+        const sample = performance.getEntriesByName('first-sample')[0];
         return {
           firstContentfulPaintMs: fcp ? fcp.startTime : null,
           firstContentMs: (window as unknown as { __firstContent?: number }).__firstContent ?? null,
+          firstSampleMs: sample ? sample.startTime : null,
           loadMs: nav ? nav.loadEventEnd : 0,
         };
       });
@@ -540,6 +553,7 @@ async function coldStart(browser: Browser): Promise<ColdStart> {
     // First visible content: the first paint with content, and not before #app has text.
     firstVisibleMs: fcp !== null && content !== null ? Math.max(fcp, content) : (fcp ?? content),
     firstContentfulPaintMs: fcp,
+    firstSampleMs: med(runs.map((r) => r.firstSampleMs)),
     loadMs: median(runs.map((r) => r.loadMs)),
     requestedJs: runs[runs.length - 1].files.filter((f) => f.file.endsWith('.js')),
     requestedJsGzip: median(runs.map((r) => sum(r.files, '.js', 'gzip'))),
@@ -846,16 +860,14 @@ function targets(outcomes: EnvOutcome[], cold: ColdStart | null): Target[] {
       : 'not measured',
     met: cold ? cold.requestedJsGzip <= 1.5e6 : null,
   });
+  const sampleMs = cold?.firstSampleMs ?? null;
   out.push({
-    target: 'first visible ≤ 3 s',
+    target: 'first sample visible ≤ 3 s',
     measured:
-      cold?.firstVisibleMs !== null && cold?.firstVisibleMs !== undefined
-        ? `${fmt(cold.firstVisibleMs)} ms`
+      sampleMs !== null
+        ? `${fmt(sampleMs)} ms (first page content ${fmt(cold?.firstVisibleMs)} ms)`
         : 'not measured',
-    met:
-      cold?.firstVisibleMs !== null && cold?.firstVisibleMs !== undefined
-        ? cold.firstVisibleMs <= 3000
-        : null,
+    met: sampleMs !== null ? sampleMs <= 3000 : null,
   });
   return out;
 }
@@ -959,7 +971,8 @@ async function main() {
       log('cold start of the app ...');
       cold = await coldStart(browser);
       log(
-        `  first visible ${fmt(cold.firstVisibleMs)} ms, JS at startup ` +
+        `  first visible ${fmt(cold.firstVisibleMs)} ms, first sample ` +
+          `${fmt(cold.firstSampleMs)} ms, JS at startup ` +
           `${fmt(cold.requestedJsGzip / 1024)} KiB gzip`,
       );
     }
@@ -1010,7 +1023,8 @@ async function main() {
   const coldText = cold
     ? [
         `Cold start of the app (dist/, headless Chromium, median of ${cold.runs.length}): ` +
-          `first visible ${fmt(cold.firstVisibleMs)} ms (first contentful paint ` +
+          `first sample on screen ${fmt(cold.firstSampleMs)} ms, first visible content ` +
+          `${fmt(cold.firstVisibleMs)} ms (first contentful paint ` +
           `${fmt(cold.firstContentfulPaintMs)} ms), load event ${fmt(cold.loadMs)} ms; JS requested ` +
           `at startup ${fmt(cold.requestedJsGzip / 1024)} KiB gzip in ${cold.requestedJs.length} ` +
           `files (${fmt(cold.requestedJsBytes / 1024)} KiB raw), wasm ` +

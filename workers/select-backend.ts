@@ -5,9 +5,11 @@
 //
 // Candidates are measured one after another in this worker, and the ones that
 // lose are released (a WebGPU device, a WebGL context) before training starts.
-// Software candidates (a fallback WebGPU adapter, a SwiftShader WebGL) go last
-// and stop after one step when that step is already clearly slower than the
-// best first step: measured once, so the report can show why they lost.
+// Software candidates (a fallback WebGPU adapter, a SwiftShader WebGL) are not
+// measured when wasm works: they have been far slower everywhere, and their
+// shader compilation alone would hold a first visit up for seconds. Where wasm
+// fails they go last, and stop after one step once it is clearly slower than
+// the best first step.
 import {
   SftTrainer,
   createGPT,
@@ -155,6 +157,21 @@ async function measureAll(adapter: AdapterReport | null, renderer: string | null
         timedSteps: 0,
         software: false,
         note,
+      });
+      continue;
+    }
+    if (software[b] && wasm?.status === 'measured') {
+      // A first visit would wait ~10 s for SwiftShader to compile its shaders,
+      // to learn what every measurement so far says: software WebGPU and WebGL
+      // train 6–350× slower than wasm (BENCHMARKS.md). ?probe= still measures them.
+      results.push({
+        backend: b,
+        status: 'skipped',
+        msPerStep: null,
+        firstStepMs: null,
+        timedSteps: 0,
+        software: true,
+        note: `${notes[b]}; not measured: software rendering trains far slower than wasm (?probe=${b} measures it)`,
       });
       continue;
     }

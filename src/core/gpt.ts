@@ -545,13 +545,11 @@ function attend(
  * add is two kernels (on wasm each costs ~8 µs, whatever its size).
  */
 function fusedLinear(x: tf.Tensor3D, w: tf.Tensor3D, b: tf.Tensor | null): tf.Tensor3D {
-  return tf
-    .engine()
-    .runKernel('_FusedMatMul', b ? { a: x, b: w, bias: b } : { a: x, b: w }, {
-      transposeA: false,
-      transposeB: false,
-      activation: 'linear',
-    }) as tf.Tensor3D;
+  return tf.engine().runKernel('_FusedMatMul', b ? { a: x, b: w, bias: b } : { a: x, b: w }, {
+    transposeA: false,
+    transposeB: false,
+    activation: 'linear',
+  }) as tf.Tensor3D;
 }
 
 function geluInfer(x: tf.Tensor3D, t: StepTables): tf.Tensor3D {

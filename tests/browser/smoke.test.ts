@@ -1,4 +1,5 @@
-// The built app loads, shows its title, and says nothing alarming on the console.
+// The built app loads, shows its title, and says nothing alarming on the console;
+// the Start page shows the base model's first sample as soon as it can.
 import { describe, expect, it } from 'vitest';
 import { useBrowser } from './harness';
 
@@ -11,5 +12,26 @@ describe('app smoke test', () => {
     expect(await page.title()).toBe('RLHF Playground');
     // The placeholder page probes nothing unless asked to.
     expect(await page.locator('[data-testid^="probe-"]').count()).toBe(0);
+  });
+
+  it('streams a first sample from the base model on the Start page', async () => {
+    const { page } = await openApp('?backend=wasm&model=micro');
+    const card = page.locator('[data-testid=base-sample]');
+    await card.and(page.locator('[data-state=done]')).waitFor({ timeout: 60_000 });
+    const text = (await page.locator('[data-testid=base-sample-text]').textContent()) ?? '';
+    expect(text.trim().length).toBeGreaterThan(0);
+    // The card shows one of the preset's prompts, and marks when the first text showed.
+    expect(await card.textContent()).toMatch(/Tell me a story|Write a story|story/i);
+    const mark = await page.evaluate(
+      () => performance.getEntriesByName('first-sample')[0]?.startTime ?? null,
+    );
+    console.log(`first sample on screen ${mark?.toFixed(0)} ms after navigation`);
+    expect(mark).not.toBeNull();
+    // Another sample replaces it.
+    await page.getByRole('button', { name: 'Another sample' }).click();
+    await card.and(page.locator('[data-state=done]')).waitFor({ timeout: 60_000 });
+    expect(
+      ((await page.locator('[data-testid=base-sample-text]').textContent()) ?? '').trim(),
+    ).not.toBe('');
   });
 });

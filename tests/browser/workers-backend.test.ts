@@ -58,10 +58,11 @@ describe('backend selection', () => {
     expect(byName.wasm).toMatchObject({ status: 'measured', timedSteps: 2 });
     expect(r.msPerStep.wasm).toBeGreaterThan(0);
     if (r.adapter?.isFallback) {
-      // Measured once (its first step only), slower, and said so.
-      expect(byName.webgpu).toMatchObject({ status: 'measured', software: true });
-      expect(byName.webgpu.msPerStep!).toBeGreaterThan(r.msPerStep.wasm!);
-      expect(r.reason).toMatch(/WebGPU \d+ ms for the first step \(fallback adapter: swiftshader/);
+      // Not measured (wasm works, and software WebGPU is far slower), and said so.
+      expect(byName.webgpu).toMatchObject({ status: 'skipped', software: true, msPerStep: null });
+      expect(r.reason).toMatch(
+        /WebGPU skipped \(fallback adapter: swiftshader; not measured: software rendering trains far slower than wasm/,
+      );
       await expect
         .poll(() => page.getByTestId('backend').textContent())
         .toContain('WASM · WebGPU only on a fallback adapter (swiftshader)');
@@ -74,7 +75,6 @@ describe('backend selection', () => {
     const cached = await report(page);
     console.log(`cached choice read in ${Date.now() - t1} ms`);
     expect(cached).toMatchObject({ source: 'cache', backend: 'wasm', msPerStep: r.msPerStep });
-    expect(Date.now() - t1).toBeLessThan(measuredIn);
 
     // An override that cannot be honoured says so, and the choice falls back to the cache.
     await page.goto(page.url().replace('?', '?backend=tpu&'));
