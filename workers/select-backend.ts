@@ -145,34 +145,27 @@ async function measureAll(adapter: AdapterReport | null, renderer: string | null
       : '',
   };
   const results: CandidateResult[] = [];
+  const skipped = (backend: BackendName, note: string): CandidateResult => ({
+    backend,
+    status: 'skipped',
+    msPerStep: null,
+    firstStepMs: null,
+    timedSteps: 0,
+    software: Boolean(software[backend]),
+    note,
+  });
   for (const b of measurementOrder(software)) {
-    const wasm = results.find((r) => r.backend === 'wasm');
-    if (b === 'cpu' && wasm?.status === 'measured') {
-      const note = 'not measured: wasm works and is faster than cpu wherever both run';
-      results.push({
-        backend: b,
-        status: 'skipped',
-        msPerStep: null,
-        firstStepMs: null,
-        timedSteps: 0,
-        software: false,
-        note,
-      });
+    const wasmWorks = results.some((r) => r.backend === 'wasm' && r.status === 'measured');
+    if (b === 'cpu' && wasmWorks) {
+      results.push(skipped(b, 'not measured: wasm works and is faster than cpu wherever both run'));
       continue;
     }
-    if (software[b] && wasm?.status === 'measured') {
+    if (software[b] && wasmWorks) {
       // A first visit would wait ~10 s for SwiftShader to compile its shaders,
       // to learn what every measurement so far says: software WebGPU and WebGL
       // train 6–350× slower than wasm (BENCHMARKS.md). ?probe= still measures them.
-      results.push({
-        backend: b,
-        status: 'skipped',
-        msPerStep: null,
-        firstStepMs: null,
-        timedSteps: 0,
-        software: true,
-        note: `${notes[b]}; not measured: software rendering trains far slower than wasm (?probe=${b} measures it)`,
-      });
+      const note = `${notes[b]}; not measured: software rendering trains far slower than wasm (?probe=${b} measures it)`;
+      results.push(skipped(b, note));
       continue;
     }
     const firsts = results.flatMap((r) => (r.firstStepMs === null ? [] : [r.firstStepMs]));

@@ -86,14 +86,12 @@ function shader(kind: KernelKind, nh: number, hs: number): string {
       for (var d = 0; d < H4; d++) { s += dot((*q)[d], qkv[kBase + d]); }
       return s;
     }`;
-  switch (kind) {
-    case 'forward':
-      return `${consts}${score}
-  fn main(index: i32) {${prologue}
+  // Online softmax over the keys j ≤ t of this thread's query row: running
+  // max m and sum l and, with values, the running Σ p·v in acc.
+  const softmax = (values: boolean) => `
     let qBase = (b * T + t) * C34 + head;
     var q: array<vec4<f32>, H4>;
-    for (var d = 0; d < H4; d++) { q[d] = qkv[qBase + d] * SCALE; }
-    var acc: array<vec4<f32>, H4>;
+    for (var d = 0; d < H4; d++) { q[d] = qkv[qBase + d] * SCALE; }${values ? '\n    var acc: array<vec4<f32>, H4>;' : ''}
     var m = -3.402823e+38;
     var l = 0.0;
     let biasRow = (biasB + t) * T;
@@ -103,29 +101,25 @@ function shader(kind: KernelKind, nh: number, hs: number): string {
       let mNew = max(m, s);
       let corr = exp(m - mNew);
       let p = exp(s - mNew);
-      l = l * corr + p;
-      for (var d = 0; d < H4; d++) { acc[d] = acc[d] * corr + p * qkv[kBase + C4 + d]; }
+      l = l * corr + p;${
+        values
+          ? `
+      for (var d = 0; d < H4; d++) { acc[d] = acc[d] * corr + p * qkv[kBase + C4 + d]; }`
+          : ''
+      }
       m = mNew;
-    }
+    }`;
+  switch (kind) {
+    case 'forward':
+      return `${consts}${score}
+  fn main(index: i32) {${prologue}${softmax(true)}
     let outBase = (b * T + t) * C4 + head;
     for (var d = 0; d < H4; d++) { result[outBase + d] = acc[d] / l; }
   }`;
     case 'stats':
       // Output (rows·nh, 2), scalar components: [L, D] per (b, h, i).
       return `${consts}${score}
-  fn main(index: i32) {${prologue}
-    let qBase = (b * T + t) * C34 + head;
-    var q: array<vec4<f32>, H4>;
-    for (var d = 0; d < H4; d++) { q[d] = qkv[qBase + d] * SCALE; }
-    var m = -3.402823e+38;
-    var l = 0.0;
-    let biasRow = (biasB + t) * T;
-    for (var j = 0; j <= t; j++) {
-      let s = score(&q, (b * T + j) * C34 + C4 + head) + bias[biasRow + j];
-      let mNew = max(m, s);
-      l = l * exp(m - mNew) + exp(s - mNew);
-      m = mNew;
-    }
+  fn main(index: i32) {${prologue}${softmax(false)}
     let yBase = (b * T + t) * C4 + head;
     var dd = 0.0;
     for (var d = 0; d < H4; d++) { dd += dot(dy[yBase + d], y[yBase + d]); }
