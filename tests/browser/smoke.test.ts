@@ -27,6 +27,14 @@ describe('app smoke test', () => {
     );
     console.log(`first sample on screen ${mark?.toFixed(0)} ms after navigation`);
     expect(mark).not.toBeNull();
+    // Another preset, chosen while a sample is being written: its own prompt wins.
+    await page.getByRole('button', { name: 'Another sample' }).click();
+    await page.getByLabel('Mentions the animal').check();
+    await expect
+      .poll(() => card.textContent(), { timeout: 60_000 })
+      .toContain('Write a story about a horse named Emma.');
+    await card.and(page.locator('[data-state=done]')).waitFor({ timeout: 60_000 });
+    expect(await card.textContent()).toContain('Write a story about a horse named Emma.');
     // Another sample replaces it.
     await page.getByRole('button', { name: 'Another sample' }).click();
     await card.and(page.locator('[data-state=done]')).waitFor({ timeout: 60_000 });
