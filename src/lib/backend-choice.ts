@@ -4,6 +4,7 @@
 import type { BackendName } from '../../workers/backend';
 import type { BackendReport } from '../../workers/backend-decision';
 import { BACKEND_NAMES, isBackendName } from './backend-probe';
+import { t } from './i18n/index.svelte';
 
 const LABELS: Record<BackendName, string> = {
   webgpu: 'WebGPU',
@@ -27,16 +28,25 @@ export function parseBackendParam(search: string): {
   };
 }
 
-/** "WebGPU · NVIDIA ampere", "WASM · no GPU found", "WASM · WebGPU only on a fallback adapter". */
+/**
+ * "WebGPU · NVIDIA ampere", "WASM · no GPU found", "WASM · WebGPU only on a
+ * fallback adapter", in the page's language (read it where it is shown, so it
+ * follows a change of language).
+ */
 export function backendLabel(r: BackendReport): string {
   const name = LABELS[r.backend];
   const a = r.adapter;
+  const device = a ? [a.vendor, a.architecture].filter(Boolean).join(' ') : '';
   if (r.backend === 'webgpu' && a) {
-    const device = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown GPU';
-    return `${name} · ${device}${a.isFallback ? ' (fallback adapter)' : ''}`;
+    const shown = device || t('backend.label.unknownGpu');
+    return t(a.isFallback ? 'backend.label.webgpuFallback' : 'backend.label.webgpu', {
+      name,
+      device: shown,
+    });
   }
-  if (!a) return `${name} · no GPU found`;
-  if (a.isFallback)
-    return `${name} · WebGPU only on a fallback adapter (${a.architecture || a.vendor})`;
-  return `${name} · ${[a.vendor, a.architecture].filter(Boolean).join(' ')} not used`;
+  if (!a) return t('backend.label.noGpu', { name });
+  if (a.isFallback) {
+    return t('backend.label.fallbackOnly', { name, device: a.architecture || a.vendor });
+  }
+  return t('backend.label.unused', { name, device });
 }

@@ -210,7 +210,10 @@ export class WorkerEngine implements Engine {
     const r: BackendReport = main.report;
     this.info = {
       backend: r.backend,
-      label: backendLabel(r),
+      // A getter: the label is in the page's language at the time it is shown.
+      get label() {
+        return backendLabel(r);
+      },
       reason: r.reason,
       modelSize: r.modelSize,
     };
