@@ -428,8 +428,24 @@ interface ColdRun {
   files: Transferred[];
 }
 
+/** The page thread while the workers train SFT in the built app. */
+interface PageDuringTraining {
+  backend: string;
+  model: string;
+  steps: number;
+  trainingMs: number;
+  /** Long tasks (> 50 ms, the browser's definition) on the page thread, ms each. */
+  longTasks: number[];
+  /** The longest gap between animation frames, ms. */
+  maxFrameGapMs: number;
+  frames: number;
+}
+
 interface ColdStart {
   runs: ColdRun[];
+  /** Null when the run could not be driven (it says why in `pageError`). */
+  duringTraining: PageDuringTraining | null;
+  pageError?: string;
   firstVisibleMs: number | null;
   firstContentfulPaintMs: number | null;
   /** Navigation → the first sample the model wrote, on screen. */
@@ -479,6 +495,8 @@ async function coldStart(browser: Browser): Promise<ColdStart> {
     return sizes.get(urlPath)!;
   };
   const runs: ColdRun[] = [];
+  let duringTraining: PageDuringTraining | null = null;
+  let pageError: string | undefined;
   try {
     for (let i = 0; i < (quick ? 1 : 3); i++) {
       const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
@@ -526,6 +544,11 @@ async function coldStart(browser: Browser): Promise<ColdStart> {
       runs.push({ ...timing, files });
       await context.close();
     }
+    try {
+      duringTraining = await pageDuringTraining(browser, server.url);
+    } catch (e) {
+      pageError = e instanceof Error ? e.message : String(e);
+    }
   } finally {
     await server.close();
   }
@@ -550,6 +573,8 @@ async function coldStart(browser: Browser): Promise<ColdStart> {
   const content = med(runs.map((r) => r.firstContentMs));
   return {
     runs,
+    duringTraining,
+    ...(pageError ? { pageError } : {}),
     // First visible content: the first paint with content, and not before #app has text.
     firstVisibleMs: fcp !== null && content !== null ? Math.max(fcp, content) : (fcp ?? content),
     firstContentfulPaintMs: fcp,
@@ -564,6 +589,59 @@ async function coldStart(browser: Browser): Promise<ColdStart> {
     models,
     modelBytes: models.reduce((n, m) => n + m.bytes, 0),
   };
+}
+
+const SFT_STEPS_WATCHED = 40;
+
+/**
+ * The page thread while SFT trains in the workers: the built app on wasm with
+ * the micro model, Demonstrate stage, 40 SFT steps, with every
+ * long task and the longest gap between animation frames recorded. (The
+ * playground's end-to-end test bounds the same thing while PPO and RRHF train.)
+ */
+async function pageDuringTraining(browser: Browser, url: string): Promise<PageDuringTraining> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  try {
+    const page = await context.newPage();
+    const q = new URLSearchParams({ backend: 'wasm', model: 'micro', stage: 'demonstrate' });
+    await page.goto(`${url}?${q}#sft.steps=${SFT_STEPS_WATCHED}`);
+    await page.locator('main[data-model=ready]').waitFor({ timeout: 60_000 });
+    await page.evaluate(`(() => {
+      const w = window;
+      w.__longTasks = [];
+      w.__frames = { n: 0, last: performance.now(), maxGap: 0 };
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+      }).observe({ type: 'longtask' });
+      const frame = (t) => {
+        const f = w.__frames;
+        f.maxGap = Math.max(f.maxGap, t - f.last);
+        f.last = t;
+        f.n++;
+        requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    })()`);
+    const t0 = Date.now();
+    await page.click('button[aria-label="Train SFT"]');
+    await page.locator('[data-testid=run-sft][data-status=done]').waitFor({ timeout: 180_000 });
+    const trainingMs = Date.now() - t0;
+    const r = (await page.evaluate(
+      '({ longTasks: window.__longTasks, frames: window.__frames })',
+    )) as { longTasks: number[]; frames: { n: number; maxGap: number } };
+    const steps = Number(await page.getAttribute('[data-testid=run-sft]', 'data-step'));
+    return {
+      backend: 'wasm',
+      model: 'micro',
+      steps,
+      trainingMs,
+      longTasks: r.longTasks.map((d) => Math.round(d)),
+      maxFrameGapMs: Math.round(r.frames.maxGap),
+      frames: r.frames.n,
+    };
+  } finally {
+    await context.close();
+  }
 }
 
 // --- tables ---
@@ -715,6 +793,21 @@ const LEGEND =
   'budget: an upper bound. skip = not reached within the backend’s time budget; timeout = ' +
   'stopped by the driver; empty = not planned for that backend (bench/run.ts, plans()). ' +
   '† = fallback adapter (software).';
+
+function pageText(cold: ColdStart): string {
+  const d = cold.duringTraining;
+  if (!d) return `\n\nPage thread during training: not measured (${cold.pageError ?? 'no run'}).`;
+  const total = d.longTasks.reduce((a, b) => a + b, 0);
+  return (
+    `\n\nPage thread while ${d.steps} SFT steps trained in the workers (${d.model}, ` +
+    `${d.backend}, ${fmt(d.trainingMs / 1000, 1)} s): ${d.longTasks.length} long tasks ` +
+    `(> 50 ms)` +
+    (d.longTasks.length
+      ? `, longest ${fmt(Math.max(...d.longTasks))} ms, ${fmt(total)} ms in all`
+      : '') +
+    `; ${fmt(d.frames)} frames, longest gap between frames ${fmt(d.maxFrameGapMs)} ms.`
+  );
+}
 
 function markdownTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -975,6 +1068,7 @@ async function main() {
           `${fmt(cold.firstSampleMs)} ms, JS at startup ` +
           `${fmt(cold.requestedJsGzip / 1024)} KiB gzip`,
       );
+      log(`  ${pageText(cold).trim()}`);
     }
 
     // PyTorch runs right after Chromium wasm (the usual winner) so that the
@@ -1033,6 +1127,7 @@ async function main() {
           (cold.models.length
             ? `${fmt(cold.modelBytes / 1024)} KiB in ${cold.models.length} files`
             : 'none in public/models yet'),
+        pageText(cold),
       ].join('')
     : null;
   const targetTable = markdownTable(
