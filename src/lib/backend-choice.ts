@@ -4,7 +4,12 @@
 import type { BackendName } from '../../workers/backend';
 import type { BackendReport } from '../../workers/backend-decision';
 import { BACKEND_NAMES, isBackendName } from './backend-probe';
-import { t } from './i18n/index.svelte';
+import { en, type MessageKey } from './i18n/en';
+import { fill } from './i18n/format';
+
+/** A message catalogue lookup: the page passes `t` (its language); the default is English. */
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+const english: Translate = (key, params) => fill(en[key], params);
 
 const LABELS: Record<BackendName, string> = {
   webgpu: 'WebGPU',
@@ -30,10 +35,9 @@ export function parseBackendParam(search: string): {
 
 /**
  * "WebGPU · NVIDIA ampere", "WASM · no GPU found", "WASM · WebGPU only on a
- * fallback adapter", in the page's language (read it where it is shown, so it
- * follows a change of language).
+ * fallback adapter", in the language of `t` (English by default).
  */
-export function backendLabel(r: BackendReport): string {
+export function backendLabel(r: BackendReport, t: Translate = english): string {
   const name = LABELS[r.backend];
   const a = r.adapter;
   const device = a ? [a.vendor, a.architecture].filter(Boolean).join(' ') : '';

@@ -23,8 +23,10 @@ export type OptimiserKind = 'ppo' | 'rrhf';
 
 export interface EngineInfo {
   backend: string;
-  /** "WASM · no GPU found", "WebGPU · NVIDIA ampere". */
+  /** "WASM · no GPU found", "WebGPU · NVIDIA ampere" (English; see `report`). */
   label: string;
+  /** The selection's report, for a label in the page's language (backendLabel). */
+  report?: BackendReport;
   /** Why this backend: measurements, a cached choice, or the URL. */
   reason: string;
   /** The model size the backend is fast enough for. */
@@ -210,10 +212,8 @@ export class WorkerEngine implements Engine {
     const r: BackendReport = main.report;
     this.info = {
       backend: r.backend,
-      // A getter: the label is in the page's language at the time it is shown.
-      get label() {
-        return backendLabel(r);
-      },
+      label: backendLabel(r),
+      report: r,
       reason: r.reason,
       modelSize: r.modelSize,
     };

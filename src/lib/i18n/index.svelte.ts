@@ -5,6 +5,7 @@
 // dependency. Parameters are written {name} in the messages.
 import { en, type MessageKey } from './en';
 import { zh } from './zh';
+import { fill } from './format';
 
 export type { MessageKey };
 export type Locale = 'en' | 'zh';
@@ -34,11 +35,7 @@ export function setLocale(l: Locale): void {
 
 /** The message in the current language, with {params} filled in. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const message = CATALOGS[locale.current][key] ?? en[key];
-  if (!params) return message;
-  return message.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return fill(CATALOGS[locale.current][key] ?? en[key], params);
 }
 
 /** A number formatted for the current language (thousands separators, decimals). */
