@@ -31,6 +31,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
+import { CHROMIUM_ARGS } from '../tests/browser/chromium-args';
 import { serveStatic } from '../tests/browser/server';
 import { SHAPES, median, type Plan, type WorkloadResult, type WorkloadSpec } from './workloads';
 
@@ -267,20 +268,6 @@ async function withTimeout(c: Collector, limitMs: number, onTimeout: () => Promi
 }
 
 // --- Chromium ---
-
-/** As tests/browser/harness.ts: WebGPU needs the flag; the rest keeps Chromium off the network. */
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-  '--disable-default-apps',
-  '--disable-extensions',
-  '--disable-dev-shm-usage',
-];
 
 function chromiumPath(): string | null {
   const p = process.env.CHROME_PATH ?? '/usr/bin/chromium';

@@ -346,6 +346,25 @@ function rlPrompts(rng: () => number): number[][] {
 }
 
 /**
+ * The shared start of an RL iteration: fresh prompts, sampled (timed as
+ * `sampling`), then scored by the reward model in one pass (`reward`).
+ */
+async function sampleAndScore(
+  policy: GPT,
+  rmTrainer: RewardModelTrainer,
+  rng: () => number,
+  seed: number,
+) {
+  const prompts = rlPrompts(rng);
+  const [sampled, sampling] = await timed(() =>
+    sample(policy, prompts, { maxNewTokens: SHAPES.rl.newTokens, seed, eosId: -1 }),
+  );
+  const seqs = prompts.map((p, i) => ({ prompt: p, response: sampled.tokens[i] }));
+  const [scores, reward] = await timed(() => rmTrainer.score(seqs));
+  return { prompts, responses: sampled.tokens, scores, sampling, reward };
+}
+
+/**
  * One RRHF iteration: sample 4 candidates for each of 8 prompts, score them
  * with the reward model (one forward pass), one RRHF update over the 8 groups.
  */
@@ -355,21 +374,21 @@ function rrhfIteration(size: ModelSize): Workload {
   const rmTrainer = new RewardModelTrainer(rm, { lr: 1e-4 });
   const trainer = new RrhfTrainer(policy, { lr: 1e-5 });
   const rng = mulberry32(8);
-  const { samples, newTokens } = SHAPES.rl;
+  const { samples } = SHAPES.rl;
   return {
     tokens: 0,
     async run(rep) {
-      const prompts = rlPrompts(rng);
-      const [sampled, sampling] = await timed(() =>
-        sample(policy, prompts, { maxNewTokens: newTokens, seed: 100 + rep, eosId: -1 }),
+      const { prompts, responses, scores, sampling, reward } = await sampleAndScore(
+        policy,
+        rmTrainer,
+        rng,
+        100 + rep,
       );
-      const seqs = prompts.map((p, i) => ({ prompt: p, response: sampled.tokens[i] }));
-      const [scores, reward] = await timed(() => rmTrainer.score(seqs));
       const groups: RrhfGroup[] = [];
       for (let g = 0; g < prompts.length; g += samples) {
         groups.push({
           prompt: prompts[g],
-          candidates: sampled.tokens.slice(g, g + samples),
+          candidates: responses.slice(g, g + samples),
           scores: scores.slice(g, g + samples),
         });
       }
@@ -398,7 +417,7 @@ function ppoIteration(size: ModelSize): Workload {
   const ref = model(size, 1);
   const rm = model(size, 5, true);
   const rmTrainer = new RewardModelTrainer(rm, { lr: 1e-4 });
-  const { ppoEpochs, miniBatch, newTokens } = SHAPES.rl;
+  const { ppoEpochs, miniBatch } = SHAPES.rl;
   const trainer = new PpoTrainer(policy, ref, {
     lr: 1e-5,
     ppoEpochs,
@@ -422,15 +441,13 @@ function ppoIteration(size: ModelSize): Workload {
   return {
     tokens: 0,
     async run(rep) {
-      const prompts = rlPrompts(rng);
-      const [sampled, sampling] = await timed(() =>
-        sample(policy, prompts, { maxNewTokens: newTokens, seed: 200 + rep, eosId: -1 }),
+      const { prompts, responses, scores, sampling, reward } = await sampleAndScore(
+        policy,
+        rmTrainer,
+        rng,
+        200 + rep,
       );
-      const seqs = prompts.map((p, i) => ({ prompt: p, response: sampled.tokens[i] }));
-      const [scores, reward] = await timed(() => rmTrainer.score(seqs));
-      const [metrics, stepMs] = await timed(() =>
-        trainer.step({ prompts, responses: sampled.tokens, scores }),
-      );
+      const [metrics, stepMs] = await timed(() => trainer.step({ prompts, responses, scores }));
       const parts = {
         sampling,
         reward,

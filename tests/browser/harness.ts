@@ -6,27 +6,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { CHROMIUM_ARGS } from './chromium-args';
 import { serveStatic, type StaticServer } from './server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DIST = path.join(ROOT, 'dist');
 export const RESULTS_DIR = path.join(ROOT, 'test-results');
-
-// WebGPU needs --enable-unsafe-webgpu on Linux (without it requestAdapter()
-// resolves to null). The rest keeps Chromium from reaching for the network,
-// which is closed on CI machines and would only add noise and delay.
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-  '--disable-default-apps',
-  '--disable-extensions',
-  '--disable-dev-shm-usage',
-];
 
 export function findChromium(): string {
   const fromEnv = process.env.CHROME_PATH;
