@@ -13,6 +13,7 @@
 import {
   SftTrainer,
   createGPT,
+  largestError,
   mulberry32,
   verifyFusedAttention,
   type GPTConfig,
@@ -194,9 +195,7 @@ export async function selectBackend(
   try {
     const check = await verifyFusedAttention();
     if (!check) return chosen;
-    const worst = Math.max(
-      ...check.cases.flatMap((c) => [c.active.y, c.active.dh, c.active.dw, c.active.db]),
-    );
+    const worst = largestError(check);
     note = check.ok
       ? `Attention runs on fused WebGPU kernels (checked against float64: largest relative error ${worst.toExponential(1)}).`
       : `The fused attention kernels failed their check against float64 on this GPU (relative error ${worst.toExponential(1)}), so attention runs on the generic ops.`;

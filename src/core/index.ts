@@ -64,5 +64,10 @@ export {
   fusedAttentionActive,
   setFusedAttention,
 } from './ops/fused-attention';
-export { checkAttention, verifyFusedAttention, ATTENTION_CHECK_CASES } from './ops/attention-check';
+export {
+  checkAttention,
+  largestError,
+  verifyFusedAttention,
+  ATTENTION_CHECK_CASES,
+} from './ops/attention-check';
 export type { AttentionCheck, AttentionCase, AttentionCaseReport } from './ops/attention-check';

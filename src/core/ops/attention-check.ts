@@ -220,6 +220,11 @@ export async function attentionErrors(
 
 const worst = (e: Errors) => Math.max(e.y, e.dh, e.dw, e.db);
 
+/** The largest relative error of the path the backend takes, over every case. */
+export function largestError(check: AttentionCheck): number {
+  return Math.max(...check.cases.map((c) => worst(c.active)));
+}
+
 /**
  * Runs the check on the active backend. `tolerance` bounds every relative
  * error; float32 arithmetic over these sizes stays near 1e-6.

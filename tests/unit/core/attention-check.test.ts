@@ -11,6 +11,7 @@ import {
   attentionFloat64,
   attentionInputs,
   checkAttention,
+  largestError,
   type AttentionCase,
   type AttentionInputs,
 } from '../../../src/core/ops/attention-check';
@@ -83,6 +84,8 @@ describe.each(['cpu', 'wasm'] as const)('checkAttention on %s', (backend) => {
     for (const c of r.cases) {
       for (const v of Object.values(c.active)) expect(v).toBeLessThan(1e-5);
     }
+    const all = r.cases.flatMap((c) => Object.values(c.active));
+    expect(largestError(r)).toBe(Math.max(...all));
     expect(tf.memory().numTensors).toBe(before);
   });
 
