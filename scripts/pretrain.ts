@@ -5,6 +5,14 @@
  *
  *   npm run pretrain -- --size nano|micro [--lang en|zh] [--steps 3000] [--batch 16]
  *                       [--lr 2e-3] [--eval-every 250] [--seed 1] [--fresh]
+ *                       [--from public/models/en-nano.safetensors] [--sft-share 0.5]
+ *
+ * `--from` continues training a shipped checkpoint (its vocabulary, a fresh
+ * schedule). `--sft-share` draws that share of every batch from the corpus's
+ * instruction pairs (sft.train.jsonl: prompt, answer, EOS) instead of the
+ * stories, so the base model knows the instruction format and where an answer
+ * ends; the preset's demonstrations are never among them (they are drawn from
+ * the same pairs, but SFT still has the preset's taste to teach).
  *
  * Resumable: every evaluation writes the checkpoint (with the step and the
  * settings) to public/models/.work/, and a new run continues from it unless
@@ -46,6 +54,8 @@ const evalEvery = Number(arg('eval-every', '250'));
 const seed = Number(arg('seed', '1'));
 const fresh = args.includes('--fresh');
 const backend = arg('backend', 'wasm');
+const from = arg('from', '');
+const sftShare = Number(arg('sft-share', '0'));
 if (!(size in MODEL_SIZES))
   throw new Error(`--size must be one of ${Object.keys(MODEL_SIZES).join(', ')}`);
 for (const [k, v] of Object.entries({ steps, batch, peakLr, evalEvery, seed })) {
@@ -100,7 +110,12 @@ async function main(): Promise<void> {
   let tokenizer: CharTokenizer;
   let startStep = 0;
   let wallMs = 0;
-  if (!fresh && existsSync(workFile)) {
+  if (from) {
+    const ck = loadCheckpoint(new Uint8Array(await readFile(path.resolve(from))));
+    model = ck.model;
+    tokenizer = ck.tokenizer;
+    console.error(`continuing ${from} with a fresh schedule`);
+  } else if (!fresh && existsSync(workFile)) {
     const ck = loadCheckpoint(new Uint8Array(await readFile(workFile)));
     model = ck.model;
     tokenizer = ck.tokenizer;
@@ -121,6 +136,14 @@ async function main(): Promise<void> {
   const T = model.config.blockSize;
   const trainTokens = tokenStream(train, tokenizer);
   const heldTokens = tokenStream(heldout, tokenizer);
+  // Instruction pairs as one stream: prompt (ending in a newline), answer, EOS.
+  const pairIds: number[] = [];
+  for (const line of sft.split('\n').filter(Boolean)) {
+    const pair = JSON.parse(line) as { prompt: string; response: string };
+    pairIds.push(...tokenizer.encode(pair.prompt + pair.response), EOS_ID);
+  }
+  const pairTokens = Int32Array.from(pairIds);
+  const fromPairs = Math.round(batch * Math.min(1, Math.max(0, sftShare)));
   const heldBatch: Sequence[] = randomWindows(heldTokens, 64, T, mulberry32(12345));
   const rng = mulberry32(seed * 7919 + startStep);
   const trainer = new SftTrainer(model, { lr: learningRate(startStep), maxGradNorm: 1 });
@@ -159,7 +182,11 @@ async function main(): Promise<void> {
   for (let step = startStep; step < steps; step++) {
     trainer.optimizer.setLearningRate(learningRate(step));
     const t0 = performance.now();
-    const m = await trainer.step(randomWindows(trainTokens, batch, T, rng));
+    const windows = [
+      ...randomWindows(trainTokens, batch - fromPairs, T, rng),
+      ...(fromPairs > 0 ? randomWindows(pairTokens, fromPairs, T, rng) : []),
+    ];
+    const m = await trainer.step(windows);
     const dt = performance.now() - t0;
     wallMs += dt;
     sessionMs += dt;
@@ -193,6 +220,8 @@ async function main(): Promise<void> {
     peakLr,
     seed,
     backend,
+    ...(from ? { continuedFrom: path.basename(from) } : {}),
+    ...(fromPairs > 0 ? { instructionShare: fromPairs / batch } : {}),
     trainBitsPerChar: Number(trainBits.toFixed(3)),
     heldoutBitsPerChar: Number(bits(heldLoss).toFixed(3)),
     wallMinutes: Number((wallMs / 60000).toFixed(1)),

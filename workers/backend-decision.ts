@@ -2,7 +2,9 @@
 // pick from the measurements and how to explain the pick. No tfjs here, so
 // the rules are unit-tested in Node (tests/unit/workers/backend-decision.test.ts).
 import { ArgumentError } from '../src/core/errors';
-import type { ModelSize } from '../src/core/gpt';
+import type { GPTConfig, ModelSize } from '../src/core/gpt';
+import { mulberry32 } from '../src/core/random';
+import type { Sequence } from '../src/core/train/batch';
 import type { BackendName } from './backend';
 
 /** Preference order; also the order tried after a lost device. */
@@ -19,11 +21,12 @@ export const LABELS: Record<BackendName, string> = {
 export const CLEARLY_SLOW = 8;
 /**
  * Measured ms per step (on MEASURE_CONFIG) up to which nano is the default
- * model. Nano costs ~30× the measured step's arithmetic: on a CPU-bound
- * backend (wasm, cpu, software rendering) that is only bearable from a very
- * fast measurement; on a real GPU the time hardly grows with the width.
+ * model. A 2-core laptop measures ~36 ms on wasm, where nano's whole default
+ * lesson (SFT, reward model, PPO) takes about three minutes; micro would be
+ * faster but writes too much garble for a person's taste to show in it
+ * (docs/lessons.md). Slower machines still get micro.
  */
-export const NANO_MS_PER_STEP = { gpu: 60, cpu: 10 };
+export const NANO_MS_PER_STEP = { gpu: 60, cpu: 80 };
 
 export interface AdapterSummary {
   vendor: string;
@@ -146,4 +149,23 @@ export function cacheKey(
     ? `${adapter.vendor}/${adapter.architecture}/${adapter.description}/fallback=${isFallback}`
     : 'none';
   return `v1 | ${userAgent} | webgpu: ${gpu} | webgl: ${glRenderer ?? 'none'}`;
+}
+
+/** The shape of the micro model at a short context: cheap to measure, representative to train. */
+export const MEASURE_CONFIG: GPTConfig = {
+  vocabSize: 64,
+  blockSize: 32,
+  nLayer: 2,
+  nHead: 4,
+  nEmbd: 64,
+};
+export const MEASURE_BATCH = 8;
+
+export function measureBatch(): Sequence[] {
+  const rng = mulberry32(7);
+  const { vocabSize, blockSize } = MEASURE_CONFIG;
+  return Array.from({ length: MEASURE_BATCH }, () => {
+    const ids = Array.from({ length: blockSize }, () => 4 + Math.floor(rng() * (vocabSize - 4)));
+    return { prompt: ids.slice(0, 1), response: ids.slice(1) };
+  });
 }

@@ -81,13 +81,21 @@ export type PpoLoopSettings = Pick<
   | 'ptxCoef'
 >;
 
-/** Scores texts with the gold labeler, or says nothing when there is none. */
-function goldScorer(spec: LabelerSpec | undefined) {
+/**
+ * Scores texts with the gold labeler: the mean score, and the share of answers
+ * with the preset's property (full marks), under `prefix`/gold_mean and
+ * `prefix`/gold_share; nothing when there is no gold labeler.
+ */
+function goldScorer(spec: LabelerSpec | undefined, prefix: 'env' | 'rrhf') {
   const labeler = spec ? makeLabeler(validateLabelerSpec(spec, 'settings.gold')) : null;
-  return (items: { prompt: string; response: string }[]): number | undefined =>
-    labeler
-      ? items.reduce((s, it) => s + labeler.score(it.response, it.prompt), 0) / items.length
-      : undefined;
+  return (items: { prompt: string; response: string }[]): Record<string, number> => {
+    if (!labeler || items.length === 0) return {};
+    const scores = items.map((it) => labeler.score(it.response, it.prompt));
+    return {
+      [`${prefix}/gold_mean`]: scores.reduce((a, b) => a + b, 0) / scores.length,
+      [`${prefix}/gold_share`]: scores.filter((x) => x >= 1).length / scores.length,
+    };
+  };
 }
 
 /** Length of the PPO-ptx pretraining windows: long enough for context, short enough to stay cheap. */
@@ -250,7 +258,7 @@ function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest & { kind
     targetKl,
     ptxCoef,
   };
-  const gold = goldScorer(st.gold);
+  const gold = goldScorer(st.gold, 'env');
   const ptxTokens =
     (ptxCoef ?? 0) > 0 ? tok.encode(typeof st.ptxText === 'string' ? st.ptxText : '') : null;
   if (ptxTokens && ptxTokens.length <= PTX_WINDOW) {
@@ -288,8 +296,7 @@ function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest & { kind
         ? randomWindows(ptxTokens, miniBatchSize ?? 8, PTX_WINDOW, ptxRng)
         : undefined;
       const metrics = await t.step({ prompts: chosen, responses: out.tokens, scores, ptx });
-      const goldMean = gold(items);
-      return goldMean === undefined ? metrics : { ...metrics, 'env/gold_mean': goldMean };
+      return { ...metrics, ...gold(items) };
     },
   });
 }
@@ -299,7 +306,7 @@ function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' }) {
   const tok = ctx.policy.tokenizer;
   const r = picker(st.seed ?? 0);
   const extra = { lengthPenalty: st.lengthPenalty ?? 1, temperature: st.temperature ?? 1 };
-  const gold = goldScorer(st.gold);
+  const gold = goldScorer(st.gold, 'rrhf');
   const create = (lr: number, x: Record<string, unknown>) =>
     new RrhfTrainer(ctx.policy.model, { lr, lengthPenalty: x.lengthPenalty as number });
   const apply = (t: RrhfTrainer, key: string, value: unknown) => {
@@ -356,13 +363,8 @@ function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' }) {
         scores: scores.slice(g * k, g * k + k),
       }));
       const metrics = await t.step(groups);
-      const goldMean = gold(items);
       const rmMean = scores.reduce((a, b) => a + b, 0) / scores.length;
-      return {
-        ...metrics,
-        'rrhf/reward_mean': rmMean,
-        ...(goldMean === undefined ? {} : { 'rrhf/gold_mean': goldMean }),
-      };
+      return { ...metrics, 'rrhf/reward_mean': rmMean, ...gold(items) };
     },
   });
 }

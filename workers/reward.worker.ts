@@ -47,7 +47,11 @@ export type TextGroup =
 
 export interface RewardTrainRequest {
   groups: TextGroup[];
-  settings: LoopSettings & { objective?: RewardObjective };
+  settings: LoopSettings & {
+    objective?: RewardObjective;
+    /** Train the whole model, or only its reward head on the frozen trunk. Default 'all'. */
+    trains?: 'all' | 'head';
+  };
 }
 
 function model(): ModelSlot {
@@ -122,7 +126,7 @@ async function install(slot: Promise<ModelSlot>): Promise<ModelInfo> {
  * keeps Adam's moments, as a resumed loop does. Restarting Adam every few
  * steps would make each update begin with full-size sign steps (m̂/√v̂ ≈ ±1).
  */
-let kept: { model: GPT; trainer: RewardModelTrainer } | null = null;
+let kept: { model: GPT; trains: 'all' | 'head'; trainer: RewardModelTrainer } | null = null;
 
 function forgetTrainer(): void {
   try {
@@ -140,15 +144,16 @@ function rewardTask(
   const rng = mulberry32(s.seed ?? 0);
   let lr = s.lr;
   let objective: RewardObjective = s.objective ?? 'pairwise';
+  const trains = s.trains === 'head' ? 'head' : 'all';
   const create = () => {
     const m = model().model;
-    if (kept?.model === m) {
+    if (kept?.model === m && kept.trains === trains) {
       kept.trainer.optimizer.setLearningRate(lr);
       kept.trainer.objective = objective;
       return kept.trainer;
     }
     forgetTrainer();
-    kept = { model: m, trainer: new RewardModelTrainer(m, { lr, objective }) };
+    kept = { model: m, trains, trainer: new RewardModelTrainer(m, { lr, objective, trains }) };
     return kept.trainer;
   };
   let trainer: RewardModelTrainer | null = create();

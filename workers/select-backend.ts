@@ -10,15 +10,7 @@
 // shader compilation alone would hold a first visit up for seconds. Where wasm
 // fails they go last, and stop after one step once it is clearly slower than
 // the best first step.
-import {
-  SftTrainer,
-  createGPT,
-  largestError,
-  mulberry32,
-  verifyFusedAttention,
-  type GPTConfig,
-  type Sequence,
-} from '../src/core';
+import { SftTrainer, createGPT, largestError, verifyFusedAttention } from '../src/core';
 import {
   initBackend,
   isSoftwareRenderer,
@@ -38,20 +30,13 @@ import {
   decide,
   measurementOrder,
   modelSizeFor,
+  MEASURE_CONFIG,
+  measureBatch,
   type AdapterSummary,
   type BackendReport,
   type CandidateResult,
 } from './backend-decision';
 
-/** The shape of the micro model at a short context: cheap to measure, representative to train. */
-export const MEASURE_CONFIG: GPTConfig = {
-  vocabSize: 64,
-  blockSize: 32,
-  nLayer: 2,
-  nHead: 4,
-  nEmbd: 64,
-};
-const MEASURE_BATCH = 8;
 const TIMED_STEPS = 2;
 
 export interface SelectOptions {
@@ -70,15 +55,6 @@ const safely = <T>(fn: () => T): T | null => {
   }
 };
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-function measureBatch(): Sequence[] {
-  const rng = mulberry32(7);
-  const { vocabSize, blockSize } = MEASURE_CONFIG;
-  return Array.from({ length: MEASURE_BATCH }, () => {
-    const ids = Array.from({ length: blockSize }, () => 4 + Math.floor(rng() * (vocabSize - 4)));
-    return { prompt: ids.slice(0, 1), response: ids.slice(1) };
-  });
-}
 
 /** Times SFT steps on `backend`; the first (kernel compilation) apart from the rest. */
 async function measure(

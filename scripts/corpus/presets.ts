@@ -46,7 +46,19 @@ interface PresetRecipe {
   promptsFrom?: string;
 }
 
-const COUNTS = { demonstrations: 24, prompts: 16, heldoutPrompts: 12 };
+const COUNTS = { demonstrations: 24, prompts: 16, heldoutPrompts: 24 };
+
+/**
+ * A sample must hold a whole answer: with prompts of at most 40 characters
+ * (41 tokens with BOS) and the default of 84 new tokens in the 128-token
+ * context, demonstrations of at most 72 characters leave the policy a dozen
+ * characters of slack before its answer is cut off.
+ */
+export const PRESET_TEXT_LIMITS = { promptChars: 40, responseChars: 72 } as const;
+const promptFits = (p: SftPair) =>
+  Array.from(p.prompt).length <= PRESET_TEXT_LIMITS.promptChars + 1; // + the newline
+const responseFits = (p: SftPair) =>
+  Array.from(p.response).length <= PRESET_TEXT_LIMITS.responseChars;
 
 /**
  * Noise is the temperature of `noisyRanking` on scores in [0, 1]: at 0.2 a story
@@ -199,9 +211,10 @@ export function buildPreset(
   short: readonly [number, number],
 ): Preset {
   const rng = mulberry32(deriveSeed(seed, `preset/${recipe.promptsFrom ?? recipe.id}`));
-  const ofTask = (pairs: SftPair[]) => pairs.filter((p) => p.attributes.task === recipe.task);
+  const ofTask = (pairs: SftPair[]) =>
+    pairs.filter((p) => p.attributes.task === recipe.task && promptFits(p));
   const train = shuffled(ofTask(corpus.sft.train), rng);
-  const demos = distinctPrompts(train, COUNTS.demonstrations, new Set());
+  const demos = distinctPrompts(train.filter(responseFits), COUNTS.demonstrations, new Set());
   const prompts = distinctPrompts(train, COUNTS.prompts, new Set(demos.map((d) => d.prompt)));
   const trainPrompts = new Set(corpus.sft.train.map((p) => p.prompt));
   const heldout = distinctPrompts(

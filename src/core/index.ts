@@ -7,6 +7,7 @@ export { ArgumentError } from './errors';
 export { CharTokenizer, PAD_ID, BOS_ID, EOS_ID, UNK_ID } from './tokenizer';
 export type { TokenizerJSON, EncodeReport } from './tokenizer';
 export { mulberry32, permutation } from './random';
+export { corpusUnits } from './corpus-units';
 export {
   GPT,
   MODEL_SIZES,

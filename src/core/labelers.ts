@@ -350,7 +350,25 @@ function describeTest(test: AttributeTest): string {
   }
 }
 
+/**
+ * True when the text ends as a story ends: its last character closes a
+ * sentence (. ! ? 。！？, or a closing quote after one). A sample cut off by the
+ * token budget stops mid-sentence, and a reader sees that it has no ending.
+ */
+export function isFinished(text: string): boolean {
+  return /[.!?。！？…]["”’'」]*$/.test(text.trim());
+}
+
+/**
+ * A labeler judges whole stories: text cut off before its ending gets no credit
+ * (0), whatever its first sentences promised, as a person would judge it.
+ */
 export function makeLabeler(spec: LabelerSpec): Labeler {
+  const judge = makeJudge(spec);
+  return { ...judge, score: (text, prompt) => (isFinished(text) ? judge.score(text, prompt) : 0) };
+}
+
+function makeJudge(spec: LabelerSpec): Labeler {
   const checked = validateLabelerSpec(spec);
   switch (checked.kind) {
     case 'happy-ending':

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, assertInRange, assertNonEmpty } from './errors';
 import { disposeCache, type GPT, type KVCache } from './gpt';
 import { mulberry32 } from './random';
-import { EOS_ID, PAD_ID } from './tokenizer';
+import { BOS_ID, EOS_ID, PAD_ID, UNK_ID } from './tokenizer';
 
 export interface SampleOptions {
   maxNewTokens: number;
@@ -46,6 +46,8 @@ export interface SampleResult {
 }
 
 const MASKED = -1e9;
+/** Tokens without text, which sampling never emits (see `gumbelNoiseTensor`). */
+export const NEVER_SAMPLED = [PAD_ID, BOS_ID, UNK_ID] as const;
 
 export function validateSampleOptions(
   opts: SampleOptions,
@@ -261,9 +263,18 @@ export function filterLogits(z: tf.Tensor2D, topK: number, topP: number): tf.Ten
 }
 
 /** Gumbel(0, 1) noise, (N, B, V). */
+/**
+ * Gumbel noise for every step, row and token. The tokens that carry no text
+ * (PAD, BOS, UNK) get −1e9, so they are never sampled: an UNK would show as
+ * U+FFFD in the answer, and an untrained model gives it a little probability.
+ * Banning them costs no kernel; the noise is drawn in the same order either way.
+ */
 function gumbelNoiseTensor(N: number, B: number, V: number, rng: () => number): tf.Tensor3D {
   const g = new Float32Array(N * B * V);
   for (let i = 0; i < g.length; i++) g[i] = -Math.log(-Math.log(Math.max(rng(), 1e-20)));
+  for (let row = 0; row < N * B; row++) {
+    for (const id of NEVER_SAMPLED) if (id < V) g[row * V + id] = MASKED;
+  }
   return tf.tensor3d(g, [N, B, V]);
 }
 

@@ -105,7 +105,7 @@ export interface Engine {
   /** Trains the reward model (started from the SFT weights the first time, or after `resetRewardModel`). */
   trainRewardModel(
     groups: RankedTexts[],
-    s: TrainSettings & { objective: 'pairwise' | 'direct' },
+    s: TrainSettings & { objective: 'pairwise' | 'direct'; trains?: 'head' | 'all' },
     cb: RunCallbacks,
   ): Run;
   resetRewardModel(): void;
@@ -157,7 +157,7 @@ export interface Engine {
   trialRewardModel(
     groups: RankedTexts[],
     heldout: RankedTexts[],
-    s: TrainSettings & { objective: 'pairwise' | 'direct' },
+    s: TrainSettings & { objective: 'pairwise' | 'direct'; trains?: 'head' | 'all' },
     cb: RunCallbacks,
   ): Promise<{ loss: number; accuracy: number; pairs: number }>;
   /** A saved reward model goes back into the reward worker. */
@@ -361,7 +361,7 @@ export class WorkerEngine implements Engine {
 
   trainRewardModel(
     groups: RankedTexts[],
-    s: TrainSettings & { objective: 'pairwise' | 'direct' },
+    s: TrainSettings & { objective: 'pairwise' | 'direct'; trains?: 'head' | 'all' },
     cb: RunCallbacks,
   ): Run {
     const r = this.main.reward;
@@ -471,7 +471,7 @@ export class WorkerEngine implements Engine {
   async trialRewardModel(
     groups: RankedTexts[],
     heldout: RankedTexts[],
-    s: TrainSettings & { objective: 'pairwise' | 'direct' },
+    s: TrainSettings & { objective: 'pairwise' | 'direct'; trains?: 'head' | 'all' },
     cb: RunCallbacks,
   ): Promise<{ loss: number; accuracy: number; pairs: number }> {
     if (!this.sft) throw new Error('There is no SFT model yet: train SFT first (or skip it).');

@@ -6,6 +6,7 @@
 // then trained from the same SFT start on the same samples — pairwise on the
 // order, direct on the grades — and compared on held-out pairs ordered by the
 // gold labeler.
+import { rewardLoopSettings } from './run-settings';
 import {
   labelGroup,
   pairAgreement,
@@ -151,12 +152,7 @@ export class Grading {
         .filter((g) => g.ranks.some((r) => r !== g.ranks[0]));
       if (truth.length === 0) throw new Error(t('problem.allEqual'));
       const s = this.pg.settings;
-      const settings = {
-        lr: s['rm.lr'],
-        batchSize: s['rm.batchSize'],
-        maxSteps: s['rm.steps'],
-        seed: this.pg.seed,
-      };
+      const settings = rewardLoopSettings(s, this.pg.seed);
       const trial = (objective: 'pairwise' | 'direct') =>
         engine.trialRewardModel(
           train,

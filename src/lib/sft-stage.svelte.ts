@@ -11,6 +11,7 @@ import {
 } from './demonstrations';
 import type { Playground } from './state.svelte';
 import type { StoredDemonstration } from './storage';
+import { sftLoopSettings } from './run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -95,14 +96,9 @@ export class SftStage {
       return;
     }
     this.fixed = false;
-    const settings = {
-      lr: s['sft.lr'],
-      batchSize: s['sft.batchSize'],
-      maxSteps: s['sft.steps'],
-      seed: this.pg.seed,
-    };
+    const settings = sftLoopSettings(s, this.pg.seed);
     const ok = await this.run.start(
-      s['sft.steps'],
+      settings.maxSteps,
       (cb, startPaused) => engine.trainSft(this.demonstrations, { ...settings, startPaused }, cb),
       { paused },
     );

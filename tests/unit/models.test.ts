@@ -10,6 +10,7 @@ import type * as tfNs from '@tensorflow/tfjs';
 import { useBackend } from '../helpers/tf';
 import {
   EOS_ID,
+  corpusUnits,
   lmLoss,
   loadCheckpoint,
   mulberry32,
@@ -36,11 +37,7 @@ beforeAll(async () => {
   tf = await useBackend('wasm');
 });
 
-function units(text: string, lang: 'en' | 'zh'): string[] {
-  if (lang === 'en') return text.toLowerCase().match(/[a-z']+/g) ?? [];
-  const chars = Array.from(text.replace(/[^\u4e00-\u9fff]/g, ''));
-  return chars.slice(1).map((c, i) => chars[i] + c);
-}
+const units = corpusUnits;
 
 describe.each(SHIPPED)('shipped model $name', ({ name, lang, minShare }) => {
   const file = `public/models/${name}.safetensors`;

@@ -34,8 +34,14 @@ export interface GradedGroup {
 
 export type RewardObjective = 'pairwise' | 'direct';
 
+/** Where the reward is read: the last token (InstructGPT), or the mean over the response. */
+export type RewardReadout = 'last' | 'mean';
+
 export interface RewardModelSettings extends OptimizerSettings {
   objective?: RewardObjective;
+  readout?: RewardReadout;
+  /** Train the whole model, or only the scalar head on a frozen trunk. Default 'all'. */
+  trains?: 'all' | 'head';
 }
 
 function checkGroups(groups: (RankedGroup | GradedGroup)[]): void {
@@ -66,13 +72,21 @@ export class RewardModelTrainer {
   readonly model: GPT;
   readonly optimizer: Optimizer;
   objective: RewardObjective;
+  readonly readout: RewardReadout;
   stepCount = 0;
 
   constructor(model: GPT, settings: RewardModelSettings) {
     if (!model.config.scalarHead) throw new ArgumentError('model', 'has no scalar (reward) head');
     this.model = model;
     this.objective = settings.objective ?? 'pairwise';
-    this.optimizer = new Optimizer(model.variables, settings);
+    this.readout = settings.readout ?? 'last';
+    const trained =
+      settings.trains === 'head'
+        ? model.variables.filter((v) =>
+            [...model.named].some(([n, w]) => w === v && n.startsWith('score.')),
+          )
+        : model.variables;
+    this.optimizer = new Optimizer(trained, settings);
   }
 
   /** Rewards r(x, y) at the last token of each sequence, [B]. Call inside tidy. */
@@ -82,7 +96,10 @@ export class RewardModelTrainer {
       return tf.tidy(() => {
         const { logits, head } = this.model.forward(packed.ids);
         logits.dispose();
-        return pickPerRow(head!, packed.lastIndex);
+        if (this.readout === 'last') return pickPerRow(head!, packed.lastIndex);
+        // The mean of the per-token head over the response tokens (EOS included).
+        const masked = tf.sum(tf.mul(head!, packed.lossMask), 1);
+        return tf.div(masked, tf.sum(packed.lossMask, 1)) as tf.Tensor1D;
       });
     } finally {
       disposeBatch(packed);

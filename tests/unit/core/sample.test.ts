@@ -30,6 +30,30 @@ async function nextLogprobs(seq: number[]): Promise<number[]> {
 }
 
 describe('sample', () => {
+  it('never emits PAD, BOS or UNK (no U+FFFD in an answer), however likely the model makes them', async () => {
+    // A model that puts most of its probability on the three tokens without text:
+    // the final LayerNorm's bias u, and u added to their (tied) embedding rows.
+    const m = createGPT(config, 5);
+    const u = Array.from({ length: config.nEmbd }, (_, i) => (i % 2 ? 1 : -1));
+    m.named.get('transformer.ln_f.bias')!.assign(tf.tensor1d(u));
+    const wte = m.named.get('transformer.wte.weight')!;
+    const boost = tf.tensor2d(
+      Array.from({ length: config.vocabSize }, (_, v) =>
+        u.map((x) => ([0, 1, 3].includes(v) ? 2 * x : 0)),
+      ),
+    );
+    wte.assign(tf.add(wte, boost));
+    const ids = tf.tensor2d([[4, 5]], undefined, 'int32');
+    const probs = await tf.softmax(m.forward(ids).logits).data();
+    const V = config.vocabSize;
+    const last = Array.from(probs.subarray(V, 2 * V));
+    expect(last[0] + last[1] + last[3]).toBeGreaterThan(0.5); // the test would catch a leak
+    const out = await sample(m, [[4, 5], [6]], { maxNewTokens: 12, seed: 2, eosId: -1 });
+    for (const row of out.tokens) for (const t of row) expect([0, 1, 3]).not.toContain(t);
+    tf.dispose(ids);
+    m.dispose();
+  });
+
   it('reports each token’s log-probability under the unfiltered policy', async () => {
     const prompt = [4, 5, 6];
     const out = await sample(model, [prompt, [7]], {
@@ -97,8 +121,11 @@ describe('sample', () => {
     const out = await sample(model, Array(n).fill([3]), { maxNewTokens: 1, seed: 11, eosId: -1 });
     const counts = new Array(config.vocabSize).fill(0);
     for (const row of out.tokens) counts[row[0]]++;
+    // PAD, BOS and UNK are never sampled: the rest share their mass in proportion.
+    const banned = [0, 1, 3];
+    const kept = 1 - banned.reduce((sum, v) => sum + Math.exp(lp[v]), 0);
     for (let v = 0; v < config.vocabSize; v++) {
-      const p = Math.exp(lp[v]);
+      const p = banned.includes(v) ? 0 : Math.exp(lp[v]) / kept;
       const sd = Math.sqrt(n * p * (1 - p) + 1);
       expect(Math.abs(counts[v] - n * p)).toBeLessThan(5 * sd);
     }

@@ -1,0 +1,340 @@
+/**
+ * One run of a preset's default lesson, as a person would go through it on the
+ * page, in Node on tfjs's wasm backend: the base model the page would load on a
+ * machine without a GPU, SFT on the preset's demonstrations, a ranking queue of
+ * K samples for the first prompts, rankings by the preset's labeler with
+ * Bradley–Terry noise (the stand-in for the person), the reward model, then PPO
+ * and RRHF from the same SFT model. Every hyperparameter comes from the page's
+ * settings table through src/lib/run-settings.ts, and SFT, PPO and RRHF run
+ * through the policy worker's own loop tasks (workers/policy-tasks.ts).
+ *
+ * The judge is the preset's gold labeler, which gives no credit to a text cut
+ * off before its ending (src/core/labelers.ts `isFinished`).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  EOS_ID,
+  RewardModelTrainer,
+  corpusUnits,
+  mean,
+  mulberry32,
+  pairAgreement,
+  pairedWinRate,
+  sample,
+  totalAgreement,
+  type CharTokenizer,
+  type GPT,
+  type Proportion,
+  type RankedGroup,
+} from '../../src/core/index';
+import { makeLabeler, noisyRanking } from '../../src/core/labelers';
+import type { Preset } from '../../src/core/presets';
+import { splitHeldout } from '../../src/lib/reward-data';
+import {
+  automaticModelSize,
+  ppoLoopSettings,
+  presetSettings,
+  rankSampling,
+  rewardLoopSettings,
+  rrhfLoopSettings,
+  sftLoopSettings,
+} from '../../src/lib/run-settings';
+import type { Settings } from '../../src/lib/settings';
+import { modelSizeFor } from '../../workers/backend-decision';
+import { ModelSlot } from '../../workers/model-slot';
+import { responseIds } from '../../workers/model-setup';
+import { measurePolicy } from '../../workers/policy-measures';
+import { makePolicyTask, type TrainRequest } from '../../workers/policy-tasks';
+import { ROOT, copyOf, loadBase } from './pipeline';
+
+export interface LessonOptions {
+  seed: number;
+  /** Prompts the stand-in person ranks. */
+  rankings: number;
+  /** Bradley–Terry temperature of the stand-in person. */
+  noise: number;
+  /** Answers per held-out prompt in the evaluation. */
+  answersPerPrompt: number;
+  /** Milliseconds per micro training step the page would measure on wasm (decides the model). */
+  wasmMsPerStep: number;
+  /** Settings changed from the page's defaults (what-if runs; the report lists them). */
+  overrides?: Partial<Settings>;
+  log?: (line: string) => void;
+}
+
+export interface LessonResult {
+  seed: number;
+  model: string;
+  rmAgreement: number;
+  rmHeldoutAccuracy: number;
+  gold: { base: number; sft: number; ppo: number; rrhf: number };
+  winRateVsSft: { ppo: Proportion; rrhf: Proportion };
+  kl: { ppo: number; rrhf: number };
+  klTarget: number | null;
+  eosShare: number;
+  wordShare: number;
+  seconds: { sft: number; queue: number; rm: number; ppo: number; rrhf: number };
+  examples: { sft: string; ppo: string; rrhf: string };
+}
+
+/** What the page runs for this preset on a machine whose best backend is wasm. */
+export function lessonPlan(
+  preset: Preset,
+  wasmMsPerStep: number,
+  overrides: Partial<Settings> = {},
+) {
+  const settings = { ...presetSettings(preset).settings, ...overrides };
+  const size = automaticModelSize(preset, modelSizeFor('wasm', wasmMsPerStep, false));
+  return { settings, model: `${preset.language}-${size}`, size };
+}
+
+interface Answers {
+  prompts: string[];
+  texts: string[];
+  ended: boolean[];
+}
+
+async function answer(
+  model: GPT,
+  tok: CharTokenizer,
+  prompts: string[],
+  k: number,
+  s: Settings,
+  seed: number,
+): Promise<Answers> {
+  const rows = prompts.flatMap((p) => Array.from({ length: k }, () => tok.encode(p)));
+  const o = rankSampling(s, k);
+  const out = await sample(model, rows, { ...o, seed });
+  return {
+    prompts: prompts.flatMap((p) => Array.from({ length: k }, () => p)),
+    texts: out.tokens.map((t) => tok.decode(t)),
+    ended: out.tokens.map((t) => t.at(-1) === EOS_ID),
+  };
+}
+
+async function runTask(task: ReturnType<typeof makePolicyTask>, steps: number) {
+  let last: Record<string, number> = {};
+  const history: Record<string, number>[] = [];
+  for (let i = 0; i < steps; i++) {
+    last = await task.step();
+    history.push(last);
+  }
+  task.dispose();
+  return { last, history };
+}
+
+const corpusCache = new Map<string, Set<string>>();
+function corpusVocabulary(lang: 'en' | 'zh'): Set<string> {
+  let v = corpusCache.get(lang);
+  if (!v) {
+    v = new Set(
+      corpusUnits(readFileSync(path.join(ROOT, `public/corpus/${lang}/train.txt`), 'utf8'), lang),
+    );
+    corpusCache.set(lang, v);
+  }
+  return v;
+}
+
+export async function runLesson(preset: Preset, o: LessonOptions): Promise<LessonResult> {
+  const log = o.log ?? (() => {});
+  const plan = lessonPlan(preset, o.wasmMsPerStep, o.overrides);
+  const s = plan.settings;
+  const gold = makeLabeler(preset.labeler);
+  const person = makeLabeler(preset.rankingLabeler ?? preset.labeler);
+  const { model: base, tokenizer: tok } = await loadBase(plan.model);
+  const heldout = preset.heldoutPrompts;
+  const goldOf = (a: Answers) => a.texts.map((t, i) => gold.score(t, a.prompts[i]));
+  const evalSeed = 1000 + o.seed;
+  const timer = () => {
+    const t0 = performance.now();
+    return () => (performance.now() - t0) / 1000;
+  };
+
+  const baseAnswers = await answer(base, tok, heldout, o.answersPerPrompt, s, evalSeed);
+
+  // 1. SFT (the Demonstrate stage), in place on the policy slot.
+  let t = timer();
+  const policySlot = await ModelSlot.create(base, tok);
+  const refSlot = await ModelSlot.create(await copyOf(base), tok);
+  const ctx = { policy: policySlot, ref: refSlot, scorer: () => scorer };
+  const sftSettings = sftLoopSettings(s, o.seed);
+  const sft = await runTask(
+    makePolicyTask(ctx, { kind: 'sft', examples: preset.demonstrations, settings: sftSettings }),
+    sftSettings.maxSteps,
+  );
+  const sftModel = await copyOf(base);
+  const seconds = { sft: t(), queue: 0, rm: 0, ppo: 0, rrhf: 0 };
+  log(
+    `SFT ${sftSettings.maxSteps} steps, loss ${sft.last['sft/loss'].toFixed(3)} (${seconds.sft.toFixed(0)} s)`,
+  );
+
+  // 2. The ranking queue: K samples for each of the first prompts, then the rankings.
+  t = timer();
+  const rankPrompts = Array.from(
+    { length: o.rankings },
+    (_, i) => preset.prompts[i % preset.prompts.length],
+  );
+  const queue = await answer(sftModel, tok, rankPrompts, s['sample.k'], s, 2000 + o.seed);
+  seconds.queue = t();
+  const rng = mulberry32(3000 + o.seed);
+  const k = s['sample.k'];
+  const rankings = rankPrompts.map((prompt, g) => {
+    const texts = queue.texts.slice(g * k, g * k + k);
+    return {
+      prompt,
+      samples: texts,
+      ranks: noisyRanking(
+        texts.map((x) => person.score(x, prompt)),
+        o.noise,
+        rng,
+      ),
+    };
+  });
+
+  // 3. The reward model: a copy of SFT, trained on the rankings the page would train on.
+  t = timer();
+  const groups = rankings.filter((r) => new Set(r.ranks).size > 1);
+  const { train, heldout: heldoutGroups } = splitHeldout(groups, s['rm.heldoutShare']);
+  const asGroup = (r: (typeof groups)[number]): RankedGroup => ({
+    prompt: tok.encode(r.prompt),
+    completions: r.samples.map((x) => responseIds(tok, x)),
+    ranks: r.ranks,
+  });
+  const rmSettings = rewardLoopSettings(s, o.seed);
+  const rm = await copyOf(sftModel);
+  const rmTrainer = new RewardModelTrainer(rm, {
+    lr: rmSettings.lr,
+    objective: rmSettings.objective,
+    trains: rmSettings.trains,
+  });
+  const rmRng = mulberry32(rmSettings.seed);
+  const trainGroups = train.map(asGroup);
+  for (let i = 0; i < rmSettings.maxSteps; i++) {
+    const batch = Array.from(
+      { length: rmSettings.batchSize },
+      () => trainGroups[Math.floor(rmRng() * trainGroups.length)],
+    );
+    await rmTrainer.step(batch);
+  }
+  await rmTrainer.normalize(
+    preset.demonstrations.map((d) => ({
+      prompt: tok.encode(d.prompt),
+      response: responseIds(tok, d.response),
+    })),
+  );
+  const rmHeldout =
+    heldoutGroups.length > 0
+      ? (await rmTrainer.evaluate(heldoutGroups.map(asGroup))).accuracy
+      : NaN;
+  seconds.rm = t();
+  const scorer = {
+    score: (items: { prompt: string; response: string }[]) =>
+      rmTrainer.score(
+        items.map((it) => ({
+          prompt: tok.encode(it.prompt),
+          response: responseIds(tok, it.response),
+        })),
+      ),
+  };
+
+  // The reward model's agreement with gold on fresh SFT samples of held-out prompts.
+  const fresh = await answer(sftModel, tok, heldout, k, s, 4000 + o.seed);
+  const freshRm = await scorer.score(
+    fresh.texts.map((x, i) => ({ prompt: fresh.prompts[i], response: x })),
+  );
+  const freshGold = goldOf(fresh);
+  const agreement = totalAgreement(
+    heldout.map((_, g) =>
+      pairAgreement(freshRm.slice(g * k, g * k + k), freshGold.slice(g * k, g * k + k), [
+        true,
+        true,
+      ]),
+    ),
+  );
+  log(
+    `RM: held-out rankings ${rmHeldout.toFixed(2)}, agrees with gold on ${(agreement.share * 100).toFixed(0)}% of ${agreement.pairs} pairs (${seconds.rm.toFixed(0)} s)`,
+  );
+
+  // 4. PPO and RRHF, each from the SFT weights.
+  const optimise = async (kind: 'ppo' | 'rrhf') => {
+    const tt = timer();
+    policySlot.model.dispose();
+    policySlot.model = await copyOf(sftModel);
+    refSlot.model.dispose();
+    refSlot.model = await copyOf(sftModel);
+    const settings =
+      kind === 'ppo'
+        ? ppoLoopSettings(s, o.seed, preset.labeler)
+        : rrhfLoopSettings(s, o.seed, preset.labeler);
+    const req = { kind, prompts: preset.prompts, settings } as TrainRequest;
+    const run = await runTask(makePolicyTask(ctx, req), settings.maxSteps);
+    const sec = tt();
+    const goldKey = kind === 'ppo' ? 'env/gold_mean' : 'rrhf/gold_mean';
+    const first = run.history.slice(0, 3).map((m) => m[goldKey]);
+    const last = run.history.slice(-3).map((m) => m[goldKey]);
+    const kl = run.history.slice(-3).map((m) => m['objective/kl'] ?? NaN);
+    log(
+      `${kind.toUpperCase()} ${settings.maxSteps} iterations: rollout gold ${mean(first).toFixed(2)} → ${mean(last).toFixed(2)}` +
+        (kind === 'ppo'
+          ? `, KL ${mean(kl).toFixed(1)}, β ${run.last['objective/kl_coef'].toFixed(3)}`
+          : '') +
+        ` (${sec.toFixed(0)} s)`,
+    );
+    const policy = await copyOf(policySlot.model);
+    return { policy, sec };
+  };
+  const ppo = await optimise('ppo');
+  seconds.ppo = ppo.sec;
+  const rrhf = await optimise('rrhf');
+  seconds.rrhf = rrhf.sec;
+
+  // 5. Held-out evaluation: the same seeds for every model, so answers pair up.
+  const sftAnswers = await answer(sftModel, tok, heldout, o.answersPerPrompt, s, evalSeed);
+  const ppoAnswers = await answer(ppo.policy, tok, heldout, o.answersPerPrompt, s, evalSeed);
+  const rrhfAnswers = await answer(rrhf.policy, tok, heldout, o.answersPerPrompt, s, evalSeed);
+  const g = {
+    base: goldOf(baseAnswers),
+    sft: goldOf(sftAnswers),
+    ppo: goldOf(ppoAnswers),
+    rrhf: goldOf(rrhfAnswers),
+  };
+  const measure = (policy: GPT) =>
+    measurePolicy(policy, sftModel, tok, {
+      prompts: heldout,
+      k: o.answersPerPrompt,
+      maxNewTokens: s['sample.maxNewTokens'],
+      seed: 5000 + o.seed,
+      text: '',
+      windows: 0,
+    });
+  const kl = { ppo: (await measure(ppo.policy)).kl, rrhf: (await measure(rrhf.policy)).kl };
+  const trained = [sftAnswers, ppoAnswers, rrhfAnswers];
+  const ended = trained.flatMap((a) => a.ended);
+  const vocabulary = corpusVocabulary(preset.language);
+  const units = trained.flatMap((a) =>
+    a.texts.flatMap((text, i) => {
+      const u = corpusUnits(text, preset.language);
+      return a.ended[i] ? u : u.slice(0, -1); // a cut-off last word is no word
+    }),
+  );
+  const result: LessonResult = {
+    seed: o.seed,
+    model: plan.model,
+    rmAgreement: agreement.share,
+    rmHeldoutAccuracy: rmHeldout,
+    gold: { base: mean(g.base), sft: mean(g.sft), ppo: mean(g.ppo), rrhf: mean(g.rrhf) },
+    winRateVsSft: { ppo: pairedWinRate(g.ppo, g.sft), rrhf: pairedWinRate(g.rrhf, g.sft) },
+    kl,
+    klTarget: s['ppo.klMode'] === 'adaptive' ? s['ppo.klTarget'] : null,
+    eosShare: ended.filter(Boolean).length / ended.length,
+    wordShare: units.filter((u) => vocabulary.has(u)).length / Math.max(units.length, 1),
+    seconds,
+    examples: { sft: sftAnswers.texts[0], ppo: ppoAnswers.texts[0], rrhf: rrhfAnswers.texts[0] },
+  };
+  rmTrainer.dispose();
+  for (const m of [ppo.policy, rrhf.policy, sftModel, rm]) m.dispose();
+  policySlot.drop();
+  refSlot.drop();
+  return result;
+}

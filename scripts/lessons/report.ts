@@ -1,0 +1,111 @@
+/**
+ * The generated part of docs/lessons.md: one section per preset, with the
+ * command that made it, the per-seed values and their medians, each checked
+ * against the targets the lesson has to meet.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Preset } from '../../src/core/presets';
+import type { LessonResult } from './lesson';
+
+export function median(xs: number[]): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const pc = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const s0 = (x: number) => `${Math.round(x)} s`;
+
+/** The lesson's targets, each as [what, met?]. */
+export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][] {
+  const med = (f: (r: LessonResult) => number) => median(rs.map(f));
+  const lifts = (kind: 'ppo' | 'rrhf') =>
+    rs.filter((r) => r.gold[kind] >= r.gold.sft + 0.3 && r.winRateVsSft[kind].rate >= 0.7).length;
+  const need = Math.max(1, Math.ceil(rs.length * 0.8));
+  const target = rs[0]?.klTarget ?? null;
+  const path = (r: LessonResult) => r.seconds.sft + r.seconds.queue + r.seconds.rm + r.seconds.ppo;
+  return [
+    ['RM agrees with gold on ≥ 75% of held-out pairs (median)', med((r) => r.rmAgreement) >= 0.75],
+    [
+      `PPO: gold ≥ SFT + 0.30 and win rate ≥ 70% in ≥ ${need} of ${rs.length} seeds`,
+      lifts('ppo') >= need,
+    ],
+    [
+      `RRHF: gold ≥ SFT + 0.30 and win rate ≥ 70% in ≥ ${need} of ${rs.length} seeds`,
+      lifts('rrhf') >= need,
+    ],
+    ...(target === null
+      ? []
+      : ([
+          [`PPO's KL ≤ 1.5 × its target ${target} (median)`, med((r) => r.kl.ppo) <= 1.5 * target],
+        ] as [string, boolean][])),
+    ['≥ 90% of samples end within the sample length (median)', med((r) => r.eosShare) >= 0.9],
+    [
+      preset.language === 'zh'
+        ? '≥ 95% corpus character bigrams (median)'
+        : '≥ 97% corpus words (median)',
+      med((r) => r.wordShare) >= (preset.language === 'zh' ? 0.95 : 0.97),
+    ],
+    ['PPO run ≤ 120 s (median)', med((r) => r.seconds.ppo) <= 120],
+    ['SFT + queue + RM + PPO ≤ 5 min (median)', med(path) <= 300],
+  ];
+}
+
+export function renderPresetSection(preset: Preset, command: string, rs: LessonResult[]): string {
+  const rows = rs.map(
+    (r) =>
+      `| ${r.seed} | ${pc(r.rmAgreement)} | ${f2(r.gold.base)} | ${f2(r.gold.sft)} | ${f2(r.gold.ppo)} | ${f2(r.gold.rrhf)} | ` +
+      `${pc(r.winRateVsSft.ppo.rate)} [${pc(r.winRateVsSft.ppo.low)}, ${pc(r.winRateVsSft.ppo.high)}] | ` +
+      `${pc(r.winRateVsSft.rrhf.rate)} [${pc(r.winRateVsSft.rrhf.low)}, ${pc(r.winRateVsSft.rrhf.high)}] | ` +
+      `${f1(r.kl.ppo)} | ${f1(r.kl.rrhf)} | ${pc(r.eosShare)} | ${pc(r.wordShare)} | ` +
+      `${s0(r.seconds.sft)} · ${s0(r.seconds.queue)} · ${s0(r.seconds.rm)} · ${s0(r.seconds.ppo)} · ${s0(r.seconds.rrhf)} |`,
+  );
+  const m = (f: (r: LessonResult) => number) => median(rs.map(f));
+  const medianRow =
+    `| **median** | ${pc(m((r) => r.rmAgreement))} | ${f2(m((r) => r.gold.base))} | ${f2(m((r) => r.gold.sft))} | ` +
+    `${f2(m((r) => r.gold.ppo))} | ${f2(m((r) => r.gold.rrhf))} | ${pc(m((r) => r.winRateVsSft.ppo.rate))} | ` +
+    `${pc(m((r) => r.winRateVsSft.rrhf.rate))} | ${f1(m((r) => r.kl.ppo))} | ${f1(m((r) => r.kl.rrhf))} | ` +
+    `${pc(m((r) => r.eosShare))} | ${pc(m((r) => r.wordShare))} | ` +
+    `${s0(m((r) => r.seconds.sft))} · ${s0(m((r) => r.seconds.queue))} · ${s0(m((r) => r.seconds.rm))} · ` +
+    `${s0(m((r) => r.seconds.ppo))} · ${s0(m((r) => r.seconds.rrhf))} |`;
+  const checks = targets(preset, rs).map(([what, ok]) => `- ${ok ? '✅' : '❌'} ${what}`);
+  const ex = rs[0]?.examples;
+  return [
+    `## ${preset.title} (\`${preset.id}\`)`,
+    '',
+    `\`${command}\` — model \`${rs[0]?.model ?? '?'}\`, ${rs.length} seeds.`,
+    '',
+    '| seed | RM agrees with gold | gold: base | SFT | PPO | RRHF | win vs SFT: PPO | RRHF | KL: PPO | RRHF | ends (EOS) | corpus units | seconds: SFT · queue · RM · PPO · RRHF |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    medianRow,
+    '',
+    ...checks,
+    ...(ex
+      ? [
+          '',
+          `First held-out answer, seed ${rs[0].seed}: SFT ${JSON.stringify(ex.sft)}; PPO ${JSON.stringify(ex.ppo)}; RRHF ${JSON.stringify(ex.rrhf)}.`,
+        ]
+      : []),
+    '',
+  ].join('\n');
+}
+
+const BEGIN = (id: string) => `<!-- lessons:${id} -->`;
+const END = (id: string) => `<!-- /lessons:${id} -->`;
+
+/** Replaces (or appends) one preset's generated section of the report. */
+export function updateReport(file: string, id: string, section: string): void {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Lessons, measured\n';
+  const block = `${BEGIN(id)}\n${section}${END(id)}`;
+  const a = text.indexOf(BEGIN(id));
+  const b = text.indexOf(END(id));
+  const next =
+    a >= 0 && b > a
+      ? text.slice(0, a) + block + text.slice(b + END(id).length)
+      : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, next);
+}

@@ -1,0 +1,129 @@
+/**
+ * `npm run lessons`: measures whether the default lesson shows, seed by seed.
+ *
+ *   npm run lessons -- --preset happy-endings --seeds 1,2,3,4,5 [--json out.json]
+ *                      [--rankings 10] [--noise 0.2] [--md docs/lessons.md]
+ *
+ * `--preset all` runs every preset of public/presets/index.json. Prints one
+ * line per seed and the medians; `--json` writes the per-seed values for other
+ * tools, `--md` (re)writes that preset's section of the generated report.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { SftTrainer, createGPT } from '../../src/core/index';
+import { SETTINGS, parseValue, type SettingKey, type Settings } from '../../src/lib/settings';
+import { runLesson, type LessonResult } from './lesson';
+import { ROOT, argument, readPreset, wasmBackend } from './pipeline';
+import { renderPresetSection, updateReport } from './report';
+
+const presetArg = argument('preset', 'happy-endings');
+const seeds = argument('seeds', '1,2,3,4,5')
+  .split(',')
+  .map((x) => Number(x.trim()))
+  .filter((x) => Number.isInteger(x));
+const rankings = Number(argument('rankings', '10'));
+const noise = Number(argument('noise', '0.2'));
+const jsonOut = argument('json', '');
+const mdOut = argument('md', '');
+// --set key=value,key=value: what-if runs against other settings (named in the report).
+const overrides: Partial<Settings> = {};
+for (const pair of argument('set', '').split(',').filter(Boolean)) {
+  const [key, raw] = pair.split('=');
+  const parsed = key in SETTINGS ? parseValue(key as SettingKey, raw ?? '') : null;
+  if (!parsed?.ok) {
+    console.error(`--set ${pair}: ${parsed ? parsed.problem : 'unknown setting'}`);
+    process.exit(2);
+  }
+  (overrides as Record<string, number | string>)[key] = parsed.value;
+}
+if (seeds.length === 0 || !(rankings >= 2) || !(noise >= 0)) {
+  console.error(
+    'usage: npm run lessons -- --preset NAME --seeds 1,2,3 [--rankings 10] [--noise 0.2] [--json out.json] [--md docs/lessons.md]',
+  );
+  process.exit(2);
+}
+
+await wasmBackend();
+// What the page measures on this machine to choose the model: one micro step on wasm.
+const wasmMsPerStep = Number(argument('wasm-ms', '')) || (await measureMicroStep());
+
+const ids =
+  presetArg === 'all'
+    ? (
+        JSON.parse(readFileSync(path.join(ROOT, 'public/presets/index.json'), 'utf8')) as {
+          presets: { id: string }[];
+        }
+      ).presets.map((p) => p.id)
+    : presetArg.split(',');
+
+const all: { preset: string; command: string; seeds: LessonResult[] }[] = [];
+for (const id of ids) {
+  const preset = readPreset(id);
+  const results: LessonResult[] = [];
+  for (const seed of seeds) {
+    const t0 = performance.now();
+    console.log(`\n== ${preset.id}, seed ${seed}`);
+    const r = await runLesson(preset, {
+      seed,
+      rankings,
+      noise,
+      answersPerPrompt: 2,
+      wasmMsPerStep,
+      overrides,
+      log: (line) => console.log(`  ${line}`),
+    });
+    results.push(r);
+    console.log(
+      `  gold base ${r.gold.base.toFixed(2)} · SFT ${r.gold.sft.toFixed(2)} · PPO ${r.gold.ppo.toFixed(2)} · RRHF ${r.gold.rrhf.toFixed(2)}; ` +
+        `win vs SFT PPO ${pc(r.winRateVsSft.ppo.rate)} RRHF ${pc(r.winRateVsSft.rrhf.rate)}; RM agrees ${pc(r.rmAgreement)}; ` +
+        `KL ${r.kl.ppo.toFixed(1)}/${r.kl.rrhf.toFixed(1)}; ends ${pc(r.eosShare)}; corpus ${pc(r.wordShare)}; ` +
+        `${((performance.now() - t0) / 1000).toFixed(0)} s, tensors ${tf.memory().numTensors}`,
+    );
+    console.log(`  e.g. PPO: ${JSON.stringify(r.examples.ppo)}`);
+  }
+  const set = argument('set', '');
+  const command = `npm run lessons -- --preset ${preset.id} --seeds ${seeds.join(',')} --rankings ${rankings} --noise ${noise}${set ? ` --set ${set}` : ''}`;
+  all.push({ preset: preset.id, command, seeds: results });
+  console.log('\n' + renderPresetSection(preset, command, results));
+  if (mdOut)
+    updateReport(path.resolve(mdOut), preset.id, renderPresetSection(preset, command, results));
+}
+
+if (jsonOut) {
+  const dir = path.dirname(path.resolve(jsonOut));
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  const body = all.map((p) => ({
+    preset: p.preset,
+    command: p.command,
+    seeds: p.seeds.map((r) => ({
+      seed: r.seed,
+      model: r.model,
+      rmAgreement: r.rmAgreement,
+      gold: r.gold,
+      winRateVsSft: { ppo: r.winRateVsSft.ppo.rate, rrhf: r.winRateVsSft.rrhf.rate },
+      winRateIntervals: { ppo: r.winRateVsSft.ppo, rrhf: r.winRateVsSft.rrhf },
+      kl: r.kl,
+      eosShare: r.eosShare,
+      wordShare: r.wordShare,
+      seconds: r.seconds,
+    })),
+  }));
+  writeFileSync(jsonOut, JSON.stringify(body.length === 1 ? body[0] : body, null, 2) + '\n');
+}
+
+function pc(x: number): string {
+  return Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–';
+}
+
+/** The page's own measurement (workers/select-backend.ts): SFT steps of the micro shape at a short context. */
+async function measureMicroStep(): Promise<number> {
+  const { MEASURE_CONFIG, measureBatch } = await import('../../workers/backend-decision');
+  const trainer = new SftTrainer(createGPT(MEASURE_CONFIG, 1), { lr: 1e-3 });
+  const batch = measureBatch();
+  await trainer.step(batch);
+  const t0 = performance.now();
+  for (let i = 0; i < 3; i++) await trainer.step(batch);
+  trainer.dispose();
+  return (performance.now() - t0) / 3;
+}
