@@ -96,7 +96,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       description: (d) =>
         `The labeler prefers stories of ${shortWords[0]}–${shortWords[1]} words; ${d.short === 0 ? 'none' : `only ${d.short}`} of the ${d.total} demonstrations ${d.short === 1 ? 'is' : 'are'} that short. See how fast the policy learns to stop, and what it gives up to do so.`,
       language: 'en',
-      baseModel: 'micro',
+      baseModel: 'nano',
       task: 'animal',
       labeler: { kind: 'short-and-sweet', targetWords: [shortWords[0], shortWords[1]] },
       labelerNoise: NOISE,
@@ -139,7 +139,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       description: () =>
         'The simulated people who rank were in a hurry: they liked happy endings but also simply longer stories, and they rank only a dozen prompts. The gold labeler wants a happy ending, nothing else. PPO with a weak KL penalty (β = 0.01) drives the reward-model score up while the gold score falls; run it again with adaptive KL and it does not.',
       language: 'en',
-      baseModel: 'micro',
+      baseModel: 'nano',
       task: 'animal',
       // The happy-endings preset's prompts and demonstrations: the same task, judged strictly.
       promptsFrom: 'happy-endings',

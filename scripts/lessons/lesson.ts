@@ -40,7 +40,7 @@ import {
   rrhfLoopSettings,
   sftLoopSettings,
 } from '../../src/lib/run-settings';
-import type { Settings } from '../../src/lib/settings';
+import { SETTINGS, type Settings } from '../../src/lib/settings';
 import { modelSizeFor } from '../../workers/backend-decision';
 import { ModelSlot } from '../../workers/model-slot';
 import { responseIds } from '../../workers/model-setup';
@@ -76,6 +76,25 @@ export interface LessonResult {
   wordShare: number;
   seconds: { sft: number; queue: number; rm: number; ppo: number; rrhf: number };
   examples: { sft: string; ppo: string; rrhf: string };
+  /** Mean RM and gold score of the first and last 3 iterations' own samples. */
+  rollouts: { ppo: RolloutTrace; rrhf: RolloutTrace };
+  /** Presets with a fixed β: the same PPO with the default adaptive KL controller. */
+  adaptive?: {
+    gold: number;
+    winRateVsSft: Proportion;
+    kl: number;
+    rollouts: RolloutTrace;
+    seconds: number;
+  };
+}
+
+export interface RolloutTrace {
+  rmFirst: number;
+  rmLast: number;
+  goldFirst: number;
+  goldLast: number;
+  klLast: number;
+  betaLast: number;
 }
 
 /** What the page runs for this preset on a machine whose best backend is wasm. */
@@ -257,7 +276,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   );
 
   // 4. PPO and RRHF, each from the SFT weights.
-  const optimise = async (kind: 'ppo' | 'rrhf') => {
+  const optimise = async (kind: 'ppo' | 'rrhf', st: Settings = s) => {
     const tt = timer();
     policySlot.model.dispose();
     policySlot.model = await copyOf(sftModel);
@@ -265,29 +284,46 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     refSlot.model = await copyOf(sftModel);
     const settings =
       kind === 'ppo'
-        ? ppoLoopSettings(s, o.seed, preset.labeler)
-        : rrhfLoopSettings(s, o.seed, preset.labeler);
+        ? ppoLoopSettings(st, o.seed, preset.labeler)
+        : rrhfLoopSettings(st, o.seed, preset.labeler);
     const req = { kind, prompts: preset.prompts, settings } as TrainRequest;
     const run = await runTask(makePolicyTask(ctx, req), settings.maxSteps);
     const sec = tt();
+    const at = (key: string, part: 'first' | 'last') =>
+      mean((part === 'first' ? run.history.slice(0, 3) : run.history.slice(-3)).map((m) => m[key]));
     const goldKey = kind === 'ppo' ? 'env/gold_mean' : 'rrhf/gold_mean';
-    const first = run.history.slice(0, 3).map((m) => m[goldKey]);
-    const last = run.history.slice(-3).map((m) => m[goldKey]);
-    const kl = run.history.slice(-3).map((m) => m['objective/kl'] ?? NaN);
+    const rmKey = kind === 'ppo' ? 'env/reward_mean' : 'rrhf/reward_mean';
+    const trace: RolloutTrace = {
+      rmFirst: at(rmKey, 'first'),
+      rmLast: at(rmKey, 'last'),
+      goldFirst: at(goldKey, 'first'),
+      goldLast: at(goldKey, 'last'),
+      klLast: kind === 'ppo' ? at('objective/kl', 'last') : NaN,
+      betaLast: kind === 'ppo' ? run.last['objective/kl_coef'] : NaN,
+    };
     log(
-      `${kind.toUpperCase()} ${settings.maxSteps} iterations: rollout gold ${mean(first).toFixed(2)} → ${mean(last).toFixed(2)}` +
-        (kind === 'ppo'
-          ? `, KL ${mean(kl).toFixed(1)}, β ${run.last['objective/kl_coef'].toFixed(3)}`
-          : '') +
+      `${kind.toUpperCase()} ${settings.maxSteps} iterations: rollout RM ${trace.rmFirst.toFixed(2)} → ${trace.rmLast.toFixed(2)}, ` +
+        `gold ${trace.goldFirst.toFixed(2)} → ${trace.goldLast.toFixed(2)}` +
+        (kind === 'ppo' ? `, KL ${trace.klLast.toFixed(1)}, β ${trace.betaLast.toFixed(3)}` : '') +
         ` (${sec.toFixed(0)} s)`,
     );
     const policy = await copyOf(policySlot.model);
-    return { policy, sec };
+    return { policy, sec, trace };
   };
   const ppo = await optimise('ppo');
   seconds.ppo = ppo.sec;
   const rrhf = await optimise('rrhf');
   seconds.rrhf = rrhf.sec;
+  // A preset with a fixed β (the reward-hacking lesson) is also run with the page's
+  // default adaptive KL controller, from the same SFT model and reward model.
+  const adaptive =
+    s['ppo.klMode'] === 'fixed'
+      ? await optimise('ppo', {
+          ...s,
+          'ppo.klMode': 'adaptive',
+          'ppo.klCoef': SETTINGS['ppo.klCoef'].default,
+        })
+      : null;
 
   // 5. Held-out evaluation: the same seeds for every model, so answers pair up.
   const sftAnswers = await answer(sftModel, tok, heldout, o.answersPerPrompt, s, evalSeed);
@@ -299,6 +335,9 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     ppo: goldOf(ppoAnswers),
     rrhf: goldOf(rrhfAnswers),
   };
+  const adaptiveGold = adaptive
+    ? goldOf(await answer(adaptive.policy, tok, heldout, o.answersPerPrompt, s, evalSeed))
+    : null;
   const measure = (policy: GPT) =>
     measurePolicy(policy, sftModel, tok, {
       prompts: heldout,
@@ -331,9 +370,22 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     wordShare: units.filter((u) => vocabulary.has(u)).length / Math.max(units.length, 1),
     seconds,
     examples: { sft: sftAnswers.texts[0], ppo: ppoAnswers.texts[0], rrhf: rrhfAnswers.texts[0] },
+    rollouts: { ppo: ppo.trace, rrhf: rrhf.trace },
+    ...(adaptive && adaptiveGold
+      ? {
+          adaptive: {
+            gold: mean(adaptiveGold),
+            winRateVsSft: pairedWinRate(adaptiveGold, g.sft),
+            kl: (await measure(adaptive.policy)).kl,
+            rollouts: adaptive.trace,
+            seconds: adaptive.sec,
+          },
+        }
+      : {}),
   };
   rmTrainer.dispose();
   for (const m of [ppo.policy, rrhf.policy, sftModel, rm]) m.dispose();
+  adaptive?.policy.dispose();
   policySlot.drop();
   refSlot.drop();
   return result;

@@ -22,26 +22,40 @@ const s0 = (x: number) => `${Math.round(x)} s`;
 /** The lesson's targets, each as [what, met?]. */
 export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][] {
   const med = (f: (r: LessonResult) => number) => median(rs.map(f));
+  const need = Math.max(1, Math.ceil(rs.length * 0.8));
+  const of = (n: number) => `in ≥ ${need} of ${rs.length} seeds (${n})`;
   const lifts = (kind: 'ppo' | 'rrhf') =>
     rs.filter((r) => r.gold[kind] >= r.gold.sft + 0.3 && r.winRateVsSft[kind].rate >= 0.7).length;
-  const need = Math.max(1, Math.ceil(rs.length * 0.8));
   const target = rs[0]?.klTarget ?? null;
   const path = (r: LessonResult) => r.seconds.sft + r.seconds.queue + r.seconds.rm + r.seconds.ppo;
-  return [
+  const out: [string, boolean][] = [
     ['RM agrees with gold on ≥ 75% of held-out pairs (median)', med((r) => r.rmAgreement) >= 0.75],
-    [
-      `PPO: gold ≥ SFT + 0.30 and win rate ≥ 70% in ≥ ${need} of ${rs.length} seeds`,
+  ];
+  if (rs.some((r) => r.adaptive)) {
+    // The reward-hacking lesson: a weak fixed β is meant to fail; adaptive KL must not.
+    const hacked = rs.filter(
+      (r) => r.rollouts.ppo.rmLast > r.rollouts.ppo.rmFirst && r.gold.ppo < r.gold.sft,
+    ).length;
+    const rescued = rs.filter((r) => r.adaptive && r.adaptive.gold >= r.gold.sft + 0.2).length;
+    out.push([
+      `fixed β: the RM score rises while gold ends below SFT ${of(hacked)}`,
+      hacked >= need,
+    ]);
+    out.push([`adaptive KL: gold ends ≥ SFT + 0.2 ${of(rescued)}`, rescued >= need]);
+  } else {
+    out.push([
+      `PPO: gold ≥ SFT + 0.30 and win rate ≥ 70% ${of(lifts('ppo'))}`,
       lifts('ppo') >= need,
-    ],
-    [
-      `RRHF: gold ≥ SFT + 0.30 and win rate ≥ 70% in ≥ ${need} of ${rs.length} seeds`,
-      lifts('rrhf') >= need,
-    ],
-    ...(target === null
-      ? []
-      : ([
-          [`PPO's KL ≤ 1.5 × its target ${target} (median)`, med((r) => r.kl.ppo) <= 1.5 * target],
-        ] as [string, boolean][])),
+    ]);
+    if (target !== null) {
+      out.push([
+        `PPO's KL ≤ 1.5 × its target ${target} (median)`,
+        med((r) => r.kl.ppo) <= 1.5 * target,
+      ]);
+    }
+  }
+  out.push(
+    [`RRHF: gold ≥ SFT + 0.30 and win rate ≥ 70% ${of(lifts('rrhf'))}`, lifts('rrhf') >= need],
     ['≥ 90% of samples end within the sample length (median)', med((r) => r.eosShare) >= 0.9],
     [
       preset.language === 'zh'
@@ -51,7 +65,8 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
     ],
     ['PPO run ≤ 120 s (median)', med((r) => r.seconds.ppo) <= 120],
     ['SFT + queue + RM + PPO ≤ 5 min (median)', med(path) <= 300],
-  ];
+  );
+  return out;
 }
 
 export function renderPresetSection(preset: Preset, command: string, rs: LessonResult[]): string {
@@ -72,6 +87,26 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
     `${s0(m((r) => r.seconds.sft))} · ${s0(m((r) => r.seconds.queue))} · ${s0(m((r) => r.seconds.rm))} · ` +
     `${s0(m((r) => r.seconds.ppo))} · ${s0(m((r) => r.seconds.rrhf))} |`;
   const checks = targets(preset, rs).map(([what, ok]) => `- ${ok ? '✅' : '❌'} ${what}`);
+  const hacking = rs.some((r) => r.adaptive)
+    ? [
+        '',
+        'PPO with the preset’s fixed β against PPO with the default adaptive KL controller, from the same SFT and reward model (rollout scores: mean of the first → last 3 iterations; gold on held-out prompts):',
+        '',
+        '| seed | fixed β: RM | gold (rollouts) | held-out gold | KL | adaptive: RM | gold (rollouts) | held-out gold | KL | β at the end | SFT held-out gold |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+        ...rs.map((r) => {
+          const f = r.rollouts.ppo;
+          const a = r.adaptive;
+          return (
+            `| ${r.seed} | ${f2(f.rmFirst)} → ${f2(f.rmLast)} | ${f2(f.goldFirst)} → ${f2(f.goldLast)} | ${f2(r.gold.ppo)} | ${f1(r.kl.ppo)} | ` +
+            (a
+              ? `${f2(a.rollouts.rmFirst)} → ${f2(a.rollouts.rmLast)} | ${f2(a.rollouts.goldFirst)} → ${f2(a.rollouts.goldLast)} | ${f2(a.gold)} | ${f1(a.kl)} | ${a.rollouts.betaLast.toFixed(2)} |`
+              : '– | – | – | – | – |') +
+            ` ${f2(r.gold.sft)} |`
+          );
+        }),
+      ]
+    : [];
   const ex = rs[0]?.examples;
   return [
     `## ${preset.title} (\`${preset.id}\`)`,
@@ -84,6 +119,7 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
     medianRow,
     '',
     ...checks,
+    ...hacking,
     ...(ex
       ? [
           '',

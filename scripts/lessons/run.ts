@@ -80,6 +80,11 @@ for (const id of ids) {
         `KL ${r.kl.ppo.toFixed(1)}/${r.kl.rrhf.toFixed(1)}; ends ${pc(r.eosShare)}; corpus ${pc(r.wordShare)}; ` +
         `${((performance.now() - t0) / 1000).toFixed(0)} s, tensors ${tf.memory().numTensors}`,
     );
+    if (r.adaptive) {
+      console.log(
+        `  adaptive KL: gold ${r.adaptive.gold.toFixed(2)}, win ${pc(r.adaptive.winRateVsSft.rate)}, KL ${r.adaptive.kl.toFixed(1)}`,
+      );
+    }
     console.log(`  e.g. PPO: ${JSON.stringify(r.examples.ppo)}`);
   }
   const set = argument('set', '');
@@ -107,6 +112,10 @@ if (jsonOut) {
       eosShare: r.eosShare,
       wordShare: r.wordShare,
       seconds: r.seconds,
+      rollouts: r.rollouts,
+      ...(r.adaptive
+        ? { adaptive: { ...r.adaptive, winRateVsSft: r.adaptive.winRateVsSft.rate } }
+        : {}),
     })),
   }));
   writeFileSync(jsonOut, JSON.stringify(body.length === 1 ? body[0] : body, null, 2) + '\n');
