@@ -2,9 +2,12 @@
 // the same SFT start (RRHF then runs in a second pair of workers, the 'side'
 // lane), and the panel of samples that show the change: the current policies
 // beside the SFT model on a few fixed held-out prompts, each scored by the
-// reward model and by the preset's gold labeler.
+// reward model and by the preset's gold labeler; and the SFT model's share of
+// answers with the preset's property, the start of the stage's headline.
 import type { Lane, OptimiserKind, SamplingOptions } from './engine';
+import { shareOfScores, type GoldShare } from './gold-headline';
 import type { Playground, ScoredText } from './state.svelte';
+import { ppoLoopSettings, rankSampling, rrhfLoopSettings } from './run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 
 export type OptimiseMode = OptimiserKind | 'both';
@@ -23,6 +26,8 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export const COMPARE_PROMPTS = 3;
 /** The comparison panel refreshes every this many iterations. */
 const COMPARE_EVERY = 10;
+/** Answers per training prompt in the SFT model's gold share. */
+const SFT_GOLD_ANSWERS = 2;
 
 export class Optimisation {
   readonly ppo: TrainingRun;
@@ -30,6 +35,12 @@ export class Optimisation {
   mode: OptimiseMode = $state('both');
   compare: CompareRow[] = $state([]);
   compareBusy = $state(false);
+  /**
+   * Share of the SFT model's answers to the training prompts (the ones PPO
+   * and RRHF train on) that the gold labeler gives full marks; null until an
+   * optimiser first starts from this SFT model.
+   */
+  sftGold: GoldShare | null = $state.raw(null);
   /** Each optimiser's latest weights, kept when its lane is given to something else. */
   readonly checkpoints: Partial<Record<OptimiserKind, Uint8Array>> = {};
   /** What each lane's policy holds now. */
@@ -97,41 +108,13 @@ export class Optimisation {
 
   private settingsFor(kind: OptimiserKind) {
     const s = this.pg.settings;
-    // Seeds follow the playground's (1 gives 11 and 13, as before seeds could be shared).
-    const seed = this.pg.seed + (kind === 'ppo' ? 10 : 12);
     // The preset's gold labeler scores every sample beside the RM (never seen by the optimiser).
     const gold = this.pg.preset?.labeler;
-    const common = { maxNewTokens: s['sample.maxNewTokens'], seed, ...(gold ? { gold } : {}) };
     if (kind === 'ppo') {
       const ptx = s['ppo.ptxCoef'] > 0 ? this.pg.pretraining.mixText() : '';
-      return {
-        ...common,
-        lr: s['ppo.lr'],
-        batchSize: s['ppo.batchSize'],
-        maxSteps: s['ppo.iterations'],
-        miniBatchSize: s['ppo.miniBatchSize'],
-        ppoEpochs: s['ppo.ppoEpochs'],
-        clipRange: s['ppo.clipRange'],
-        clipRangeValue: s['ppo.clipRangeValue'],
-        vfCoef: s['ppo.vfCoef'],
-        klCoef: s['ppo.klCoef'],
-        ptxCoef: s['ppo.ptxCoef'],
-        ...(ptx ? { ptxText: ptx } : {}),
-        adaptiveKl:
-          s['ppo.klMode'] === 'adaptive'
-            ? { target: s['ppo.klTarget'], horizon: s['ppo.klHorizon'] }
-            : null,
-      };
+      return ppoLoopSettings(s, this.pg.seed, gold, ptx);
     }
-    return {
-      ...common,
-      lr: s['rrhf.lr'],
-      batchSize: s['rrhf.batchSize'],
-      maxSteps: s['rrhf.iterations'],
-      k: s['rrhf.k'],
-      lengthPenalty: s['rrhf.lengthPenalty'],
-      temperature: s['sample.temperature'],
-    };
+    return rrhfLoopSettings(s, this.pg.seed, gold);
   }
 
   /**
@@ -150,6 +133,7 @@ export class Optimisation {
         await this.prepareLane(kind, run);
         // The SFT answers are sampled before any loop holds the main lane.
         await this.sampleSftCompare();
+        await this.sampleSftGold();
       });
     } catch (e) {
       run.problem = message(e);
@@ -222,6 +206,7 @@ export class Optimisation {
     this.lanes = { main: 'sft', side: null };
     for (const kind of ['ppo', 'rrhf'] as const) this.reset(kind);
     this.compare = [];
+    this.sftGold = null;
   }
 
   /** A new reward model: the comparison scores are stale. */
@@ -236,6 +221,7 @@ export class Optimisation {
       delete this.checkpoints[kind];
     }
     this.compare = [];
+    this.sftGold = null;
   }
 
   // ---------------------------------------------------------------------------
@@ -271,6 +257,30 @@ export class Optimisation {
       this.compare = this.rows().map((r, i) => ({ ...r, sft: scored[i] }));
     } catch (e) {
       this.pg.say(`Could not sample the SFT model for comparison: ${message(e)}`, 'problem');
+    }
+  }
+
+  /**
+   * The SFT model's gold share: each training prompt answered twice with the
+   * page's sampling settings, scored by the gold labeler (full marks = the
+   * preset's property holds). Once per SFT model; call under the model lock,
+   * while no optimiser holds the main lane (SFT is sampled there).
+   */
+  private async sampleSftGold(): Promise<void> {
+    const { engine, labeler, preset } = this.pg;
+    if (!engine || !labeler || !preset || this.sftGold) return;
+    if ((['ppo', 'rrhf'] as const).some((k) => this.runOf(k).active && this.laneOf(k) === 'main')) {
+      return;
+    }
+    const prompts = preset.prompts;
+    try {
+      const opts = { ...rankSampling(this.pg.settings, SFT_GOLD_ANSWERS), seed: this.pg.seed + 20 };
+      const texts = await engine.sampleSft(prompts, opts);
+      this.sftGold = shareOfScores(
+        texts.flatMap((answers, i) => answers.map((text) => labeler.score(text, prompts[i]))),
+      );
+    } catch (e) {
+      this.pg.say(`Could not sample the SFT model for the gold share: ${message(e)}`, 'problem');
     }
   }
 

@@ -19,6 +19,8 @@ function tracked(item: RankItem): RankItem {
 export class RankingSession {
   rankings: StoredRanking[] = $state([]);
   comparisons = $derived(totalComparisons(this.rankings));
+  /** The simulated labeler is ranking in the person's place (`labelerRankMany`). */
+  labelerBusy = $state(false);
   /** Bumped when the queue's slots change (they are not reactive themselves). */
   private version = $state(0);
   private readonly queue: RankQueue;
@@ -118,15 +120,21 @@ export class RankingSession {
 
   /** Lets the simulated labeler rank the next `n` prompts (for unattended demos). */
   async labelerRankMany(n: number): Promise<void> {
-    await this.start();
-    for (let i = 0; i < n; i++) {
-      const item = await this.waitForCurrent();
-      if (!item) return;
-      const problem = await this.submit(this.labelerRanks(item.samples, item.prompt), 'labeler');
-      if (problem) {
-        this.pg.say(problem, 'problem');
-        return;
+    if (this.labelerBusy) return;
+    this.labelerBusy = true;
+    try {
+      await this.start();
+      for (let i = 0; i < n; i++) {
+        const item = await this.waitForCurrent();
+        if (!item) return;
+        const problem = await this.submit(this.labelerRanks(item.samples, item.prompt), 'labeler');
+        if (problem) {
+          this.pg.say(problem, 'problem');
+          return;
+        }
       }
+    } finally {
+      this.labelerBusy = false;
     }
   }
 

@@ -2,8 +2,10 @@
 // one batch element), measures pairwise accuracy on rankings it never sees,
 // and afterwards shifts its bias so that the demonstrations score 0 on
 // average (InstructGPT).
-import { rankedTexts, splitHeldout } from './reward-data';
+import { rankedTexts, splitHeldout, totalComparisons } from './reward-data';
+import { rmQuality, type RmQuality } from './rm-quality';
 import type { Playground } from './state.svelte';
+import { rewardLoopSettings } from './run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -28,6 +30,19 @@ export class RewardStage {
     return splitHeldout(groups, this.pg.settings['rm.heldoutShare']);
   }
 
+  /** Whether the RM learned the person's taste, as its held-out accuracy says (or cannot say). */
+  get quality(): RmQuality {
+    const { train, heldout } = this.data();
+    return rmQuality({
+      ready: this.ready,
+      heldout: this.heldout,
+      rankings: train.length + heldout.length,
+      heldoutRankings: heldout.length,
+      heldoutPairs: totalComparisons(heldout),
+      heldoutShare: this.pg.settings['rm.heldoutShare'],
+    });
+  }
+
   private get objective(): 'pairwise' | 'direct' {
     return this.pg.settings['rm.objective'] as 'pairwise' | 'direct';
   }
@@ -49,14 +64,7 @@ export class RewardStage {
     await this.pg.sft.fix();
     const s = this.pg.settings;
     const { train, heldout } = this.data();
-    const settings = {
-      lr: s['rm.lr'],
-      batchSize: s['rm.batchSize'],
-      maxSteps: steps ?? s['rm.steps'],
-      // A continued run draws new batches (live mode continues every few rankings).
-      seed: this.pg.seed + this.run.step,
-      objective: this.objective,
-    };
+    const settings = rewardLoopSettings(s, this.pg.seed, this.run.step, steps);
     const ok = await this.run.start(
       settings.maxSteps,
       (cb, startPaused) => engine.trainRewardModel(train, { ...settings, startPaused }, cb),

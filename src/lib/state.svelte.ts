@@ -26,11 +26,11 @@ import { MetricLog } from './metrics';
 import { Optimisation } from './optimisation.svelte';
 import { fetchModel, loadPreset, loadPresetIndex, modelPath } from './preset-catalog';
 import { RankingSession } from './ranking-session.svelte';
+import { automaticModelSize, presetSettings, rankSampling } from './run-settings';
 import { RewardStage } from './reward-stage.svelte';
 import {
   SETTINGS,
   STAGE_GROUPS,
-  checkValue,
   parseValue,
   problemsFor,
   settingsFromQuery,
@@ -262,8 +262,7 @@ export class Playground {
   /** The size to load: the URL's or the person's choice, else the preset's, smaller on a slow backend. */
   modelSize(): 'nano' | 'micro' | 'tiny' {
     if (this.modelChoice !== 'auto') return this.modelChoice;
-    const wanted = this.preset?.baseModel ?? 'micro';
-    return this.backend?.modelSize === 'micro' ? 'micro' : wanted;
+    return automaticModelSize(this.preset, this.backend?.modelSize ?? null);
   }
 
   async setModelChoice(choice: ModelChoice): Promise<void> {
@@ -339,16 +338,12 @@ export class Playground {
   private applyPresetSettings(preset: Preset): void {
     const s = this.settings as Record<SettingKey, number | string>;
     for (const k of this.presetKeys) if (!(k in this.linkSettings)) s[k] = SETTINGS[k].default;
-    this.presetKeys = [];
-    for (const [k, v] of Object.entries(preset.settings ?? {})) {
-      const r = k in SETTINGS ? checkValue(k as SettingKey, v) : null;
-      if (!r?.ok) {
-        this.say(`The preset's setting ${k}=${String(v)} was ignored.`, 'problem');
-        continue;
-      }
-      this.presetKeys.push(k as SettingKey);
-      if (!(k in this.linkSettings)) s[k as SettingKey] = r.value;
+    const { settings, applied, ignored } = presetSettings(preset);
+    for (const k of ignored) {
+      this.say(`The preset's setting ${k}=${String(preset.settings?.[k])} was ignored.`, 'problem');
     }
+    this.presetKeys = applied;
+    for (const k of applied) if (!(k in this.linkSettings)) s[k] = settings[k];
   }
 
   /** The model's limits for the text a person writes. */
@@ -425,15 +420,7 @@ export class Playground {
 
   /** The sampling settings, with a fresh seed each call (so every prompt gets new samples). */
   samplingOptions(k = this.settings['sample.k']): SamplingOptions {
-    const s = this.settings;
-    return {
-      k,
-      temperature: s['sample.temperature'],
-      topK: s['sample.topK'],
-      topP: s['sample.topP'],
-      maxNewTokens: s['sample.maxNewTokens'],
-      seed: this.sampleSeed++,
-    };
+    return { ...rankSampling(this.settings, k), seed: this.sampleSeed++ };
   }
 
   /** Scores texts with the reward model and with the preset's gold labeler. */

@@ -3,6 +3,8 @@
 // and the presenter view for a projector. Both are settings (`classroom.tour`,
 // `classroom.presenter`), so a teacher's share link opens the lesson as prepared;
 // the controls a lesson hides travel as the link's `hide=` (view-options).
+// Every lesson goes through SFT before ranking: a step after it offers to
+// train SFT when it was skipped, and a lesson's own buttons train it first.
 import type { MessageKey } from './i18n/index.svelte';
 import type { StageId } from './stages';
 import type { Playground } from './state.svelte';
@@ -75,6 +77,27 @@ export class Teaching {
 
   back(): void {
     this.go(this.index - 1);
+  }
+
+  /** SFT has trained (not merely the base model frozen as the reference by ranking). */
+  get sftTrained(): boolean {
+    return this.pg.sft.run.step > 0 && !this.pg.sft.run.active;
+  }
+
+  /** The tour is past its SFT step, and SFT has not been trained. */
+  get needsSft(): boolean {
+    const sftAt = TOUR.findIndex((s) => s.id === 'sft');
+    return this.index > sftAt && this.pg.sft.run.step === 0 && !this.pg.sft.run.active;
+  }
+
+  /**
+   * Trains SFT when it has not been (the lessons' steps after it start from
+   * the SFT model); waits for a run already going. Resolves when SFT is done.
+   */
+  async ensureSft(): Promise<void> {
+    const sft = this.pg.sft;
+    if (!sft.run.active && sft.run.step === 0) await sft.play();
+    while (sft.run.active) await new Promise((r) => setTimeout(r, 100));
   }
 
   setPresenter(on: boolean): void {

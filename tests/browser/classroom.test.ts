@@ -9,6 +9,7 @@
 //     random order whose sources are told only after each choice, and the win
 //     rate with a Wilson interval beside the RM's and the gold labeler's;
 //   - screenshots of the guided tour and the presenter view in both languages.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -156,14 +157,23 @@ describe('classroom', () => {
       if (/左边是 PPO/.test(reveal ?? '')) aLeft++;
       pairs++;
     }
-    expect(pairs).toBe(12);
+    // One pair per held-out prompt of the preset.
+    const heldout = (
+      JSON.parse(
+        readFileSync(
+          new URL('../../public/presets/zh-happy-endings.json', import.meta.url),
+          'utf8',
+        ),
+      ) as { heldoutPrompts: string[] }
+    ).heldoutPrompts.length;
+    expect(pairs).toBe(heldout);
     const results = page.locator('[data-testid=blind-results]');
-    expect(await results.getAttribute('data-judged')).toBe('12');
+    expect(await results.getAttribute('data-judged')).toBe(String(heldout));
     const rate = Number(await page.getAttribute('[data-testid=blind-win-person]', 'data-rate'));
-    expect(rate).toBeCloseTo(aLeft / 12, 12);
-    // "58% [32%, 81%]，共 12": a Wilson interval around the rate.
+    expect(rate).toBeCloseTo(aLeft / heldout, 12);
+    // "58% [32%, 81%]，共 24": a Wilson interval around the rate.
     expect(await page.locator('[data-testid=blind-win-person]').textContent()).toMatch(
-      /\d+% \[\d+%, \d+%\]，共 12/,
+      new RegExp(`\\d+% \\[\\d+%, \\d+%\\]，共 ${heldout}`),
     );
     expect(await page.locator('[data-testid=blind-win-rm]').textContent()).toMatch(/\[\d+%/);
     expect(await page.locator('[data-testid=blind-win-gold]').textContent()).toMatch(/\[\d+%/);

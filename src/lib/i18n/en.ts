@@ -314,6 +314,21 @@ export const en = {
   'rm.chart.accuracy': 'Reward model pairwise accuracy',
   'rm.chart.train': 'train',
   'rm.chart.heldout': 'held-out',
+  'rmq.weak.title': 'This reward model is no better than chance',
+  'rmq.weak.body':
+    'On your held-out rankings it orders only {acc} of the pairs as you did ({pairs} in all; chance is 50%): it has not learned your taste, so PPO and RRHF would optimise noise.',
+  'rmq.weak.next': 'Next, try one of these, then train it again:',
+  'rmq.weak.goOn':
+    'You can still run PPO and RRHF; expect the gold share in the headline to stay where the SFT model left it.',
+  'rmq.rankMore': 'Rank more prompts',
+  'rmq.labelerRank': 'Let the simulated labeler rank {n} more',
+  'rmq.fewerSteps': 'Train again with fewer steps ({steps} → {n})',
+  'rmq.unknown':
+    'The reward model’s quality is unknown: with fewer than {n} rankings none is held out to test it ({have} so far).',
+  'rmq.unknownNoShare':
+    'The reward model’s quality is unknown: the held-out share is 0, so no ranking is kept aside to test it.',
+  'rmq.unmeasured':
+    'The reward model has not been tested on the {n} held-out rankings yet: train it again to measure it.',
 
   // Optimise
   'opt.status.waiting': 'waiting for a trained reward model',
@@ -347,6 +362,37 @@ export const en = {
   'opt.chart.sharedRrhf': 'RRHF: best of its k samples',
   'opt.live': 'Live mode: rank while it optimises',
   'opt.lesson': 'Lesson: reward hacking',
+  'gold.property.happy': 'Answers with a happy ending',
+  'gold.property.animal': 'Answers that name the animal asked for',
+  'gold.property.short': 'Answers of {min}–{max} words',
+  'gold.property.dialogue': 'Answers with dialogue',
+  'gold.property.weighted': 'Answers that {terms}',
+  'gold.property.fullMarks': 'Answers the gold labeler gives full marks',
+  'gold.term.ending.happy': 'end happily',
+  'gold.term.ending.sad': 'end sadly',
+  'gold.term.ending.open': 'end open',
+  'gold.term.mentions': 'mention “{word}”',
+  'gold.term.length.words': 'are {min}–{max} words long',
+  'gold.term.length.sentences': 'are {min}–{max} sentences long',
+  'gold.term.dialogue': 'have dialogue',
+  'gold.term.animal': 'name the animal asked for',
+  'gold.termNot.ending.happy': 'do not end happily',
+  'gold.termNot.ending.sad': 'do not end sadly',
+  'gold.termNot.ending.open': 'do not end open',
+  'gold.termNot.mentions': 'do not mention “{word}”',
+  'gold.termNot.length.words': 'are not {min}–{max} words long',
+  'gold.termNot.length.sentences': 'are not {min}–{max} sentences long',
+  'gold.termNot.dialogue': 'have no dialogue',
+  'gold.termNot.animal': 'do not name the animal asked for',
+  'gold.comma': ', ',
+  'gold.and': ' and ',
+  'gold.sft': '{n} answers to the training prompts',
+  'gold.recent': 'last {iterations} iterations, {n} answers',
+  'gold.recent1': 'last iteration, {n} answers',
+  'gold.notYet': 'not run yet',
+  'gold.sampling': 'sampled when PPO or RRHF starts',
+  'gold.judged':
+    'Share of answers with the property, judged by the preset’s gold labeler, which the optimisers never see.',
   'compare.title': 'Samples that show change',
   'compare.refresh': 'Refresh',
   'compare.sampling': 'Sampling…',
@@ -400,6 +446,10 @@ export const en = {
     'The reward model only knows the few noisy rankings it was trained on, so a policy that is allowed to wander far from the SFT model (a weak KL penalty, β = 0.01) finds text the reward model overrates: its score keeps rising while the gold score — what the labeler really wants — falls. A KL penalty that adapts to keep the policy near the SFT model keeps it where the reward model is still right, and both scores rise together.',
   'lesson.hacking.usePreset':
     'This works best with the “Reward hacking” preset: its labelers have a proxy taste and rank only a dozen prompts.',
+  'lesson.hacking.step0':
+    'Fine-tune the base model on the preset’s demonstrations (SFT): the reward model and PPO start from it, and the KL penalty keeps PPO near it.',
+  'lesson.hacking.sft': 'Train SFT',
+  'lesson.hacking.sftFirst': 'SFT first…',
   'lesson.hacking.step1': 'Let the simulated labelers rank {n} prompts.',
   'lesson.hacking.rank': 'Rank',
   'lesson.hacking.have': '({n} rankings so far)',
@@ -460,6 +510,9 @@ export const en = {
   'tour.back': '← Back',
   'tour.next': 'Next →',
   'tour.close': 'Close the tour',
+  'tour.needSft':
+    'The SFT model has not been trained yet: ranking, the reward model and PPO all start from it, and without it they start from the base model.',
+  'tour.trainSft': 'Train SFT now ({n} steps)',
   'tour.overview.title': 'Learning from human feedback, in three steps',
   'tour.overview.body':
     'A language model trained on a lot of text is not yet the assistant people want. InstructGPT fixes this in three steps: fine-tune on demonstrations (SFT), learn a reward model from people’s rankings, then optimise the model against that reward with PPO. Everything here runs in your browser on a model of about 100 thousand parameters.',

@@ -1,0 +1,58 @@
+// Is the reward model worth optimising against? Its pairwise accuracy on the
+// person's held-out rankings answers that: at or below chance (50%) it has not
+// learned their taste, and PPO or RRHF would chase noise. With no held-out
+// ranking, nothing can be said either way.
+
+/** At or below this held-out pairwise accuracy the RM is no better than a coin. */
+export const CHANCE = 0.5;
+
+export type RmQuality =
+  /** Not trained yet: nothing to say. */
+  | { kind: 'untrained' }
+  /** Too few rankings for one to be held out (`need` null: the held-out share is 0). */
+  | { kind: 'unknown'; have: number; need: number | null }
+  /** Held-out rankings exist, but the RM was not measured on them (or on all of them: more came since). */
+  | { kind: 'unmeasured'; heldout: number }
+  | { kind: 'weak'; accuracy: number; pairs: number }
+  | { kind: 'ok'; accuracy: number; pairs: number };
+
+/**
+ * Rankings needed before the first is held out: with `splitHeldout`, ranking i
+ * (0-based) is held out when ⌊(i+1)·share⌋ > ⌊i·share⌋, so the first is the
+ * n-th, for the least n with ⌊n·share⌋ ≥ 1 (about 1/share), counted in the
+ * same floating point as the split.
+ */
+export function rankingsForHeldout(share: number): number | null {
+  if (!(share > 0)) return null;
+  let n = Math.max(1, Math.floor(1 / share));
+  while (Math.floor(n * share) < 1) n++;
+  return n;
+}
+
+export function rmQuality(input: {
+  ready: boolean;
+  heldout: { accuracy: number; pairs: number } | null;
+  /** Usable rankings (with at least one comparison), and how many of them are held out. */
+  rankings: number;
+  heldoutRankings: number;
+  /** Comparisons the held-out rankings give now (a measure on fewer is out of date). */
+  heldoutPairs: number;
+  heldoutShare: number;
+}): RmQuality {
+  if (!input.ready) return { kind: 'untrained' };
+  const { heldout } = input;
+  if (input.heldoutRankings === 0) {
+    return { kind: 'unknown', have: input.rankings, need: rankingsForHeldout(input.heldoutShare) };
+  }
+  const stale = heldout !== null && heldout.pairs !== input.heldoutPairs;
+  if (!heldout || stale || heldout.pairs === 0 || !Number.isFinite(heldout.accuracy)) {
+    return { kind: 'unmeasured', heldout: input.heldoutRankings };
+  }
+  const { accuracy, pairs } = heldout;
+  return accuracy <= CHANCE ? { kind: 'weak', accuracy, pairs } : { kind: 'ok', accuracy, pairs };
+}
+
+/** Fewer steps to try after a weak result: half as many, at least one. */
+export function fewerSteps(steps: number): number {
+  return Math.max(1, Math.floor(steps / 2));
+}
