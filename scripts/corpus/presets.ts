@@ -66,6 +66,12 @@ const responseFits = (p: SftPair) =>
  */
 const NOISE = 0.2;
 
+/** Gold for the happy-ending lessons: 1 for a happy ending, 0 for anything else. */
+const HAPPY_ENDING_GOLD: LabelerSpec = {
+  kind: 'weighted',
+  terms: [{ test: { kind: 'ending', sentiment: 'happy' }, weight: 1 }],
+};
+
 export function presetRecipes(shortWords: readonly [number, number]): PresetRecipe[] {
   return [
     {
@@ -76,7 +82,10 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       language: 'en',
       baseModel: 'nano',
       task: 'animal',
-      labeler: { kind: 'happy-ending' },
+      // The person's taste has three levels; the gold judge asks the one question the
+      // lesson is about (a happy ending or not), so its score is the headline's share.
+      labeler: HAPPY_ENDING_GOLD,
+      rankingLabeler: { kind: 'happy-ending' },
       labelerNoise: NOISE,
     },
     {
@@ -145,10 +154,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       promptsFrom: 'happy-endings',
       // Strict gold: a happy ending scores 1, anything else (an open ending, garbled
       // text) 0, so degenerate text cannot pass for an open ending.
-      labeler: {
-        kind: 'weighted',
-        terms: [{ test: { kind: 'ending', sentiment: 'happy' }, weight: 1 }],
-      },
+      labeler: HAPPY_ENDING_GOLD,
       rankingLabeler: {
         kind: 'weighted',
         terms: [
@@ -175,7 +181,8 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // Only the micro Chinese model ships (public/models/zh-micro.safetensors).
       baseModel: 'micro',
       task: 'animal',
-      labeler: { kind: 'happy-ending' },
+      labeler: HAPPY_ENDING_GOLD,
+      rankingLabeler: { kind: 'happy-ending' },
       labelerNoise: NOISE,
     },
   ];

@@ -149,23 +149,38 @@ export class GPT {
     const [B, T] = this.checkIds(ids);
     if (opts.padMask) assertShape('padMask', opts.padMask, [B, T]);
     const out: { logits: tf.Tensor3D; head?: tf.Tensor2D } = tf.tidy(() => {
-      const positions = opts.padMask ? positionIds(opts.padMask) : null;
-      let x = this.embed(ids, positions, T); // (B·T, C)
-      let bias = this.causalBias(T).reshape([1, T, T]) as tf.Tensor3D;
-      if (opts.padMask) {
-        const keyBias = tf.sub(1, opts.padMask).mul(NEG).reshape([B, 1, T]);
-        bias = tf.add(bias, keyBias);
-      }
-      for (let l = 0; l < this.config.nLayer; l++) {
-        x = this.attnOut(l, x, this.attention(l, x, bias));
-        x = this.mlpResidual(l, x);
-      }
-      x = this.layerNorm('transformer.ln_f', x);
+      const x = this.trunk(ids, B, T, opts.padMask);
       const logits = this.lmHead(x).reshape([B, T, this.config.vocabSize]) as tf.Tensor3D;
       const head = this.scalarHead(x, B, T);
       return head ? { logits, head } : { logits };
     });
     return { logits: out.logits, head: out.head ?? null };
+  }
+
+  /**
+   * The final hidden state (after the last LayerNorm), (B, T, C): what the LM
+   * head and the scalar head read. Call inside `tf.tidy` (or dispose it).
+   */
+  hidden(ids: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
+    const [B, T] = this.checkIds(ids);
+    if (opts.padMask) assertShape('padMask', opts.padMask, [B, T]);
+    return tf.tidy(() => this.trunk(ids, B, T, opts.padMask).reshape([B, T, this.config.nEmbd]));
+  }
+
+  /** Embeddings, blocks and the final LayerNorm: (B·T, C). */
+  private trunk(ids: tf.Tensor2D, B: number, T: number, padMask?: tf.Tensor2D): tf.Tensor2D {
+    const positions = padMask ? positionIds(padMask) : null;
+    let x = this.embed(ids, positions, T); // (B·T, C)
+    let bias = this.causalBias(T).reshape([1, T, T]) as tf.Tensor3D;
+    if (padMask) {
+      const keyBias = tf.sub(1, padMask).mul(NEG).reshape([B, 1, T]);
+      bias = tf.add(bias, keyBias);
+    }
+    for (let l = 0; l < this.config.nLayer; l++) {
+      x = this.attnOut(l, x, this.attention(l, x, bias));
+      x = this.mlpResidual(l, x);
+    }
+    return this.layerNorm('transformer.ln_f', x);
   }
 
   /**

@@ -1,6 +1,12 @@
 /**
- * Reward model (InstructGPT step 2): the LM trunk with a scalar head read at
- * the last token of prompt + completion.
+ * Reward model (InstructGPT step 2): the LM trunk with a scalar head. The
+ * reward is the head's mean over the response's ending (its last 16 tokens,
+ * EOS included; the default), over the whole response (`readout: 'mean'`), or,
+ * as in InstructGPT, its value at the last token (`readout: 'last'`). With
+ * `trains: 'head'` only the head learns, on the frozen trunk of the SFT model:
+ * a linear model on the ending's mean hidden state, which generalises from the
+ * ten rankings a person makes where a fine-tuned trunk memorises them
+ * (docs/lessons.md measures it).
  *
  * Pairwise objective: each prompt's K ranked completions give all C(K,2)
  * comparisons, and they stay together as ONE batch element (the paper found
@@ -15,7 +21,7 @@ import { ArgumentError, assertNonEmpty } from '../errors';
 import type { GPT } from '../gpt';
 import { directScoreLoss, rankingLoss, rankingToPairs } from '../losses/ranking';
 import { pairDifferences } from '../losses/ranking';
-import { disposeBatch, packSequences, pickPerRow, type Sequence } from './batch';
+import { disposeBatch, packSequences, pickPerRow, type PackedBatch, type Sequence } from './batch';
 import { Optimizer, sumScalars, type OptimizerSettings } from './optimizer';
 
 export interface RankedGroup {
@@ -34,8 +40,30 @@ export interface GradedGroup {
 
 export type RewardObjective = 'pairwise' | 'direct';
 
-/** Where the reward is read: the last token (InstructGPT), or the mean over the response. */
-export type RewardReadout = 'last' | 'mean';
+/**
+ * Where the reward is read: at the last token (InstructGPT), as the head's mean
+ * over the whole response, or over its ending (its last `ENDING_TOKENS`).
+ */
+export type RewardReadout = 'last' | 'mean' | 'ending';
+
+/** The ending the 'ending' readout averages over: about the last three words of an answer. */
+export const ENDING_TOKENS = 16;
+
+/** (B, T) weights of each row's readout tokens, summing to 1 per row. */
+function readoutWeights(packed: PackedBatch, readout: RewardReadout): tf.Tensor2D {
+  const { B, T, lastIndex, responseLengths } = packed;
+  const w = new Float32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    const n =
+      readout === 'last'
+        ? 1
+        : readout === 'ending'
+          ? Math.min(ENDING_TOKENS, responseLengths[b])
+          : responseLengths[b];
+    w.fill(1 / n, b * T + lastIndex[b] - n + 1, b * T + lastIndex[b] + 1);
+  }
+  return tf.tensor2d(w, [B, T]);
+}
 
 export interface RewardModelSettings extends OptimizerSettings {
   objective?: RewardObjective;
@@ -63,6 +91,12 @@ function checkGroups(groups: (RankedGroup | GradedGroup)[]): void {
   });
 }
 
+function groupSequences(groups: (RankedGroup | GradedGroup)[]): Sequence[] {
+  return groups.flatMap((g) => g.completions.map((c) => ({ prompt: g.prompt, response: c })));
+}
+
+const featureKey = (q: Sequence) => `${q.prompt.join(',')}|${q.response.join(',')}`;
+
 /** Ranks implied by grades: higher grade, better (smaller) place; equal grades tie. */
 export function gradesToRanks(grades: number[]): number[] {
   return grades.map((g) => grades.filter((h) => h > g).length);
@@ -73,23 +107,29 @@ export class RewardModelTrainer {
   readonly optimizer: Optimizer;
   objective: RewardObjective;
   readonly readout: RewardReadout;
+  readonly trains: 'all' | 'head';
   stepCount = 0;
+  /**
+   * With a frozen trunk, each answer's pooled features (the mean final hidden
+   * state over its response tokens) never change: they are computed once and
+   * kept, so a training step is a (B, C) product, not a forward pass.
+   */
+  private readonly features = new Map<string, Float32Array>();
 
   constructor(model: GPT, settings: RewardModelSettings) {
     if (!model.config.scalarHead) throw new ArgumentError('model', 'has no scalar (reward) head');
     this.model = model;
     this.objective = settings.objective ?? 'pairwise';
-    this.readout = settings.readout ?? 'last';
+    this.readout = settings.readout ?? 'ending';
+    this.trains = settings.trains ?? 'all';
     const trained =
-      settings.trains === 'head'
-        ? model.variables.filter((v) =>
-            [...model.named].some(([n, w]) => w === v && n.startsWith('score.')),
-          )
+      this.trains === 'head'
+        ? [model.named.get('score.weight')!, model.named.get('score.bias')!]
         : model.variables;
     this.optimizer = new Optimizer(trained, settings);
   }
 
-  /** Rewards r(x, y) at the last token of each sequence, [B]. Call inside tidy. */
+  /** Rewards r(x, y), [B], read as `readout` says. Call inside tidy. */
   rewards(seqs: Sequence[]): tf.Tensor1D {
     const packed = packSequences(seqs, this.model.config.blockSize);
     try {
@@ -97,9 +137,8 @@ export class RewardModelTrainer {
         const { logits, head } = this.model.forward(packed.ids);
         logits.dispose();
         if (this.readout === 'last') return pickPerRow(head!, packed.lastIndex);
-        // The mean of the per-token head over the response tokens (EOS included).
-        const masked = tf.sum(tf.mul(head!, packed.lossMask), 1);
-        return tf.div(masked, tf.sum(packed.lossMask, 1)) as tf.Tensor1D;
+        // The mean of the per-token head over the response (EOS included), or its ending.
+        return tf.sum(tf.mul(head!, readoutWeights(packed, this.readout)), 1) as tf.Tensor1D;
       });
     } finally {
       disposeBatch(packed);
@@ -114,16 +153,57 @@ export class RewardModelTrainer {
     return out;
   }
 
+  /** Fills the feature cache for `seqs` (a frozen trunk only): one forward pass for the new ones. */
+  private async cacheFeatures(seqs: Sequence[]): Promise<void> {
+    if (this.trains !== 'head') return;
+    const fresh = new Map<string, Sequence>();
+    for (const q of seqs) {
+      const k = featureKey(q);
+      if (!this.features.has(k)) fresh.set(k, q);
+    }
+    if (fresh.size === 0) return;
+    const missing = [...fresh.values()];
+    const packed = packSequences(missing, this.model.config.blockSize);
+    try {
+      const pooled = tf.tidy(() => {
+        const h = this.model.hidden(packed.ids); // (B, T, C)
+        const weights = readoutWeights(packed, this.readout).expandDims(2);
+        return tf.sum(tf.mul(h, weights), 1) as tf.Tensor2D; // (B, C)
+      });
+      const data = await pooled.data();
+      pooled.dispose();
+      const C = this.model.config.nEmbd;
+      [...fresh.keys()].forEach((k, i) =>
+        this.features.set(k, Float32Array.from(data.subarray(i * C, (i + 1) * C))),
+      );
+    } finally {
+      disposeBatch(packed);
+    }
+  }
+
+  /** Rewards for training: from the cached features with a frozen trunk, else a forward pass. */
+  private trainingRewards(seqs: Sequence[]): tf.Tensor1D {
+    if (this.trains !== 'head') return this.rewards(seqs);
+    return tf.tidy(() => {
+      const C = this.model.config.nEmbd;
+      const flat = new Float32Array(seqs.length * C);
+      seqs.forEach((q, i) => flat.set(this.features.get(featureKey(q))!, i * C));
+      const w = this.model.named.get('score.weight')!;
+      const b = this.model.named.get('score.bias')!;
+      // Σ_t a_t·(w·h_t + b) = w·(Σ_t a_t·h_t) + b for weights a_t summing to 1: the same
+      // reward as `rewards` gives.
+      return tf.add(tf.matMul(tf.tensor2d(flat, [seqs.length, C]), w).reshape([-1]), b);
+    });
+  }
+
   /** The loss and pairwise accuracy of a batch of groups, as scalars. */
   private lossAndAccuracy(groups: (RankedGroup | GradedGroup)[]): {
     loss: tf.Scalar;
     accuracy: tf.Scalar;
     pairs: number;
   } {
-    const seqs = groups.flatMap((g) =>
-      g.completions.map((c) => ({ prompt: g.prompt, response: c })),
-    );
-    const rewards = this.rewards(seqs);
+    const seqs = groupSequences(groups);
+    const rewards = this.trainingRewards(seqs);
     const losses: tf.Scalar[] = [];
     const correct: tf.Scalar[] = [];
     let pairs = 0;
@@ -156,6 +236,7 @@ export class RewardModelTrainer {
   /** One update; returns `rm/loss`, `rm/accuracy` (on this batch), `rm/grad_norm`, `rm/pairs`. */
   async step(groups: (RankedGroup | GradedGroup)[]): Promise<Record<string, number>> {
     checkGroups(groups);
+    await this.cacheFeatures(groupSequences(groups));
     let pairs = 0;
     const metrics = await this.optimizer.step(
       () => {
@@ -175,6 +256,7 @@ export class RewardModelTrainer {
     groups: (RankedGroup | GradedGroup)[],
   ): Promise<{ loss: number; accuracy: number; pairs: number }> {
     checkGroups(groups);
+    await this.cacheFeatures(groupSequences(groups));
     const { loss, accuracy, pairs } = tf.tidy(() => {
       const o = this.lossAndAccuracy(groups);
       return { loss: o.loss, accuracy: o.accuracy, pairs: tf.scalar(o.pairs) };

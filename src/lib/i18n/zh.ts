@@ -33,7 +33,7 @@ export const zh: Record<MessageKey, string> = {
     '人们比较两个回答时比直接打分时更一致，所以 InstructGPT 收集的是排序而不是分数。',
   'stage.reward.title': '奖励模型',
   'stage.reward.what':
-    'SFT 模型的一个副本加上标量输出头，学习给你更喜欢的回答更高的分：对每一对取 −log σ(r_好 − r_差)。',
+    '在冻结的 SFT 模型上训练一个小小的输出头，学习给你更喜欢的回答更高的分：对每一对取 −log σ(r_好 − r_差)。分数是输出头在回答每个字上的平均值，所以几次排序就够用。',
   'stage.reward.why':
     '你不可能给优化器写出的每个样本排序；奖励模型代替你打分，留出集上的准确率说明它代替得有多好。',
   'stage.optimise.title': '优化',
