@@ -140,9 +140,8 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       labelerNoise: NOISE,
     },
     {
-      // Measured with scripts/lessons/reward-hacking.ts (docs/lessons.md): with these
-      // settings and 12 proxy rankings, PPO at β = 0.01 raises the RM score while the
-      // gold score falls below SFT's; adaptive KL from β = 0.2 raises both.
+      // Measured with `npm run lessons -- --preset reward-hacking` (docs/lessons.md):
+      // PPO at β = 0.01 against adaptive KL, from the same SFT and reward model.
       id: 'reward-hacking',
       title: 'Reward hacking',
       description: () =>
@@ -164,11 +163,9 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       },
       labelerNoise: NOISE,
       settings: {
-        'sample.maxNewTokens': 80,
         'ppo.klMode': 'fixed',
         'ppo.klCoef': 0.01,
-        'ppo.klTarget': 2,
-        'ppo.klHorizon': 1000,
+        'ppo.lr': 5e-5,
         'ppo.iterations': 60,
       },
     },

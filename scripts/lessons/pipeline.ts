@@ -2,7 +2,7 @@
  * The playground's pipeline in Node, for the lesson measurements: the shipped
  * base model, SFT on a preset's demonstrations, rankings by a simulated
  * labeler, a reward model, PPO — the same core trainers the workers run, on
- * tfjs's wasm backend. Shared by reward-hacking.ts and direct-vs-ranking.ts.
+ * tfjs's wasm backend. Shared by lesson.ts, direct-vs-ranking.ts and live-loop.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';

@@ -133,15 +133,21 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
 const BEGIN = (id: string) => `<!-- lessons:${id} -->`;
 const END = (id: string) => `<!-- /lessons:${id} -->`;
 
-/** Replaces (or appends) one preset's generated section of the report. */
+/** Replaces one preset's generated section of the report, or adds it after the others. */
 export function updateReport(file: string, id: string, section: string): void {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Lessons, measured\n';
-  const block = `${BEGIN(id)}\n${section}${END(id)}`;
+  const block = `${BEGIN(id)}\n${section}${END(id)}\n`;
   const a = text.indexOf(BEGIN(id));
   const b = text.indexOf(END(id));
-  const next =
-    a >= 0 && b > a
-      ? text.slice(0, a) + block + text.slice(b + END(id).length)
-      : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, next);
+  if (a >= 0 && b > a) {
+    writeFileSync(file, text.slice(0, a) + block + text.slice(b + END(id).length + 1));
+    return;
+  }
+  const earlier = text.indexOf('## Earlier measurements');
+  writeFileSync(
+    file,
+    earlier >= 0
+      ? `${text.slice(0, earlier)}${block}\n${text.slice(earlier)}`
+      : `${text.trimEnd()}\n\n${block}`,
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * Reward model (InstructGPT step 2): the LM trunk with a scalar head. The
- * reward is the head's mean over the response's ending (its last 16 tokens,
+ * reward is the head's mean over the response's ending (its last 8 tokens,
  * EOS included; the default), over the whole response (`readout: 'mean'`), or,
  * as in InstructGPT, its value at the last token (`readout: 'last'`). With
  * `trains: 'head'` only the head learns, on the frozen trunk of the SFT model:
@@ -46,8 +46,8 @@ export type RewardObjective = 'pairwise' | 'direct';
  */
 export type RewardReadout = 'last' | 'mean' | 'ending';
 
-/** The ending the 'ending' readout averages over: about the last three words of an answer. */
-export const ENDING_TOKENS = 16;
+/** The ending the `ending` readout averages over: an English answer's last word or two, a Chinese one's last clause. */
+export const ENDING_TOKENS = 8;
 
 /** (B, T) weights of each row's readout tokens, summing to 1 per row. */
 function readoutWeights(packed: PackedBatch, readout: RewardReadout): tf.Tensor2D {

@@ -20,14 +20,14 @@ describe('settings schema', () => {
     const d = defaultSettings();
     // TRL PPOConfig: cliprange 0.2, cliprange_value 0.2, vf_coef 0.1, ppo_epochs 4,
     // init_kl_coef 0.2, target 6; InstructGPT K = 4..9; RRHF length norm 1. The KL horizon
-    // is TRL's 10000 scaled to a 30-iteration lesson: β may move by 20% per iteration.
+    // is TRL's 10000 scaled to a 30-iteration lesson: β may move by 5% per iteration.
     expect(d['ppo.clipRange']).toBe(0.2);
     expect(d['ppo.clipRangeValue']).toBe(0.2);
     expect(d['ppo.vfCoef']).toBe(0.1);
     expect(d['ppo.ppoEpochs']).toBe(4);
     expect(d['ppo.klCoef']).toBe(0.2);
     expect(d['ppo.klTarget']).toBe(6);
-    expect(d['ppo.klHorizon']).toBe(d['ppo.batchSize']);
+    expect(d['ppo.klHorizon']).toBe(4 * d['ppo.batchSize']);
     expect(d['sample.k']).toBe(4);
     expect(d['rrhf.lengthPenalty']).toBe(1);
     expect(d['rm.objective']).toBe('pairwise');

@@ -58,10 +58,10 @@ describe('RewardModelTrainer with a frozen trunk', () => {
         .assign(tf.randomNormal([tinyConfig.nEmbd, 1], 0, 0.5, 'float32', 3));
       const trainer = new RewardModelTrainer(model, { lr: 1e-2, trains: 'head', readout });
       const rng = mulberry32(11);
-      // Responses longer and shorter than the 16-token ending.
+      // Responses longer and shorter than the 8-token ending.
       const groups = Array.from({ length: 3 }, (_, g) => ({
         prompt: randomString(2, rng),
-        completions: [randomString(20, rng), randomString(5, rng), randomString(18 - g, rng)],
+        completions: [randomString(20, rng), randomString(5, rng), randomString(12 - g, rng)],
         ranks: [0, 2, 1],
       }));
       const seqs = groups.flatMap((g) =>
