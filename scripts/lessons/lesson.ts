@@ -144,12 +144,20 @@ async function runTask(task: ReturnType<typeof makePolicyTask>, steps: number) {
 }
 
 const corpusCache = new Map<string, Set<string>>();
+/** Words (en) or character bigrams (zh) of all the text the models learn from: stories and instruction pairs. */
 function corpusVocabulary(lang: 'en' | 'zh'): Set<string> {
   let v = corpusCache.get(lang);
   if (!v) {
-    v = new Set(
-      corpusUnits(readFileSync(path.join(ROOT, `public/corpus/${lang}/train.txt`), 'utf8'), lang),
-    );
+    const dir = path.join(ROOT, `public/corpus/${lang}`);
+    const pairs = readFileSync(path.join(dir, 'sft.train.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const pair = JSON.parse(line) as { prompt: string; response: string };
+        return `${pair.prompt}${pair.response}`;
+      });
+    const text = [readFileSync(path.join(dir, 'train.txt'), 'utf8'), ...pairs].join('\n\n');
+    v = new Set(corpusUnits(text, lang));
     corpusCache.set(lang, v);
   }
   return v;
