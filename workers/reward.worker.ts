@@ -247,6 +247,22 @@ const api = {
     const g = tokenGroups(groups);
     return withTrainer((t) => t.evaluate(g), objective);
   },
+  /**
+   * Leave-one-out pairwise accuracy of a reward head on the frozen trunk: each
+   * ranking ordered by a head trained on the others (see RewardModelTrainer).
+   */
+  async crossValidate(groups: TextGroup[], settings: { steps: number; lr: number }) {
+    await runtime.ensureDevice();
+    const g = tokenGroups(groups).filter((x): x is RankedGroup => 'ranks' in x);
+    return runtime.guarded(async () => {
+      const t = new RewardModelTrainer(model().model, { lr: settings.lr, trains: 'head' });
+      try {
+        return await t.crossValidate(g, settings);
+      } finally {
+        t.dispose();
+      }
+    });
+  },
   /** Shifts the reward so the demonstrations score 0 on average (InstructGPT); returns the shift. */
   async normalize(demonstrations: TextItem[]): Promise<number> {
     await runtime.ensureDevice();

@@ -68,6 +68,8 @@ export interface LessonResult {
   model: string;
   rmAgreement: number;
   rmHeldoutAccuracy: number;
+  /** The leave-one-out accuracy on the person's own rankings that the Reward stage shows. */
+  rmLeaveOneOut: number;
   gold: { base: number; sft: number; ppo: number; rrhf: number };
   winRateVsSft: { ppo: Proportion; rrhf: Proportion };
   kl: { ppo: number; rrhf: number };
@@ -255,6 +257,16 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
       ? (await rmTrainer.evaluate(heldoutGroups.map(asGroup))).accuracy
       : NaN;
   seconds.rm = t();
+  // What the Reward stage shows: every ranking held out in turn (a frozen trunk only).
+  const rmLeaveOneOut =
+    rmSettings.trains === 'head' && rmSettings.objective === 'pairwise'
+      ? (
+          await rmTrainer.crossValidate(groups.map(asGroup), {
+            steps: rmSettings.maxSteps,
+            lr: rmSettings.lr,
+          })
+        ).accuracy
+      : NaN;
   const scorer = {
     score: (items: { prompt: string; response: string }[]) =>
       rmTrainer.score(
@@ -280,7 +292,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     ),
   );
   log(
-    `RM: held-out rankings ${rmHeldout.toFixed(2)}, agrees with gold on ${(agreement.share * 100).toFixed(0)}% of ${agreement.pairs} pairs (${seconds.rm.toFixed(0)} s)`,
+    `RM: held-out rankings ${rmHeldout.toFixed(2)}, leave-one-out ${rmLeaveOneOut.toFixed(2)}, agrees with gold on ${(agreement.share * 100).toFixed(0)}% of ${agreement.pairs} pairs (${seconds.rm.toFixed(0)} s)`,
   );
 
   // 4. PPO and RRHF, each from the SFT weights.
@@ -370,6 +382,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     model: plan.model,
     rmAgreement: agreement.share,
     rmHeldoutAccuracy: rmHeldout,
+    rmLeaveOneOut,
     gold: { base: mean(g.base), sft: mean(g.sft), ppo: mean(g.ppo), rrhf: mean(g.rrhf) },
     winRateVsSft: { ppo: pairedWinRate(g.ppo, g.sft), rrhf: pairedWinRate(g.rrhf, g.sft) },
     kl,

@@ -105,6 +105,7 @@ if (jsonOut) {
       seed: r.seed,
       model: r.model,
       rmAgreement: r.rmAgreement,
+      rmLeaveOneOut: r.rmLeaveOneOut,
       gold: r.gold,
       winRateVsSft: { ppo: r.winRateVsSft.ppo.rate, rrhf: r.winRateVsSft.rrhf.rate },
       winRateIntervals: { ppo: r.winRateVsSft.ppo, rrhf: r.winRateVsSft.rrhf },

@@ -113,6 +113,11 @@ export interface Engine {
     groups: RankedTexts[],
     objective: 'pairwise' | 'direct',
   ): Promise<{ loss: number; accuracy: number; pairs: number }>;
+  /** Leave-one-out pairwise accuracy of a reward head on the frozen trunk (every ranking held out once). */
+  crossValidateRewardModel(
+    groups: RankedTexts[],
+    settings: { steps: number; lr: number },
+  ): Promise<{ accuracy: number; pairs: number }>;
   /** Shifts the reward so that demonstrations score 0 on average (InstructGPT). */
   normalizeRewardModel(demonstrations: { prompt: string; response: string }[]): Promise<number>;
   score(items: { prompt: string; response: string }[]): Promise<number[]>;
@@ -374,6 +379,11 @@ export class WorkerEngine implements Engine {
       },
       cb,
     );
+  }
+
+  async crossValidateRewardModel(groups: RankedTexts[], settings: { steps: number; lr: number }) {
+    await this.ensureReward();
+    return this.main.reward.crossValidate(textGroups(groups, 'pairwise'), settings);
   }
 
   async evaluateRewardModel(groups: RankedTexts[], objective: 'pairwise' | 'direct') {

@@ -52,6 +52,10 @@ export class RewardClient extends ClientBase<RewardApi> {
     return this.handle.call(() => this.api.score(items));
   }
 
+  crossValidate(groups: TextGroup[], settings: { steps: number; lr: number }) {
+    return this.handle.call(() => this.api.crossValidate(groups, settings));
+  }
+
   evaluate(groups: TextGroup[], objective?: RewardObjective) {
     return this.handle.call(() => this.api.evaluate(groups, objective));
   }

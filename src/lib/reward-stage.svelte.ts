@@ -18,6 +18,8 @@ export class RewardStage {
   /** Trained and normalised: PPO and RRHF may use it. */
   ready = $state(false);
   heldout: { accuracy: number; loss: number; pairs: number } | null = $state.raw(null);
+  /** Leave-one-out accuracy over every ranking, for a reward head on the frozen trunk. */
+  crossValidated: { accuracy: number; pairs: number; rankings: number } | null = $state.raw(null);
   private evaluating = false;
 
   constructor(private readonly pg: Playground) {
@@ -40,6 +42,7 @@ export class RewardStage {
       heldoutRankings: heldout.length,
       heldoutPairs: totalComparisons(heldout),
       heldoutShare: this.pg.settings['rm.heldoutShare'],
+      crossValidated: this.crossValidated,
     });
   }
 
@@ -80,6 +83,7 @@ export class RewardStage {
       await engine.normalizeRewardModel(this.pg.sft.demonstrations);
       this.ready = true;
       if (heldout.length > 0) await this.measureHeldout(this.run.step, true);
+      await this.crossValidate();
       this.pg.optimise.onNewRewardModel();
     } catch (e) {
       this.run.problem = message(e);
@@ -110,6 +114,31 @@ export class RewardStage {
     }
   }
 
+  /** Tests a frozen-trunk head on every ranking in turn (pairwise objective, two rankings or more). */
+  private async crossValidate(): Promise<void> {
+    const engine = this.pg.engine;
+    const s = this.pg.settings;
+    const groups = rankedTexts(this.pg.ranking.rankings);
+    this.crossValidated = null;
+    if (
+      !engine ||
+      s['rm.trains'] !== 'head' ||
+      this.objective !== 'pairwise' ||
+      groups.length < 2
+    ) {
+      return;
+    }
+    try {
+      const r = await engine.crossValidateRewardModel(groups, {
+        steps: s['rm.steps'],
+        lr: s['rm.lr'],
+      });
+      this.crossValidated = { ...r, rankings: groups.length };
+    } catch (e) {
+      this.pg.say(`Cross-validation failed: ${message(e)}`, 'problem');
+    }
+  }
+
   reset(): void {
     if (this.run.active) return;
     this.pg.engine?.resetRewardModel();
@@ -120,5 +149,6 @@ export class RewardStage {
     this.run.reset();
     this.ready = false;
     this.heldout = null;
+    this.crossValidated = null;
   }
 }

@@ -1,7 +1,9 @@
-// Is the reward model worth optimising against? Its pairwise accuracy on the
-// person's held-out rankings answers that: at or below chance (50%) it has not
-// learned their taste, and PPO or RRHF would chase noise. With no held-out
-// ranking, nothing can be said either way.
+// Is the reward model worth optimising against? Its pairwise accuracy on
+// rankings it did not learn from answers that: at or below chance (50%) it has
+// not learned the person's taste, and PPO or RRHF would chase noise. A reward
+// head on the frozen SFT model is measured leave-one-out (every ranking held
+// out in turn, a steady estimate from ten rankings); a model trained whole is
+// measured on the held-out share. With neither, nothing can be said.
 
 /** At or below this held-out pairwise accuracy the RM is no better than a coin. */
 export const CHANCE = 0.5;
@@ -13,8 +15,11 @@ export type RmQuality =
   | { kind: 'unknown'; have: number; need: number | null }
   /** Held-out rankings exist, but the RM was not measured on them (or on all of them: more came since). */
   | { kind: 'unmeasured'; heldout: number }
-  | { kind: 'weak'; accuracy: number; pairs: number }
-  | { kind: 'ok'; accuracy: number; pairs: number };
+  | { kind: 'weak'; accuracy: number; pairs: number; method: RmTest }
+  | { kind: 'ok'; accuracy: number; pairs: number; method: RmTest };
+
+/** How the accuracy was measured: leave-one-out over every ranking, or on the held-out share. */
+export type RmTest = 'leave-one-out' | 'heldout';
 
 /**
  * Rankings needed before the first is held out: with `splitHeldout`, ranking i
@@ -38,8 +43,15 @@ export function rmQuality(input: {
   /** Comparisons the held-out rankings give now (a measure on fewer is out of date). */
   heldoutPairs: number;
   heldoutShare: number;
+  /** Leave-one-out accuracy over `rankings` rankings (a frozen trunk only); stale when more came since. */
+  crossValidated?: { accuracy: number; pairs: number; rankings: number } | null;
 }): RmQuality {
   if (!input.ready) return { kind: 'untrained' };
+  const cv = input.crossValidated;
+  if (cv && cv.rankings === input.rankings && cv.pairs > 0 && Number.isFinite(cv.accuracy)) {
+    const kind = cv.accuracy <= CHANCE ? 'weak' : 'ok';
+    return { kind, accuracy: cv.accuracy, pairs: cv.pairs, method: 'leave-one-out' };
+  }
   const { heldout } = input;
   if (input.heldoutRankings === 0) {
     return { kind: 'unknown', have: input.rankings, need: rankingsForHeldout(input.heldoutShare) };
@@ -49,7 +61,10 @@ export function rmQuality(input: {
     return { kind: 'unmeasured', heldout: input.heldoutRankings };
   }
   const { accuracy, pairs } = heldout;
-  return accuracy <= CHANCE ? { kind: 'weak', accuracy, pairs } : { kind: 'ok', accuracy, pairs };
+  const method = 'heldout';
+  return accuracy <= CHANCE
+    ? { kind: 'weak', accuracy, pairs, method }
+    : { kind: 'ok', accuracy, pairs, method };
 }
 
 /** Fewer steps to try after a weak result: half as many, at least one. */

@@ -317,6 +317,8 @@ export const en = {
   'rmq.weak.title': 'This reward model is no better than chance',
   'rmq.weak.body':
     'On your held-out rankings it orders only {acc} of the pairs as you did ({pairs} in all; chance is 50%): it has not learned your taste, so PPO and RRHF would optimise noise.',
+  'rmq.weak.bodyLoo':
+    'Tested on each of your rankings in turn, with a head trained on the others, it orders only {acc} of the pairs as you did ({pairs} in all; chance is 50%): it has not learned your taste, so PPO and RRHF would optimise noise.',
   'rmq.weak.next': 'Next, try one of these, then train it again:',
   'rmq.weak.goOn':
     'You can still run PPO and RRHF; expect the gold share in the headline to stay where the SFT model left it.',

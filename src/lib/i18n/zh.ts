@@ -311,6 +311,8 @@ export const zh: Record<MessageKey, string> = {
   'rmq.weak.title': '这个奖励模型并不比随机猜测好',
   'rmq.weak.body':
     '在你留出的排序上，它只把 {acc} 的成对比较排得和你一样（共 {pairs} 对；随机猜测是 50%）：它还没学会你的偏好，PPO 和 RRHF 只会去优化噪声。',
+  'rmq.weak.bodyLoo':
+    '轮流留出你的每一个排序、用其余排序训练输出头来检验，它只把 {acc} 的成对比较排得和你一样（共 {pairs} 对；随机猜测是 50%）：它还没学会你的偏好，PPO 和 RRHF 只会去优化噪声。',
   'rmq.weak.next': '下一步，试试下面之一，然后再训练它：',
   'rmq.weak.goOn': '你仍然可以运行 PPO 和 RRHF；但标题里的金标准比例多半会停在 SFT 模型的水平。',
   'rmq.rankMore': '再排序一些提示',

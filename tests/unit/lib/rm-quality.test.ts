@@ -14,13 +14,37 @@ describe('rmQuality', () => {
       kind: 'weak',
       accuracy: 0.5,
       pairs: 12,
+      method: 'heldout',
     });
     expect(rmQuality({ ...base, heldout: { accuracy: 0.25, pairs: 12 } }).kind).toBe('weak');
     expect(rmQuality({ ...base, heldout: { accuracy: 7 / 12, pairs: 12 } })).toEqual({
       kind: 'ok',
       accuracy: 7 / 12,
       pairs: 12,
+      method: 'heldout',
     });
+  });
+
+  it('prefers the leave-one-out accuracy over every ranking while it is current', () => {
+    const cv = { accuracy: 0.8, pairs: 60, rankings: base.rankings };
+    // Two held-out rankings at chance, but every ranking held out in turn says 80%.
+    expect(
+      rmQuality({ ...base, heldout: { accuracy: 0.5, pairs: 12 }, crossValidated: cv }),
+    ).toEqual({ kind: 'ok', accuracy: 0.8, pairs: 60, method: 'leave-one-out' });
+    expect(
+      rmQuality({ ...base, heldout: null, crossValidated: { ...cv, accuracy: 0.45 } }),
+    ).toMatchObject({
+      kind: 'weak',
+      method: 'leave-one-out',
+    });
+    // More rankings came since: the old estimate no longer speaks for the model.
+    expect(
+      rmQuality({
+        ...base,
+        heldout: { accuracy: 0.5, pairs: 12 },
+        crossValidated: { ...cv, rankings: base.rankings - 1 },
+      }),
+    ).toMatchObject({ kind: 'weak', method: 'heldout' });
   });
 
   it('does not call an RM weak that nothing held out can test', () => {

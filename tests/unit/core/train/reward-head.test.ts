@@ -11,7 +11,7 @@ import { createGPT } from '../../../../src/core/gpt';
 import { readWeights } from '../../../../src/core/checkpoint';
 import { rankingToPairs } from '../../../../src/core/losses/ranking';
 import { ENDING_TOKENS, RewardModelTrainer } from '../../../../src/core/train/reward-model';
-import { mulberry32, randomString, tinyConfig } from './synthetic';
+import { mulberry32, randomString, tinyConfig, vowelGroup } from './synthetic';
 
 let tf: typeof tfNs;
 beforeAll(async () => {
@@ -100,4 +100,36 @@ describe('RewardModelTrainer with a frozen trunk', () => {
       model.dispose();
     },
   );
+
+  it('cross-validates leave-one-out: high on a learnable taste, at chance on a random one, 0 on identical answers', async () => {
+    const rng = mulberry32(21);
+    const vowels = Array.from({ length: 10 }, () => vowelGroup(4, rng));
+    const random = vowels.map((g) => ({ ...g, ranks: [...g.ranks].sort(() => rng() - 0.5) }));
+    const same = vowels.map((g) => ({
+      ...g,
+      completions: g.completions.map(() => g.completions[0]),
+    }));
+    const result = async (groups: typeof vowels) => {
+      const model = createGPT({ ...tinyConfig, scalarHead: true }, 3);
+      const trainer = new RewardModelTrainer(model, { lr: 1e-2, trains: 'head' });
+      const r = await trainer.crossValidate(groups, { steps: 60, lr: 1e-2 });
+      trainer.dispose();
+      model.dispose();
+      return r;
+    };
+    const learnable = await result(vowels);
+    const pairs = vowels.reduce((n, g) => n + rankingToPairs(g.ranks).length, 0);
+    expect(learnable.pairs).toBe(pairs);
+    expect(learnable.accuracy).toBeGreaterThan(0.75);
+    const chance = await result(random);
+    expect(chance.accuracy).toBeLessThan(learnable.accuracy);
+    expect(chance.accuracy).toBeLessThan(0.7);
+    expect((await result(same)).accuracy).toBe(0); // equal rewards: every pair a tie
+    const whole = new RewardModelTrainer(createGPT({ ...tinyConfig, scalarHead: true }, 3), {
+      lr: 1e-3,
+    });
+    await expect(whole.crossValidate(vowels, { steps: 1, lr: 1e-2 })).rejects.toThrow(
+      /frozen trunk/,
+    );
+  });
 });
