@@ -162,7 +162,12 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
         ],
       },
       labelerNoise: NOISE,
+      // The reward model is trained whole, as InstructGPT's is: from a dozen rankings
+      // it learns the proxy's taste, flaws and all (a head reading the ending cannot see
+      // length, and would agree with gold too well to be hacked).
       settings: {
+        'rm.trains': 'all',
+        'rm.lr': 5e-4,
         'ppo.klMode': 'fixed',
         'ppo.klCoef': 0.01,
         'ppo.lr': 5e-5,

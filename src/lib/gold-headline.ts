@@ -58,6 +58,12 @@ export function propertyName(spec: LabelerSpec, tr: Translate): string {
     case 'uses-dialogue':
       return tr('gold.property.dialogue');
     case 'weighted': {
+      // One positive term is the same property as the labeler of that one test.
+      const live = spec.terms.filter((term) => term.weight !== 0);
+      const one = live.length === 1 && live[0].weight > 0 ? live[0].test : null;
+      if (one?.kind === 'ending' && one.sentiment === 'happy') return tr('gold.property.happy');
+      if (one?.kind === 'dialogue') return tr('gold.property.dialogue');
+      if (one?.kind === 'requested-animal') return tr('gold.property.animal');
       const clauses = spec.terms
         .filter((term) => term.weight !== 0)
         .map((term) => termClause(term.test, term.weight < 0, tr));

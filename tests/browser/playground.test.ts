@@ -142,7 +142,7 @@ describe('playground', () => {
       .evaluateAll((els) =>
         els.map((e) => [e.getAttribute('data-testid'), Number(e.getAttribute('data-points'))]),
       );
-    expect(charts.length).toBe(12);
+    expect(charts.length, JSON.stringify(charts.map((c) => c[0]))).toBe(12);
     for (const [id, n] of charts) expect(n, String(id)).toBeGreaterThanOrEqual(2);
     // The samples panel shows the PPO and RRHF policies beside the SFT model.
     await page.locator('[data-testid=compare-rrhf]').first().waitFor({ timeout: LONG });

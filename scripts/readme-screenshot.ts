@@ -1,0 +1,73 @@
+/**
+ * The README's screenshot, from a real run of the default path in headless
+ * Chromium on the built app (`npm run build` first): the happy-endings preset
+ * on the model the page picks, SFT with the default settings, ten prompts
+ * ranked by the simulated labeler, the reward model, then PPO and RRHF side by
+ * side; the picture is the Optimise stage with its headline.
+ *
+ *   npx tsx scripts/readme-screenshot.ts [--out docs/screenshot.png] [--backend wasm]
+ */
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../tests/browser/chromium-args';
+import { findChromium } from '../tests/browser/harness';
+import { serveStatic } from '../tests/browser/server';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const out = path.resolve(arg('out', path.join(ROOT, 'docs/screenshot.png')));
+const backend = arg('backend', 'wasm');
+const LONG = 15 * 60_000;
+const t0 = performance.now();
+const say = (s: string) => console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s  ${s}`);
+
+async function go(page: Page, stage: string): Promise<void> {
+  await page.click(`[data-testid=nav-${stage}]`);
+  await page.locator(`[data-testid=stage-${stage}]`).waitFor();
+}
+
+const server = await serveStatic(path.join(ROOT, 'dist'));
+const browser = await chromium.launch({
+  executablePath: findChromium(),
+  headless: true,
+  args: CHROMIUM_ARGS,
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${server.url}?backend=${backend}#preset=happy-endings`);
+  await page
+    .locator('[data-testid=run-sft] button.primary')
+    .first()
+    .waitFor({ timeout: LONG, state: 'attached' });
+  await go(page, 'demonstrate');
+  await page.click('[data-testid=run-sft] button.primary');
+  await page.locator('[data-testid=run-sft][data-status=done]').waitFor({ timeout: LONG });
+  say('SFT done');
+  await go(page, 'rank');
+  for (const n of [5, 10]) {
+    await page.click('[data-testid=labeler-rank]');
+    await page
+      .locator(`[data-testid=comparison-count][data-rankings="${n}"]`)
+      .waitFor({ timeout: LONG });
+  }
+  say('10 prompts ranked by the simulated labeler');
+  await go(page, 'reward');
+  await page.click('[data-testid=run-reward-model] button.primary');
+  await page.locator('[data-testid=run-reward-model][data-status=done]').waitFor({ timeout: LONG });
+  say('reward model done');
+  await go(page, 'optimise');
+  await page.click('[data-testid=run-optimise]');
+  await page.locator('[data-testid=run-ppo][data-status=done]').waitFor({ timeout: LONG });
+  await page.locator('[data-testid=run-rrhf][data-status=done]').waitFor({ timeout: LONG });
+  say('PPO and RRHF done');
+  await page.waitForTimeout(2000); // the last comparison refresh
+  await page.locator('[data-testid=stage-optimise]').screenshot({ path: out });
+  say(`wrote ${path.relative(ROOT, out)}`);
+} finally {
+  await browser.close();
+  await server.close();
+}
