@@ -39,10 +39,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`${server.url}?backend=${backend}#preset=happy-endings`);
-  await page
-    .locator('[data-testid=run-sft] button.primary')
-    .first()
-    .waitFor({ timeout: LONG, state: 'attached' });
+  await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
   await go(page, 'demonstrate');
   await page.click('[data-testid=run-sft] button.primary');
   await page.locator('[data-testid=run-sft][data-status=done]').waitFor({ timeout: LONG });

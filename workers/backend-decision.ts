@@ -21,12 +21,13 @@ export const LABELS: Record<BackendName, string> = {
 export const CLEARLY_SLOW = 8;
 /**
  * Measured ms per step (on MEASURE_CONFIG) up to which nano is the default
- * model. A 2-core laptop measures ~36 ms on wasm, where nano's whole default
- * lesson (SFT, reward model, PPO) takes about three minutes; micro would be
- * faster but writes too much garble for a person's taste to show in it
- * (docs/lessons.md). Slower machines still get micro.
+ * model. A 2-core laptop measures ~36 ms on wasm (~100 ms while other work
+ * loads its cores), where nano's whole default lesson (SFT, reward model, PPO)
+ * takes a few minutes; micro would be faster but writes too much garble for a
+ * person's taste to show in it (docs/lessons.md). Only far slower machines get
+ * micro.
  */
-export const NANO_MS_PER_STEP = { gpu: 60, cpu: 80 };
+export const NANO_MS_PER_STEP = { gpu: 60, cpu: 200 };
 
 export interface AdapterSummary {
   vendor: string;

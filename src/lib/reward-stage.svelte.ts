@@ -129,10 +129,8 @@ export class RewardStage {
       return;
     }
     try {
-      const r = await engine.crossValidateRewardModel(groups, {
-        steps: s['rm.steps'],
-        lr: s['rm.lr'],
-      });
+      const { maxSteps, lr } = rewardLoopSettings(s, this.pg.seed);
+      const r = await engine.crossValidateRewardModel(groups, { steps: maxSteps, lr });
       this.crossValidated = { ...r, rankings: groups.length };
     } catch (e) {
       this.pg.say(`Cross-validation failed: ${message(e)}`, 'problem');
