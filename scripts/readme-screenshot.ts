@@ -6,6 +6,8 @@
  * side; the picture is the Optimise stage with its headline.
  *
  *   npx tsx scripts/readme-screenshot.ts [--out docs/screenshot.png] [--backend wasm]
+ *
+ * Without --backend the page measures and chooses, as it does for a visitor.
  */
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -19,7 +21,7 @@ const arg = (name: string, fallback: string) => {
 };
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const out = path.resolve(arg('out', path.join(ROOT, 'docs/screenshot.png')));
-const backend = arg('backend', 'wasm');
+const backend = arg('backend', ''); // '' lets the page choose, as a visitor's page does
 const LONG = 15 * 60_000;
 const t0 = performance.now();
 const say = (s: string) => console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s  ${s}`);
@@ -38,7 +40,7 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}?backend=${backend}#preset=happy-endings`);
+  await page.goto(`${server.url}${backend ? `?backend=${backend}` : ''}#preset=happy-endings`);
   await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
   await go(page, 'demonstrate');
   await page.click('[data-testid=run-sft] button.primary');

@@ -143,7 +143,11 @@ export function updateReport(file: string, id: string, section: string): void {
     writeFileSync(file, text.slice(0, a) + block + text.slice(b + END(id).length + 1));
     return;
   }
-  const earlier = text.indexOf('## Earlier measurements');
+  // New presets go after the generated ones, before the hand-written notes.
+  const notes = ['## What made the lesson show', '## Earlier measurements']
+    .map((h) => text.indexOf(h))
+    .filter((i) => i >= 0);
+  const earlier = notes.length > 0 ? Math.min(...notes) : -1;
   writeFileSync(
     file,
     earlier >= 0
