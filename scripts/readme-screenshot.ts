@@ -10,10 +10,11 @@
  * Without --backend the page measures and chooses, as it does for a visitor.
  */
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../tests/browser/chromium-args';
 import { findChromium } from '../tests/browser/harness';
 import { serveStatic } from '../tests/browser/server';
+import { go, trainSft } from '../tests/browser/stages';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,11 +27,6 @@ const LONG = 15 * 60_000;
 const t0 = performance.now();
 const say = (s: string) => console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s  ${s}`);
 
-async function go(page: Page, stage: string): Promise<void> {
-  await page.click(`[data-testid=nav-${stage}]`);
-  await page.locator(`[data-testid=stage-${stage}]`).waitFor();
-}
-
 const server = await serveStatic(path.join(ROOT, 'dist'));
 const browser = await chromium.launch({
   executablePath: findChromium(),
@@ -42,9 +38,7 @@ try {
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`${server.url}${backend ? `?backend=${backend}` : ''}#preset=happy-endings`);
   await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
-  await go(page, 'demonstrate');
-  await page.click('[data-testid=run-sft] button.primary');
-  await page.locator('[data-testid=run-sft][data-status=done]').waitFor({ timeout: LONG });
+  await trainSft(page, LONG);
   say('SFT done');
   await go(page, 'rank');
   for (const n of [5, 10]) {

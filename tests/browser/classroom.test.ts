@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
 import { RESULTS_DIR, useBrowser } from './harness';
+import { go, trainSft } from './stages';
 
 const { openApp } = useBrowser();
 const LONG = 180_000;
@@ -25,17 +26,6 @@ async function shot(page: Page, name: string): Promise<void> {
 
 async function ready(page: Page): Promise<void> {
   await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
-}
-
-async function go(page: Page, stage: string): Promise<void> {
-  await page.click(`[data-testid=nav-${stage}]`);
-  await page.locator(`[data-testid=stage-${stage}]`).waitFor();
-}
-
-async function trainSft(page: Page): Promise<void> {
-  await go(page, 'demonstrate');
-  await page.click('[data-testid=run-sft] button.primary');
-  await page.locator('[data-testid=run-sft][data-status=done]').waitFor({ timeout: LONG });
 }
 
 const num = async (page: Page, sel: string, attr: string) =>
@@ -52,7 +42,7 @@ describe('classroom', () => {
     });
     const { page } = await openApp(`?${query}`);
     await ready(page);
-    await trainSft(page);
+    await trainSft(page, LONG);
     // A careful labeler (little noise): rankings that say what it wants.
     await go(page, 'rank');
     await page.locator('[data-testid=labeler-noise]').evaluate((el: HTMLInputElement) => {
@@ -119,7 +109,7 @@ describe('classroom', () => {
     const { page } = await openApp(`?${query}`);
     await ready(page);
     expect(await page.locator('h1').textContent()).toBe('RLHF 游乐场');
-    await trainSft(page);
+    await trainSft(page, LONG);
     await go(page, 'rank');
     await page.click('[data-testid=labeler-rank]');
     await page

@@ -18,6 +18,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
 import { RESULTS_DIR, useBrowser } from './harness';
+import { go, trainSft } from './stages';
 
 const { openApp } = useBrowser();
 
@@ -30,17 +31,6 @@ async function shot(page: Page, name: string): Promise<void> {
     path: path.join(RESULTS_DIR, `lesson-shows--${name}.png`),
     fullPage: true,
   });
-}
-
-async function go(page: Page, stage: string): Promise<void> {
-  await page.click(`[data-testid=nav-${stage}]`);
-  await page.locator(`[data-testid=stage-${stage}]`).waitFor();
-}
-
-async function trainSft(page: Page): Promise<void> {
-  await go(page, 'demonstrate');
-  await page.click('[data-testid=run-sft] button.primary');
-  await page.locator('[data-testid=run-sft][data-status=done]').waitFor({ timeout: LONG });
 }
 
 /** Ranks the next `n` prompts by keyboard: samples in order 1, 2, … (Enter places the rest). */
@@ -81,7 +71,7 @@ describe('the lesson shows', () => {
     });
     const { page } = await openApp(`?${query}#${hash}`);
     await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
-    await trainSft(page);
+    await trainSft(page, LONG);
     await rankInOrder(page, 3, ['2', '1', '4']);
     await trainRm(page);
     // Three rankings hold none out (the fifth is the first at the default 20%).
@@ -136,7 +126,7 @@ describe('the lesson shows', () => {
     });
     const { page } = await openApp(`?${query}#${hash}`);
     await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
-    await trainSft(page);
+    await trainSft(page, LONG);
     // Two rankings, "1 above 2": the second is held out (share 0.5).
     await rankInOrder(page, 2, ['1']);
     await trainRm(page);
