@@ -43,12 +43,19 @@ describe('propertyName', () => {
     expect(propertyName(spec, inChinese)).toBe(
       '结局圆满、含有对话、提到所问动物且不提“wolf”的回答',
     );
+    // One positive term is the property of that test alone (the happy-ending presets' gold).
     expect(
       propertyName(
         { kind: 'weighted', terms: [{ test: { kind: 'ending', sentiment: 'happy' }, weight: 1 }] },
         inEnglish,
       ),
-    ).toBe('Answers that end happily');
+    ).toBe('Answers with a happy ending');
+    expect(
+      propertyName(
+        { kind: 'weighted', terms: [{ test: { kind: 'ending', sentiment: 'happy' }, weight: -1 }] },
+        inEnglish,
+      ),
+    ).toBe('Answers that do not end happily');
   });
 
   it('falls back to full marks when no term carries weight', () => {

@@ -109,7 +109,7 @@ describe('URL codec', () => {
     expect(state).toEqual({ settings: {}, hide: ['settings'] });
     expect(({} as Record<string, unknown>).x).toBeUndefined(); // nothing polluted
     expect(problems).toHaveLength(7);
-    expect(problems[0]).toBe('ppo.lr=javascript:alert(1) is not a number: kept 1e-4');
+    expect(problems[0]).toBe('ppo.lr=javascript:alert(1) is not a number: kept 2e-5');
     // The key ends at its first '=': what a browser would parse, quoted as text.
     expect(problems.at(-1)).toBe('unknown keys “<img src”, “__proto__”, “constructor” ignored');
     expect(problems.join(' ')).toMatch(/hide: “evil” ignored/);
