@@ -15,7 +15,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   EOS_ID,
-  RewardModelTrainer,
   corpusUnits,
   mean,
   mulberry32,
@@ -46,7 +45,7 @@ import { ModelSlot } from '../../workers/model-slot';
 import { responseIds } from '../../workers/model-setup';
 import { measurePolicy } from '../../workers/policy-measures';
 import { makePolicyTask, type TrainRequest } from '../../workers/policy-tasks';
-import { ROOT, copyOf, loadBase } from './pipeline';
+import { ROOT, copyOf, loadBase, trainRewardModel } from './pipeline';
 
 export interface LessonOptions {
   seed: number;
@@ -231,21 +230,10 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     ranks: r.ranks,
   });
   const rmSettings = rewardLoopSettings(s, o.seed);
-  const rm = await copyOf(sftModel);
-  const rmTrainer = new RewardModelTrainer(rm, {
-    lr: rmSettings.lr,
-    objective: rmSettings.objective,
-    trains: rmSettings.trains,
+  const { rm, trainer: rmTrainer } = await trainRewardModel(sftModel, train.map(asGroup), {
+    ...rmSettings,
+    steps: rmSettings.maxSteps,
   });
-  const rmRng = mulberry32(rmSettings.seed);
-  const trainGroups = train.map(asGroup);
-  for (let i = 0; i < rmSettings.maxSteps; i++) {
-    const batch = Array.from(
-      { length: rmSettings.batchSize },
-      () => trainGroups[Math.floor(rmRng() * trainGroups.length)],
-    );
-    await rmTrainer.step(batch);
-  }
   await rmTrainer.normalize(
     preset.demonstrations.map((d) => ({
       prompt: tok.encode(d.prompt),

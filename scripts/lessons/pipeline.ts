@@ -116,10 +116,15 @@ export async function trainRewardModel(
     batchSize: number;
     seed: number;
     objective: 'pairwise' | 'direct';
+    trains?: 'all' | 'head';
   },
 ): Promise<{ rm: GPT; trainer: RewardModelTrainer; lastAccuracy: number }> {
   const rm = await copyOf(start);
-  const trainer = new RewardModelTrainer(rm, { lr: o.lr, objective: o.objective });
+  const trainer = new RewardModelTrainer(rm, {
+    lr: o.lr,
+    objective: o.objective,
+    trains: o.trains,
+  });
   const rng = mulberry32(o.seed);
   let lastAccuracy = NaN;
   for (let s = 0; s < o.steps; s++) {
