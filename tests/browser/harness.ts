@@ -10,7 +10,8 @@ import { CHROMIUM_ARGS } from './chromium-args';
 import { serveStatic, type StaticServer } from './server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DIST = path.join(ROOT, 'dist');
+// DIST_DIR: another build folder (e.g. `vite build --outDir dist-b`), so two builds can be tested side by side.
+export const DIST = path.resolve(ROOT, process.env.DIST_DIR ?? 'dist');
 export const RESULTS_DIR = path.join(ROOT, 'test-results');
 
 export function findChromium(): string {

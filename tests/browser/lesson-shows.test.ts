@@ -17,13 +17,12 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
-import { RESULTS_DIR, useBrowser } from './harness';
+import { DIST, RESULTS_DIR, useBrowser } from './harness';
 import { go, trainSft } from './stages';
 
 const { openApp } = useBrowser();
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const MODEL = existsSync(path.join(ROOT, 'dist/models/en-micro.safetensors')) ? 'micro' : 'tiny';
+const MODEL = existsSync(path.join(DIST, 'models/en-micro.safetensors')) ? 'micro' : 'tiny';
 const LONG = 120_000;
 
 async function shot(page: Page, name: string): Promise<void> {
