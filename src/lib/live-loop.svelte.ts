@@ -14,6 +14,7 @@ import { pairAgreement } from '../core/statistics';
 import type { OptimiserKind } from './engine';
 import type { RankItem } from './rank-queue';
 import type { Playground } from './state.svelte';
+import type { TrainingRun } from './training-run.svelte';
 import { t } from './i18n/index.svelte';
 
 export type LiveStatus = 'idle' | 'warming' | 'running' | 'stopping';
@@ -101,7 +102,7 @@ export class LiveLoop {
     this.sinceUpdate = 0;
     try {
       await this.pg.sft.fix();
-      this.pg.optimise.setMode(this.kind);
+      this.pg.optimise.liveKind = this.kind;
       await this.pg.ranking.start();
       await this.makeProbe();
       // Where the reward model starts: before any ranking (untrained, it ties every pair: ½).
@@ -117,30 +118,57 @@ export class LiveLoop {
         if (!this.pg.rm.ready)
           throw new Error(this.pg.rm.run.problem ?? 'the reward model did not train');
       }
-      const optimiser = this.pg.optimise.play(this.kind, false, this.iterations);
+      // With a person ranking, the loop starts paused and steps as rankings arrive.
+      const optimiser = this.pg.optimise.play(this.kind, !this.auto, this.iterations);
       this.status = 'running';
       const run = this.pg.optimise.runOf(this.kind);
       const v0 = this.policyVersion;
       const r0 = this.ranked;
       // Wait for the loop to begin, then rank for as long as it runs, at the policy's pace.
       while (!run.active && this.status === 'running') await pause(50);
+      const pacer = this.auto ? Promise.resolve() : this.pace(run, v0);
       while (run.active && this.status === 'running') {
-        const allowed = (this.policyVersion - v0 + 1) * this.perUpdate;
-        if (this.ranked - r0 >= allowed) {
-          await pause(100);
-          continue;
+        if (this.auto) {
+          // The labeler keeps pace with the policy.
+          const allowed = (this.policyVersion - v0 + 1) * this.perUpdate;
+          if (this.ranked - r0 >= allowed) {
+            await pause(100);
+            continue;
+          }
         }
         await this.rankOne();
         if (this.sinceUpdate >= this.rmEvery && !this.rmUpdate) {
           this.rmUpdate = this.updateRewardModel().finally(() => (this.rmUpdate = null));
         }
       }
+      await pacer;
       await optimiser;
       await this.rmUpdate;
     } catch (e) {
       this.problem = message(e);
+      const run = this.pg.optimise.runOf(this.kind);
+      if (run.active) await run.stop();
     } finally {
+      this.pg.optimise.liveKind = null;
       this.status = 'idle';
+    }
+  }
+
+  /**
+   * Person mode: the policy keeps pace with the person. The loop waits,
+   * paused, and makes one update per `perUpdate` rankings (one to begin
+   * with), so a few early rankings are not optimised against for dozens of
+   * updates while the person reads.
+   */
+  private async pace(run: TrainingRun, v0: number): Promise<void> {
+    const r0 = this.pg.ranking.rankings.length;
+    while (run.active && this.status === 'running') {
+      const granted = 1 + Math.floor((this.pg.ranking.rankings.length - r0) / this.perUpdate);
+      if (run.status === 'paused' && this.policyVersion - v0 < granted) {
+        const v = this.policyVersion;
+        await run.stepOnce();
+        while (this.policyVersion === v && run.active && this.status === 'running') await pause(50);
+      } else await pause(50);
     }
   }
 
@@ -155,6 +183,12 @@ export class LiveLoop {
     const session = this.pg.ranking;
     const item = await session.waitForCurrent();
     if (!item) throw new Error(t('problem.samples'));
+    // A policy that writes one text for every sample (often an empty one) has
+    // collapsed onto what the reward model overrates: stop, and say what to change.
+    const first = item.samples[0]?.trim();
+    if (item.samples.length > 1 && item.samples.every((x) => x.trim() === first)) {
+      throw new Error(t('live.collapsed', { k: item.samples.length }));
+    }
     const before = session.rankings.length;
     const fresh = this.freshness(item);
     if (this.auto) {

@@ -33,6 +33,11 @@ export class Optimisation {
   readonly ppo: TrainingRun;
   readonly rrhf: TrainingRun;
   mode: OptimiseMode = $state('both');
+  /**
+   * The optimiser live mode runs, in the main lane whatever the mode (the
+   * ranking queue samples the main lane); the person's choice of mode stays.
+   */
+  liveKind: OptimiserKind | null = $state(null);
   compare: CompareRow[] = $state([]);
   compareBusy = $state(false);
   /**
@@ -48,6 +53,8 @@ export class Optimisation {
   private compareChain: Promise<void> = Promise.resolve();
   /** Kinds waiting in `compareChain` (plain: nothing renders it). */
   private compareQueued: OptimiserKind[] = [];
+  /** The panel's sampling seed: the same for every model, a new one on each Refresh. */
+  private compareSeed = 5;
 
   constructor(private readonly pg: Playground) {
     this.ppo = new TrainingRun('ppo', pg.metrics);
@@ -69,6 +76,7 @@ export class Optimisation {
 
   /** Which lane runs `kind`: with both at once, RRHF gets its own workers. */
   laneOf(kind: OptimiserKind): Lane {
+    if (this.liveKind === kind) return 'main';
     return kind === 'rrhf' && this.mode === 'both' ? 'side' : 'main';
   }
 
@@ -209,9 +217,10 @@ export class Optimisation {
     this.sftGold = null;
   }
 
-  /** A new reward model: the comparison scores are stale. */
-  onNewRewardModel(): void {
-    this.compare = [];
+  /** A new reward model: the panel's texts stay, scored again by it. */
+  onNewRewardModel(): Promise<void> {
+    this.compareChain = this.compareChain.then(() => this.rescoreCompare());
+    return this.compareChain;
   }
 
   onNewBase(): void {
@@ -234,7 +243,14 @@ export class Optimisation {
 
   /** Common random numbers: every model samples with the same seed. */
   private compareOptions(): SamplingOptions {
-    return { ...this.pg.samplingOptions(2), seed: 5 };
+    return { ...this.pg.samplingOptions(2), seed: this.compareSeed };
+  }
+
+  /** The main lane is free for sampling the SFT model: no optimiser loop holds it. */
+  private mainLaneFree(): boolean {
+    return !(['ppo', 'rrhf'] as const).some(
+      (k) => this.runOf(k).active && this.laneOf(k) === 'main',
+    );
   }
 
   private rows(): CompareRow[] {
@@ -243,10 +259,11 @@ export class Optimisation {
     return prompts.map((prompt) => ({ prompt, sft: null, ppo: null, rrhf: null }));
   }
 
-  /** The SFT model's answers, once per SFT model (call under the model lock). */
+  /** The SFT model's answers, once per SFT model and seed (call under the model lock). */
   private async sampleSftCompare(): Promise<void> {
     const engine = this.pg.engine;
     if (!engine || (this.compare.length > 0 && this.compare.every((r) => r.sft))) return;
+    if (!engine.sftCheckpoint() || !this.mainLaneFree()) return;
     const prompts = this.comparePrompts;
     try {
       const texts = await engine.sampleSft(prompts, this.compareOptions());
@@ -268,10 +285,7 @@ export class Optimisation {
    */
   private async sampleSftGold(): Promise<void> {
     const { engine, labeler, preset } = this.pg;
-    if (!engine || !labeler || !preset || this.sftGold) return;
-    if ((['ppo', 'rrhf'] as const).some((k) => this.runOf(k).active && this.laneOf(k) === 'main')) {
-      return;
-    }
+    if (!engine || !labeler || !preset || this.sftGold || !this.mainLaneFree()) return;
     const prompts = preset.prompts;
     try {
       const opts = { ...rankSampling(this.pg.settings, SFT_GOLD_ANSWERS), seed: this.pg.seed + 20 };
@@ -285,8 +299,41 @@ export class Optimisation {
   }
 
   /**
-   * Samples the current PPO / RRHF policies on the fixed prompts. Refreshes
-   * queue up, one at a time; a kind already waiting is not queued twice.
+   * The Refresh button: new answers from every model on the panel, all with
+   * one new seed (the SFT column too, unless an optimiser holds its lane).
+   */
+  refreshAll(): Promise<void> {
+    this.compareChain = this.compareChain.then(async () => {
+      this.compareSeed++;
+      this.compare = this.rows().map((r) => ({ ...r, sft: null, ppo: null, rrhf: null }));
+      await this.pg.withModels(() => this.sampleSftCompare());
+    });
+    return this.refreshCompare();
+  }
+
+  /** Scores the panel's texts again (a new reward model). */
+  private async rescoreCompare(): Promise<void> {
+    const prompts = this.comparePrompts;
+    if (!this.pg.engine || !this.pg.rm.ready || this.compare.length !== prompts.length) return;
+    try {
+      for (const kind of ['sft', 'ppo', 'rrhf'] as const) {
+        const cells = this.compare.map((r) => r[kind]);
+        if (cells.some((c) => c === null)) continue;
+        const scored = await this.pg.scoreTexts(
+          prompts,
+          cells.map((c) => c!.text),
+        );
+        this.compare = this.compare.map((r, i) => ({ ...r, [kind]: scored[i] }));
+      }
+    } catch (e) {
+      this.pg.say(`Could not score the comparison samples: ${message(e)}`, 'problem');
+    }
+  }
+
+  /**
+   * Samples the current PPO / RRHF policies on the fixed prompts, and the SFT
+   * model where its column is empty. Refreshes queue up, one at a time; a
+   * kind already waiting is not queued twice.
    */
   refreshCompare(kinds: OptimiserKind[] = ['ppo', 'rrhf']): Promise<void> {
     const fresh = kinds.filter((k) => !this.compareQueued.includes(k));
@@ -295,6 +342,7 @@ export class Optimisation {
     this.compareBusy = true;
     this.compareChain = this.compareChain.then(async () => {
       this.compareQueued = this.compareQueued.filter((k) => !fresh.includes(k));
+      if (this.rows().some((r) => !r.sft)) await this.pg.withModels(() => this.sampleSftCompare());
       await this.sampleCompare(fresh);
       this.compareBusy = this.compareQueued.length > 0;
     });

@@ -84,7 +84,7 @@ export class RewardStage {
       this.ready = true;
       if (heldout.length > 0) await this.measureHeldout(this.run.step, true);
       await this.crossValidate();
-      this.pg.optimise.onNewRewardModel();
+      void this.pg.optimise.onNewRewardModel();
     } catch (e) {
       this.run.problem = message(e);
     }

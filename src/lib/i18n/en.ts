@@ -407,6 +407,8 @@ export const en = {
   'live.title': 'Live mode (Christiano et al. 2017)',
   'live.intro':
     'Everything at once: the policy keeps writing, the labeler (or you) keeps ranking what it wrote, the reward model keeps learning from the new rankings, and the optimiser keeps optimising against it.',
+  'live.collapsed':
+    'The policy has collapsed: all {k} samples of the prompt are the same text. Live mode stopped. Lower the learning rate or raise β (KL), train the reward model on more rankings, and start again.',
   'live.settings': 'Live mode settings',
   'live.optimiser': 'Optimiser',
   'live.who': 'Who ranks',

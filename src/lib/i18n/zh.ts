@@ -397,6 +397,8 @@ export const zh: Record<MessageKey, string> = {
   'live.title': '实时模式（Christiano 等，2017）',
   'live.intro':
     '一切同时进行：策略不停地写，标注者（或你）不停地给它写的东西排序，奖励模型不停地从新的排序中学习，优化器不停地对着它优化。',
+  'live.collapsed':
+    '策略已经坍缩：这个提示的 {k} 个样本都是同一段文字。实时模式已停止。请降低学习率或提高 β（KL），用更多排序训练奖励模型，然后重新开始。',
   'live.settings': '实时模式设置',
   'live.optimiser': '优化器',
   'live.who': '谁来排序',
