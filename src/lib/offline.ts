@@ -1,6 +1,7 @@
-// Offline use: a production build registers the service worker (public/sw.js)
-// once the page has loaded, so its caching never competes with the first
-// paint. In development there is none: vite serves fresh files every time.
+// Offline use: a production build registers the Workbox service worker that
+// `vite build` writes (dist/sw.js, configured in vite.config.ts) once the page
+// has loaded, so its precaching never competes with the first paint. In
+// development there is none: vite serves fresh files every time.
 
 export function registerServiceWorker(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;

@@ -109,7 +109,8 @@ describe('offline', () => {
     const { second } = origins();
     const { page } = await openApp(`${second}?backend=wasm&model=micro`);
     await page.locator('[data-testid=model-status][data-status=ready]').waitFor({ timeout: LONG });
-    // The service worker has cached the app and the models once it controls the page.
+    // The service worker (Workbox, vite.config.ts) has precached the app and the
+    // models once it controls the page.
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
       if (!navigator.serviceWorker.controller) {
@@ -118,7 +119,7 @@ describe('offline', () => {
     });
     const cached = await page.evaluate(async () => {
       const keys = await caches.keys();
-      const cache = await caches.open(keys.find((k) => k.startsWith('rlhf-playground-'))!);
+      const cache = await caches.open(keys.find((k) => k.startsWith('rlhf-playground-precache'))!);
       return (await cache.keys()).map((r) => new URL(r.url).pathname);
     });
     expect(cached).toContain('/models/en-micro.safetensors');
