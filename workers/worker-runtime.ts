@@ -189,14 +189,21 @@ export class WorkerRuntime {
   /** Calls every worker exposes next to its own. */
   commonApi() {
     return {
-      /** Holds a Web Lock for the worker's lifetime; the page learns of its death when it is freed. */
+      /**
+       * Holds a Web Lock for the worker's lifetime; the page learns of its death
+       * when it is freed. Rejects when the browser refuses the lock (a
+       * third-party frame without storage access: SecurityError), so that the
+       * page falls back to its heartbeat instead of waiting for ever.
+       */
       holdLifeLock: async (name: string): Promise<void> => {
         if (!navigator.locks) throw new Error('Web Locks are not available here');
-        await new Promise<void>((acquired) => {
-          void navigator.locks.request(name, () => {
-            acquired();
-            return new Promise<never>(() => undefined);
-          });
+        await new Promise<void>((acquired, refused) => {
+          navigator.locks
+            .request(name, () => {
+              acquired();
+              return new Promise<never>(() => undefined);
+            })
+            .catch(refused);
         });
       },
       ping: (): string => 'pong',

@@ -81,7 +81,8 @@ export function checkCommand(data: unknown): Checked {
   }
   const fields = SCHEMA[type as CommandType];
   for (const key of Object.keys(data)) {
-    if (!ENVELOPE.includes(key) && !(key in fields)) {
+    // Own fields only: `in` would also find toString, valueOf, __proto__… on the prototype.
+    if (!ENVELOPE.includes(key) && !Object.hasOwn(fields, key)) {
       return { ok: false, problem: `${type} takes no field “${key.slice(0, 32)}”`, id };
     }
   }

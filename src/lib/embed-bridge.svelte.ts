@@ -3,6 +3,9 @@
 // only from the parent window), checks them (embed-api.ts), acts through the
 // playground's own controls, and reports back: ready, stage changes, run
 // states, metrics every N steps, and pauses while the frame is out of sight.
+// Commands run one at a time in the order they came: each has finished (a
+// preset and its model loaded, a run under way) before the next one starts,
+// so a host that does not wait for replies still gets what it asked for.
 import { untrack } from 'svelte';
 import {
   checkCommand,
@@ -19,6 +22,9 @@ const RUNS: readonly RunTarget[] = ['sft', 'rm', 'ppo', 'rrhf'];
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** Commands that may wait behind the one running; more are refused. */
+export const MAX_WAITING_COMMANDS = 32;
+
 export class EmbedBridge {
   /** Whether the frame can be seen (shown on the page too). */
   visible = $state(true);
@@ -30,6 +36,9 @@ export class EmbedBridge {
   private stopEffects: (() => void) | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly onMessage = (e: MessageEvent) => void this.receive(e);
+  /** The last command queued: the next one runs after it. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
 
   constructor(private readonly pg: Playground) {
     this.pauser = new VisibilityPause(
@@ -152,11 +161,21 @@ export class EmbedBridge {
       this.send({ type: 'reply', id: checked.id, ok: false, error: checked.problem });
       return;
     }
+    if (this.waiting >= MAX_WAITING_COMMANDS) {
+      const problem = `${MAX_WAITING_COMMANDS} commands are waiting already; wait for their replies.`;
+      this.send({ type: 'reply', id: checked.id, ok: false, error: problem });
+      return;
+    }
+    this.waiting++;
+    const done = this.queue.then(() => this.run(checked.command));
+    this.queue = done.catch(() => undefined);
     try {
-      const state = await this.run(checked.command);
+      const state = await done;
       this.send({ type: 'reply', id: checked.id, ok: true, ...(state ? { state } : {}) });
     } catch (err) {
       this.send({ type: 'reply', id: checked.id, ok: false, error: message(err) });
+    } finally {
+      this.waiting--;
     }
   }
 
@@ -182,20 +201,40 @@ export class EmbedBridge {
     return pg.optimise.blockers(run);
   }
 
-  private start1(run: RunTarget, single: boolean): void {
-    const { pg } = this;
-    const r = this.runOf(run);
-    if (r.status !== 'paused' && !r.active) {
-      const problems = this.blockers(run);
-      if (problems.length > 0) throw new Error(problems.join(' '));
+  /**
+   * Plays or steps the runs, and resolves once each is under way (or has
+   * already ended): the next command then sees them active. Not until they
+   * end: a run's progress goes out as events.
+   */
+  private async startRuns(runs: RunTarget[], single: boolean): Promise<void> {
+    for (const run of runs) {
+      const r = this.runOf(run);
+      if (r.status !== 'paused' && !r.active) {
+        const problems = this.blockers(run);
+        if (problems.length > 0) throw new Error(problems.join(' '));
+      }
     }
-    const stage = run === 'sft' ? pg.sft : run === 'rm' ? pg.rm : null;
-    // Not awaited: a run resolves when it ends; its progress goes out as events.
-    if (stage) void (single ? stage.step() : stage.play());
-    else
-      void (single
-        ? pg.optimise.step(run as 'ppo' | 'rrhf')
-        : pg.optimise.play(run as 'ppo' | 'rrhf'));
+    const underWay = runs.map((run) => {
+      const r = this.runOf(run);
+      let settled = false;
+      void this.begin(run, single)
+        .finally(() => (settled = true))
+        .catch(() => undefined);
+      return async () => {
+        while (!settled && !r.active) await new Promise((ok) => setTimeout(ok, 20));
+      };
+    });
+    await Promise.all(underWay.map((wait) => wait()));
+  }
+
+  /** Plays or steps one run; resolves when its loop ends. */
+  private begin(run: RunTarget, single: boolean): Promise<void> {
+    const { pg } = this;
+    if (run === 'ppo' || run === 'rrhf') {
+      return single ? pg.optimise.step(run) : pg.optimise.play(run);
+    }
+    const stage = run === 'sft' ? pg.sft : pg.rm;
+    return single ? stage.step() : stage.play();
   }
 
   private async run(c: Command): Promise<unknown> {
@@ -208,10 +247,10 @@ export class EmbedBridge {
         pg.stage = c.stage;
         return null;
       case 'play':
-        for (const r of this.target(c.run)) this.start1(r, false);
+        await this.startRuns(this.target(c.run), false);
         return null;
       case 'step':
-        for (const r of this.target(c.run)) this.start1(r, true);
+        await this.startRuns(this.target(c.run), true);
         return null;
       case 'pause':
         for (const r of this.target(c.run)) await this.runOf(r).pause();
@@ -225,6 +264,9 @@ export class EmbedBridge {
         }
         await pg.choosePreset(c.preset);
         if (pg.presetId !== c.preset) throw new Error('Stop the training that runs first.');
+        if (pg.presetError) throw new Error(pg.presetError);
+        if (pg.modelStatus === 'failed')
+          throw new Error(pg.modelError ?? 'The model did not load.');
         return null;
       case 'setMetricsEvery':
         pg.view.metricsEvery = c.every;

@@ -2,7 +2,8 @@
 // and notices when it dies. A terminated or crashed worker sends no event, so
 // the worker holds a Web Lock for as long as it lives and the page queues for
 // the same lock: the page is granted it exactly when the worker is gone. Where
-// Web Locks are missing (an insecure context) a heartbeat does the same, slower.
+// Web Locks are missing (an insecure context) or refused (a third-party frame
+// without storage access) a heartbeat does the same, slower.
 // Calls still waiting on a dead worker reject with WorkerDiedError.
 import { releaseProxy, wrap, type Remote } from 'comlink';
 import { installErrorTransfer } from '../../workers/remote-error';
@@ -31,6 +32,8 @@ export class WorkerHandle<T extends Lifeline> {
   private rejectAll: (e: Error) => void = () => undefined;
   private died!: Promise<never>;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** How the page learns of the worker's death (null before start). */
+  lifeline: 'lock' | 'heartbeat' | null = null;
 
   constructor(
     readonly name: string,
@@ -47,19 +50,39 @@ export class WorkerHandle<T extends Lifeline> {
     this.died.catch(() => undefined);
     this.worker = this.spawn();
     this.remote = wrap<T>(this.worker);
-    const lockName = `rlhf-${this.name}-${Date.now()}-${counter++}`;
-    if (typeof navigator.locks !== 'undefined') {
-      await this.remote.holdLifeLock(lockName);
-      const worker = this.worker;
-      void navigator.locks.request(lockName, () => {
-        if (worker === this.worker) this.declareDead();
-      });
-    } else {
+    this.lifeline = null;
+    if (!(await this.holdLock())) {
+      this.lifeline = 'heartbeat';
       this.startHeartbeat();
     }
   }
 
+  /** Arms the lock lifeline; false where Web Locks are missing or refused. */
+  private async holdLock(): Promise<boolean> {
+    if (typeof navigator.locks === 'undefined') return false;
+    const lockName = `rlhf-${this.name}-${Date.now()}-${counter++}`;
+    try {
+      await this.remote.holdLifeLock(lockName);
+    } catch {
+      return false; // refused in the worker (SecurityError in a third-party frame)
+    }
+    const worker = this.worker;
+    this.lifeline = 'lock';
+    navigator.locks
+      .request(lockName, () => {
+        if (worker === this.worker) this.declareDead();
+      })
+      .catch(() => {
+        // Refused on the page although the worker holds it: watch it by heartbeat.
+        if (worker !== this.worker || this.dead || this.intentional) return;
+        this.lifeline = 'heartbeat';
+        this.startHeartbeat();
+      });
+    return true;
+  }
+
   private startHeartbeat(): void {
+    clearInterval(this.timer);
     let last = Date.now();
     this.timer = setInterval(() => {
       if (Date.now() - last > HEARTBEAT_TIMEOUT_MS) this.declareDead();

@@ -140,6 +140,58 @@ describe('embed', () => {
     expect(state.state).toMatchObject({ preset: 'short-and-sweet', stage: 'demonstrate' });
   });
 
+  it('runs commands in order: a step sent right after loadPreset trains the new model', async () => {
+    const { page } = await openApp(
+      hostUrl('backend=wasm&model=tiny', 'preset=happy-endings&stage=demonstrate'),
+    );
+    const frame = page.frameLocator('#playground');
+    await waitEvent(page, (e) => e.type === 'ready');
+    await frame.locator('main[data-model=ready]').waitFor({ timeout: LONG });
+    // Both at once, as a host that does not wait for replies sends them.
+    const [load, step] = await page.evaluate(() => {
+      const send = (window as unknown as { send: (t: string, f: object) => number }).send;
+      return [send('loadPreset', { preset: 'short-and-sweet' }), send('step', {})];
+    });
+    const replies = await Promise.all(
+      [load, step].map((id) => waitEvent(page, (e) => e.type === 'reply' && e.id === id)),
+    );
+    expect(replies.map((r) => [r.ok, r.error])).toEqual([
+      [true, undefined],
+      [true, undefined],
+    ]);
+    // The preset's model loaded (not refused for a loop on the old one), and it took the step.
+    await frame.locator('[data-testid=run-sft][data-step="1"]').waitFor({ timeout: LONG });
+    expect(await frame.locator('main').getAttribute('data-model')).toBe('ready');
+    const state = (await command(page, 'getState')).state as Record<string, unknown>;
+    expect(state).toMatchObject({ preset: 'short-and-sweet', ready: true });
+    expect(state.runs).toMatchObject({ sft: { status: 'paused', step: 1 } });
+    // Replies came in the order the commands were sent.
+    const order = (await events(page))
+      .filter((e) => e.type === 'reply' && [load, step].includes(e.id as number))
+      .map((e) => e.id);
+    expect(order).toEqual([load, step]);
+  });
+
+  it('refuses fields named like what every object inherits', async () => {
+    const { page } = await openApp(hostUrl('backend=wasm&model=tiny', 'stage=demonstrate'));
+    await waitEvent(page, (e) => e.type === 'ready');
+    for (const name of ['toString', 'valueOf', 'constructor', '__proto__']) {
+      // Straight from JSON, so that `__proto__` is an own field of the message.
+      const id = await page.evaluate((n) => {
+        const frame = document.querySelector<HTMLIFrameElement>('#playground')!;
+        const data: unknown = JSON.parse(
+          `{"protocol": "rlhf-playground/embed-v1", "id": "${n}", "type": "getState", "${n}": 1}`,
+        );
+        frame.contentWindow!.postMessage(data, '*');
+        return n;
+      }, name);
+      expect(await waitEvent(page, (e) => e.type === 'reply' && e.id === id)).toMatchObject({
+        ok: false,
+        error: `getState takes no field “${name}”`,
+      });
+    }
+  });
+
   it('obeys no page but its hostOrigin', async () => {
     // The frame is told its host is the app's own origin; the page around it is not.
     const app = origins().app.replace(/\/$/, '');

@@ -112,6 +112,14 @@ export interface BrowserOptions {
    * (`closeSecond`) without disturbing the main server.
    */
   secondOrigin?: boolean;
+  /**
+   * Serve the second server as `localhost` (the app stays on 127.0.0.1): another
+   * *site*, so an iframe of the app in its pages is a third-party frame, where
+   * Chromium may refuse storage and Web Locks. Implies `secondOrigin`.
+   */
+  secondSite?: boolean;
+  /** Extra Chromium flags for this file's browser. */
+  chromiumArgs?: string[];
 }
 
 /**
@@ -136,14 +144,19 @@ export function useBrowser(opts: BrowserOptions = {}): {
       throw new Error('dist/index.html is missing: run `vite build` first (npm run test:browser)');
     }
     server = await serveStatic(DIST);
-    if (opts.secondOrigin) second = await serveStatic(DIST);
+    if (opts.secondOrigin || opts.secondSite) second = await serveStatic(DIST);
+    // The server listens on 127.0.0.1; Chromium resolves localhost to loopback itself.
+    if (second && opts.secondSite) second.url = second.url.replace('//127.0.0.1:', '//localhost:');
     // BROWSER_NO_WEBGPU=1 drops the WebGPU flag: the page then sees no adapter,
     // which exercises the app's (and the tests') no-GPU path.
     const noWebgpu = process.env.BROWSER_NO_WEBGPU === '1';
     browser = await chromium.launch({
       executablePath: findChromium(),
       headless: true,
-      args: CHROMIUM_ARGS.filter((a) => !(noWebgpu && a === '--enable-unsafe-webgpu')),
+      args: [
+        ...CHROMIUM_ARGS.filter((a) => !(noWebgpu && a === '--enable-unsafe-webgpu')),
+        ...(opts.chromiumArgs ?? []),
+      ],
     });
   });
 

@@ -610,6 +610,9 @@ export const en = {
   'embed.preview': 'Preview the embed',
   'embed.copied': 'Copied.',
   'embed.copyFailed': 'Select the snippet and copy it.',
+  // The embed itself (?embed=1): storage refused where it is embedded
+  'embed.notKept':
+    'This browser lets the playground store nothing here, so your work here will not be kept once the page closes. The full playground, opened on its own, keeps what you do.',
   'session.button': 'Session: {name}',
   'session.title': 'Sessions',
   'session.current': 'This session',

@@ -592,6 +592,9 @@ export const zh: Record<MessageKey, string> = {
   'embed.preview': '预览嵌入效果',
   'embed.copied': '已复制。',
   'embed.copyFailed': '请选中代码片段并复制。',
+  // The embed itself (?embed=1): storage refused where it is embedded
+  'embed.notKept':
+    '这个浏览器不允许游乐场在这里保存任何东西，所以页面关闭后，你在这里做的一切都不会保留。单独打开的完整游乐场会保存你的工作。',
   'session.button': '会话：{name}',
   'session.title': '会话',
   'session.current': '当前会话',

@@ -45,6 +45,12 @@ describe('embed message schema', () => {
       /^play.run must be one of sft, rm, ppo, rrhf/,
     );
     expect(problem({ type: 'play', extra: 1 })).toBe('play takes no field “extra”');
+    // Names every object inherits are not fields either (an own `__proto__` comes from JSON or a clone).
+    for (const name of ['toString', 'valueOf', 'constructor', 'hasOwnProperty', '__proto__']) {
+      const data = JSON.parse(`{"type": "step", "${name}": 1}`) as Record<string, unknown>;
+      expect(Object.keys(data)).toContain(name);
+      expect(problem(data)).toBe(`step takes no field “${name}”`);
+    }
     expect(problem({ type: 'loadPreset', preset: '../x' })).toMatch(/must be a preset id/);
     expect(problem({ type: 'setMetricsEvery', every: 0.5 })).toMatch(/whole number/);
     expect(problem({ type: 'play', id: { x: 1 } })).toMatch(/^id must be/);
