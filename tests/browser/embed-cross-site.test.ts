@@ -117,8 +117,14 @@ describe('embed on another site, third-party storage refused', () => {
     await notice.waitFor();
     expect(await notice.textContent()).toMatch(/work here will not be kept/);
 
-    // Work made here lives in memory: it is accepted and shown.
+    // Work made here lives in memory: it is accepted and shown, and not called saved.
+    expect(await f.locator('[data-testid=stage-demonstrate]').textContent()).toContain(
+      'it is kept until the page closes',
+    );
     await addDemonstration(page, frame, 'Write a story about a cat.');
+    const said = await f.locator('[data-testid=stage-demonstrate]').textContent();
+    expect(said).toContain('Kept for this visit');
+    expect(said).not.toContain('Saved. It is used');
     // The workers train: one step of SFT from the host page.
     expect(await command(page, 'step')).toMatchObject({ ok: true });
     await f.locator('[data-testid=run-sft][data-step="1"]').waitFor({ timeout: LONG });

@@ -172,6 +172,9 @@ export const en = {
   'editor.save': 'Save changes',
   'editor.saved': 'Saved. It is used the next time SFT trains.',
   'editor.savedChanges': 'Saved your changes.',
+  'editor.keptForVisit':
+    'Kept for this visit (this browser stores nothing here). It is used the next time SFT trains.',
+  'sft.noneForVisit': 'None yet. Write one below: it is kept until the page closes.',
 
   // Rank
   'rank.status.none': 'no rankings yet',

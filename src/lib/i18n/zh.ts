@@ -168,6 +168,9 @@ export const zh: Record<MessageKey, string> = {
   'editor.save': '保存修改',
   'editor.saved': '已保存。下次训练 SFT 时会用到它。',
   'editor.savedChanges': '修改已保存。',
+  'editor.keptForVisit':
+    '已记下，只保留到这次访问结束（这个浏览器在这里不保存任何东西）。下次训练 SFT 时会用到它。',
+  'sft.noneForVisit': '还没有。在下面写一个：它会保留到页面关闭为止。',
 
   // 排序
   'rank.status.none': '还没有排序',
