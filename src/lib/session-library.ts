@@ -4,29 +4,31 @@
 // classes). Opening another session reloads the page, which restores it.
 import { mergeRankings } from './session-merge';
 import {
+  SESSION_FORMAT,
   SESSION_MAX_BYTES,
   buildSessionFile,
-  fromBase64,
   parseSessionFile,
+  storeSessionFile,
   type SessionFile,
 } from './session-file';
+import { t } from './i18n/index.svelte';
+import { newerSessionFormat } from './session-version';
 import { EMBED_SESSION, nextName } from './session-keeper.svelte';
-import {
-  RUN_NAMES,
-  newSessionRecord,
-  sessionId,
-  type SessionRecord,
-  type StoredCheckpoint,
-} from './session-store';
-import type { Playground } from './state.svelte';
+import { newSessionRecord, sessionId, type SessionRecord } from './session-store';
+import type { PendingChange, Playground } from './state.svelte';
 import type { StoredDemonstration, StoredLabel, StoredRanking } from './storage';
 import { checkSize } from './import-validate';
 
-/** The address to reload into another session: the link's own keys are dropped (the session has them). */
-export function sessionAddress(href: string): string {
+export { isSessionLike } from './session-version';
+
+/**
+ * The address to reload into another session: the link's own keys are
+ * dropped (the session has them); `model` too when the session chose another.
+ */
+export function sessionAddress(href: string, keepModel = true): string {
   const u = new URL(href);
   const keep = new URLSearchParams();
-  for (const k of ['backend', 'model', 'testHooks']) {
+  for (const k of ['backend', ...(keepModel ? ['model'] : []), 'testHooks']) {
     const v = u.searchParams.get(k);
     if (v !== null) keep.set(k, v);
   }
@@ -60,10 +62,42 @@ export class SessionLibrary {
   }
 
   /** Reloads the page into session `id` (the keeper restores it). */
-  async open(id: string): Promise<void> {
+  async open(id: string, keepModel = true): Promise<void> {
     await this.pg.keeper.flush();
     await this.store.setCurrentId(id);
-    location.assign(sessionAddress(location.href));
+    location.assign(sessionAddress(location.href, keepModel));
+  }
+
+  /**
+   * A new session for a preset or base model chosen on Start, with the
+   * person's own settings; the open session stays as it is. Opened at once.
+   */
+  async createFor(change: Pick<PendingChange, 'presetId' | 'modelChoice'>): Promise<void> {
+    const { pg } = this;
+    const rec = newSessionRecord(sessionId(), nextName(await this.list()));
+    rec.presetId = change.presetId ?? (pg.presetId || null);
+    rec.modelChoice = change.modelChoice ?? pg.modelChoice;
+    rec.seed = pg.seed;
+    rec.optimiseMode = pg.optimise.mode;
+    rec.settings = pg.ownSettings();
+    await this.store.putSession(rec);
+    await this.open(rec.id, change.modelChoice === undefined);
+  }
+
+  /** The latest other session with models trained on this preset and model choice, if any. */
+  async trainedFor(
+    presetId: string,
+    modelChoice: string,
+  ): Promise<{ id: string; name: string } | null> {
+    const mine = this.pg.keeper.id;
+    const trained = (s: SessionRecord) =>
+      s.sftFixed || s.rmReady || Object.values(s.runs).some((r) => r.step > 0);
+    const match = (await this.list())
+      .filter((s) => s.id !== mine && s.presetId === presetId && s.modelChoice === modelChoice)
+      .filter(trained)
+      .sort((a, b) => a.updatedAt - b.updatedAt)
+      .at(-1);
+    return match ? { id: match.id, name: match.name } : null;
   }
 
   /** A fresh session on the same preset and model; opened at once. */
@@ -75,8 +109,18 @@ export class SessionLibrary {
     await this.open(rec.id);
   }
 
+  /** Which of these sessions another tab keeps (they are not deleted from here). */
+  heldElsewhere(ids: readonly string[]): Promise<string[]> {
+    return this.pg.keeper.tabLock.heldElsewhere(ids);
+  }
+
   /** Deletes a session and all it holds; deleting the open one opens another (or a new one). */
   async remove(id: string): Promise<void> {
+    const keeper = this.pg.keeper;
+    const elsewhere =
+      (id === keeper.id && keeper.elsewhere !== null) ||
+      (await this.heldElsewhere([id])).includes(id);
+    if (elsewhere) throw new Error(t('session.deleteElsewhere'));
     await this.store.deleteSession(id);
     if (id !== this.pg.keeper.id) return;
     const rest = await this.list();
@@ -120,6 +164,8 @@ export class SessionLibrary {
     lenient: boolean,
   ): Promise<{ id: string; name: string; problems: string[] }> {
     checkSize(text.length, SESSION_MAX_BYTES);
+    const newer = newerSessionFormat(text);
+    if (newer) throw new Error(t('session.newerFile', { format: newer, ours: SESSION_FORMAT }));
     const { file, problems } = parseSessionFile(text);
     if (problems.length > 0 && !lenient) throw new ImportProblems(problems);
     const id = sessionId();
@@ -127,29 +173,8 @@ export class SessionLibrary {
     let name = file.session.name;
     while (names.has(name)) name = `${name} (imported)`;
     const rec: SessionRecord = { ...file.session, id, name, updatedAt: Date.now() };
-    const rows = this.pg.store;
-    for (const r of file.rankings) await rows.addRaw('rankings', { ...r, sessionId: id });
-    for (const d of file.demonstrations)
-      await rows.addRaw('demonstrations', { ...d, sessionId: id });
-    for (const l of file.labels) await rows.addRaw('labels', { ...l, sessionId: id });
-    for (const [run, series] of Object.entries(file.metrics)) {
-      await this.store.putMetrics({ sessionId: id, run, series, savedAt: Date.now() });
-    }
-    for (const name of RUN_NAMES) {
-      const c = file.checkpoints[name];
-      if (!c) continue;
-      const stored: StoredCheckpoint = {
-        sessionId: id,
-        name,
-        step: c.step,
-        bytes: fromBase64(c.data),
-        savedAt: Date.now(),
-      };
-      if (name === 'sft') stored.fixed = c.fixed === true;
-      await this.store.putCheckpoint(stored);
-    }
-    // The record last: a session appears in the list only once all of it is there.
-    await this.store.putSession(rec);
+    // All of it in one transaction: a page closed mid-way leaves no rows without a session.
+    await storeSessionFile(this.store, rec, file);
     return { id, name, problems };
   }
 
@@ -170,7 +195,10 @@ export class SessionLibrary {
     }
     for (const f of files) sources.push(f.rankings);
     const { added, duplicates } = mergeRankings(existing, sources);
-    for (const r of added) await this.pg.store.addRaw('rankings', { ...r, sessionId: mine });
+    await this.pg.store.addMany(
+      'rankings',
+      added.map((r) => ({ ...r, sessionId: mine })),
+    );
     const presetId = this.pg.presetId;
     this.pg.ranking.rankings = await this.pg.store.rankings(presetId);
     const otherPresets = added.filter((r) => r.presetId !== presetId).length;

@@ -30,6 +30,7 @@ import { automaticModelSize, presetSettings, rankSampling } from './run-settings
 import { RewardStage } from './reward-stage.svelte';
 import {
   SETTINGS,
+  SETTING_KEYS,
   STAGE_GROUPS,
   parseValue,
   problemsFor,
@@ -40,8 +41,10 @@ import {
 } from './settings';
 import { SftStage } from './sft-stage.svelte';
 import type { StageId } from './stages';
+import { t } from './i18n/index.svelte';
 import { SessionKeeper } from './session-keeper.svelte';
-import { PlaygroundStore } from './storage';
+import { SessionLibrary } from './session-library';
+import { NamedErrorStore } from './storage-errors';
 import type { TrainingRun } from './training-run.svelte';
 import { decodeUrlState, describeProblems, type BackendParam } from './url-state';
 import { ViewOptions } from './view-options.svelte';
@@ -55,6 +58,18 @@ export interface Notice {
   id: number;
   text: string;
   kind: 'info' | 'problem';
+}
+
+/**
+ * A preset or base model chosen on Start while the session holds trained
+ * models: it waits for the person to say where it goes (a new session, or
+ * back to a session that holds models for it).
+ */
+export interface PendingChange {
+  presetId?: string;
+  modelChoice?: ModelChoice;
+  /** A session already trained on that preset and model, to open instead. */
+  existing: { id: string; name: string } | null;
 }
 
 export interface ScoredText {
@@ -101,7 +116,10 @@ export class Playground {
   /** False when the browser keeps nothing (no IndexedDB): work lasts for the session. */
   persistent = $state(true);
 
-  readonly store = new PlaygroundStore();
+  /** IndexedDB, with every failure named (a full store as such). */
+  readonly store = new NamedErrorStore(t);
+  /** A change of preset or model waiting for an answer (it would leave trained models behind). */
+  pendingChange: PendingChange | null = $state(null);
   readonly metrics = new MetricLog();
   readonly sft = new SftStage(this);
   readonly ranking = new RankingSession(this);
@@ -262,7 +280,9 @@ export class Playground {
   /** The size to load: the URL's or the person's choice, else the preset's, smaller on a slow backend. */
   modelSize(): 'nano' | 'micro' | 'tiny' {
     if (this.modelChoice !== 'auto') return this.modelChoice;
-    return automaticModelSize(this.preset, this.backend?.modelSize ?? null);
+    // The size the session's saved models were trained from, so that they can be restored.
+    const saved = this.preset ? this.keeper.savedSize(this.preset.language) : null;
+    return saved ?? automaticModelSize(this.preset, this.backend?.modelSize ?? null);
   }
 
   async setModelChoice(choice: ModelChoice): Promise<void> {
@@ -276,12 +296,15 @@ export class Playground {
 
   private async baseModel(engine: Engine, preset: Preset, size: 'nano' | 'micro' | 'tiny') {
     if (size === 'tiny') {
-      // Every character the preset uses, so nothing is unknown to it.
-      const text = [
-        ...preset.prompts,
-        ...preset.heldoutPrompts,
-        ...this.sft.demonstrations.flatMap((d) => [d.prompt, d.response]),
-      ].join('');
+      // Every character the preset uses, so nothing is unknown to it; or, with saved
+      // models to restore, the characters they were trained on (their weights fit no other).
+      const text =
+        this.keeper.savedVocabulary()?.join('') ??
+        [
+          ...preset.prompts,
+          ...preset.heldoutPrompts,
+          ...this.sft.demonstrations.flatMap((d) => [d.prompt, d.response]),
+        ].join('');
       this.modelSource = 'a tiny untrained model (for trying the page out)';
       return engine.loadBase({ kind: 'tiny', text, seed: this.seed });
     }
@@ -289,6 +312,79 @@ export class Playground {
     const bytes = await fetchModel(path);
     this.modelSource = path;
     return engine.loadBase({ kind: 'checkpoint', bytes });
+  }
+
+  /** The session holds trained models that a new preset or base model would leave behind. */
+  get hasTrainedModels(): boolean {
+    return this.sft.fixed || this.rm.ready || this.runs.some((r) => r.step > 0);
+  }
+
+  /**
+   * A preset chosen on Start. Loading it would leave the session's trained
+   * models behind, so with any it waits for the person to choose: a new
+   * session for it (this one is kept as it is), or cancel.
+   */
+  async requestPreset(id: string): Promise<void> {
+    if (id === this.presetId && !this.pendingChange) return;
+    if (!this.keeper.writable || !this.hasTrainedModels) {
+      this.pendingChange = null;
+      return this.choosePreset(id);
+    }
+    await this.askChange({ presetId: id });
+  }
+
+  /** A base model chosen on Start: as `requestPreset`. */
+  async requestModelChoice(choice: ModelChoice): Promise<void> {
+    if (choice === this.modelChoice && !this.pendingChange) return;
+    if (!this.keeper.writable || !this.hasTrainedModels) {
+      this.pendingChange = null;
+      return this.setModelChoice(choice);
+    }
+    await this.askChange({ modelChoice: choice });
+  }
+
+  private async askChange(change: Omit<PendingChange, 'existing'>): Promise<void> {
+    if (this.anyRunActive) {
+      this.say('Stop the training that is running before you change the preset.', 'problem');
+      return;
+    }
+    const presetId = change.presetId ?? this.presetId;
+    const modelChoice = change.modelChoice ?? this.modelChoice;
+    const same = presetId === this.presetId && modelChoice === this.modelChoice;
+    this.pendingChange = same ? null : { ...change, existing: null };
+    if (same) return;
+    const existing = await new SessionLibrary(this)
+      .trainedFor(presetId, modelChoice)
+      .catch(() => null);
+    if (this.pendingChange) this.pendingChange = { ...this.pendingChange, existing };
+  }
+
+  /** Opens the pending preset or model in a new session (this one stays as it is). */
+  async confirmChange(where: 'new' | 'existing'): Promise<void> {
+    const change = this.pendingChange;
+    if (!change) return;
+    const library = new SessionLibrary(this);
+    try {
+      if (where === 'existing' && change.existing) await library.open(change.existing.id);
+      else await library.createFor(change);
+    } catch (e) {
+      this.say(message(e), 'problem');
+    }
+  }
+
+  cancelChange(): void {
+    this.pendingChange = null;
+  }
+
+  /** The settings the person or the link chose (not the preset's own), for a new session. */
+  ownSettings(): Partial<Settings> {
+    const out: Partial<Record<SettingKey, number | string>> = {};
+    for (const key of SETTING_KEYS) {
+      const v = this.settings[key];
+      const presets = this.presetKeys.includes(key) && !(key in this.linkSettings);
+      if (v !== SETTINGS[key].default && !presets) out[key] = v;
+    }
+    return out as Partial<Settings>;
   }
 
   /** Loads the base model; everything trained on the previous one is forgotten. */
@@ -443,7 +539,8 @@ export class Playground {
       case 'start':
         return this.ready;
       case 'demonstrate':
-        return this.sft.fixed || this.sft.run.step > 0;
+        // Trained: a reference fixed without a step of SFT (the base model) is not a demonstration stage done.
+        return this.sft.run.step > 0;
       case 'rank':
         return this.ranking.comparisons > 0;
       case 'reward':

@@ -63,7 +63,8 @@ describe('sessions', () => {
     const restored = Number(await ppo.getAttribute('data-step'));
     expect(restored).toBeGreaterThanOrEqual(saved); // the latest checkpoint, maybe a later one
     expect(restored % 10).toBe(0);
-    expect(await ppo.getAttribute('data-status')).toBe('idle');
+    // Not running, and not "not started": it stopped at its checkpoint.
+    expect(await ppo.getAttribute('data-status')).toBe('done');
     expect(await page.locator('[data-testid=notice]').first().textContent()).toMatch(
       new RegExp(
         `^Restored “Session 1”: the SFT model, the reward model, PPO at step ${restored} of 80\\.`,

@@ -688,6 +688,65 @@ export const en = {
     'Merged {files} file(s): added {added} rankings, {duplicates} were already here.',
   'transfer.refused': 'Refused: {error}',
   'transfer.openIt': 'Open it',
+  // Imports: limits and text the model cannot write (src/lib/transfer.ts, session-file.ts)
+  'import.unwritable':
+    'Imported {n} demonstrations as written. The model has never seen these characters, reads them as “unknown” and cannot write them: {chars}.',
+  'import.tooManyRankings':
+    'Nothing was imported: the file adds {n} rankings to the {have} of this preset, and a preset holds at most {limit} rankings per session (room for {room} more). Split the file, or import it into a new session.',
+  'import.sessionTooManyRankings':
+    'Nothing was imported: the file holds {n} rankings for the preset “{preset}”, and a preset holds at most {limit} rankings per session.',
+  // Keeping sessions safe: two tabs, changed models, a full store (session-keeper, storage-errors)
+  'storage.quota': 'the browser’s storage for this site is full (QuotaExceededError)',
+  'storage.unnamed': 'the browser refused to store it ({name}, no reason given)',
+  'storage.unknown': 'the browser refused to store it, without a reason',
+  'keeper.unreadable':
+    'The saved sessions could not be read ({reason}). This tab saves no progress, so that nothing is written over them; reload to try again.',
+  'keeper.notSaved': 'The session could not be saved: {reason}.',
+  'keeper.rmNotSaved': 'The reward model could not be saved: {reason}.',
+  'keeper.checkpointNotSaved': 'The {name} checkpoint could not be saved: {reason}.',
+  'keeper.notRestored': 'The saved session could not be fully restored: {reason}',
+  'keeper.linkNewSession':
+    'This link opened in a new session, “{name}”; “{was}” is kept (Sessions).',
+  'keeper.mismatchKept':
+    'The saved models were trained on another preset or base model: not restored here, and kept as they are.',
+  'keeper.asideName': '{name} (earlier models)',
+  'keeper.setAside':
+    'The saved models were trained on another preset or base model, so they cannot be restored onto this one. They are kept in the session “{name}” (Sessions).',
+  'keeper.notSetAside':
+    'The saved models, trained on another preset or base model, stay in this session: {reason}.',
+  'keeper.restored': 'Restored “{name}”: {what}. Continue where you left off.',
+  'keeper.restored.sft': 'the SFT model',
+  'keeper.restored.sftSkipped': 'the base model as the reference (SFT was not trained)',
+  'keeper.restored.sftAt': 'SFT at step {step}',
+  'keeper.restored.rm': 'the reward model',
+  'keeper.restored.rmAt': 'the reward model at step {step}',
+  'keeper.restored.run': '{name} at step {step}',
+  'keeper.restored.runOf': '{name} at step {step} of {total}',
+  'keeper.banner.elsewhere':
+    '“{name}” is open in another tab. So that the two tabs do not overwrite each other, this one saves no models or progress (rankings and demonstrations you add are still kept).',
+  'keeper.banner.taken':
+    '“{name}” is now open in another tab, which keeps it. This tab no longer saves models or progress.',
+  'keeper.banner.useHere': 'Use it here',
+  'keeper.banner.newSession': 'New session in this tab',
+  'keeper.banner.unreadable':
+    'The saved sessions could not be read ({reason}): this tab saves no progress. Reload to try again.',
+  'keeper.banner.full':
+    'The browser’s storage for this site is full: new work is not being saved. Export the sessions you want to keep, then delete old ones.',
+  'keeper.banner.manage': 'Export or delete sessions…',
+  'session.export': 'Export',
+  'session.heldElsewhere': ' (open in another tab)',
+  'session.deleteElsewhere':
+    'This session is open in another tab: close it there (or use it here) before deleting it.',
+  'session.full':
+    'Storage is full. Export a session to a file (Export), then delete it here to make room.',
+  'session.newerFile':
+    'This session file was written by a newer version of the playground ({format}); this page reads {ours}. Reload the page to update it, then import the file again.',
+  'start.change.preset':
+    '“{session}” has trained models for this preset. “{preset}” opens in a new session, and “{session}” stays as it is (Sessions).',
+  'start.change.model':
+    '“{session}” has models trained from this base model. The new base model opens in a new session, and “{session}” stays as it is (Sessions).',
+  'start.change.newSession': 'Open in a new session',
+  'start.change.existing': 'Open “{name}” (trained on it)',
 } as const;
 
 export type MessageKey = keyof typeof en;

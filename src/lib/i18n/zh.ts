@@ -668,4 +668,58 @@ export const zh: Record<MessageKey, string> = {
   'transfer.merged': '合并了 {files} 个文件：新增 {added} 次排序，{duplicates} 次已经存在。',
   'transfer.refused': '已拒绝：{error}',
   'transfer.openIt': '打开它',
+  // Imports: limits and text the model cannot write (src/lib/transfer.ts, session-file.ts)
+  'import.unwritable':
+    '已按原样导入 {n} 条示范。模型从未见过这些字符，会把它们读作“未知”，也写不出它们：{chars}。',
+  'import.tooManyRankings':
+    '什么也没有导入：这个文件要在本预设已有的 {have} 次排序之外再加 {n} 次，而每个会话中一个预设最多保存 {limit} 次排序（还能再加 {room} 次）。请拆分文件，或导入到一个新会话。',
+  'import.sessionTooManyRankings':
+    '什么也没有导入：文件中预设“{preset}”有 {n} 次排序，而每个会话中一个预设最多保存 {limit} 次排序。',
+  // 保护会话：两个标签页、更换模型、存储已满（session-keeper、storage-errors）
+  'storage.quota': '浏览器给本站的存储空间已满（QuotaExceededError）',
+  'storage.unnamed': '浏览器拒绝保存（{name}，没有给出原因）',
+  'storage.unknown': '浏览器拒绝保存，没有给出原因',
+  'keeper.unreadable':
+    '读取已保存的会话失败（{reason}）。为了不覆盖它们，这个标签页不保存进度；请重新加载再试。',
+  'keeper.notSaved': '会话保存失败：{reason}。',
+  'keeper.rmNotSaved': '奖励模型保存失败：{reason}。',
+  'keeper.checkpointNotSaved': '{name} 检查点保存失败：{reason}。',
+  'keeper.notRestored': '已保存的会话没能完全恢复：{reason}',
+  'keeper.linkNewSession': '这个链接在新会话“{name}”中打开；“{was}”保留不变（见“会话”）。',
+  'keeper.mismatchKept': '已保存的模型是在另一个预设或基础模型上训练的：这里不恢复，原样保留。',
+  'keeper.asideName': '{name}（先前的模型）',
+  'keeper.setAside':
+    '已保存的模型是在另一个预设或基础模型上训练的，无法恢复到当前模型上。它们保留在会话“{name}”中（见“会话”）。',
+  'keeper.notSetAside': '在另一个预设或基础模型上训练的已保存模型仍留在本会话中：{reason}。',
+  'keeper.restored': '已恢复“{name}”：{what}。可以从上次停下的地方继续。',
+  'keeper.restored.sft': 'SFT 模型',
+  'keeper.restored.sftSkipped': '作为参考模型的基础模型（没有训练 SFT）',
+  'keeper.restored.sftAt': '第 {step} 步的 SFT',
+  'keeper.restored.rm': '奖励模型',
+  'keeper.restored.rmAt': '第 {step} 步的奖励模型',
+  'keeper.restored.run': '第 {step} 步的 {name}',
+  'keeper.restored.runOf': '第 {step} 步（共 {total} 步）的 {name}',
+  'keeper.banner.elsewhere':
+    '“{name}”已在另一个标签页中打开。为了两个标签页不互相覆盖，这个标签页不保存模型和进度（新增的排序和示范仍会保存）。',
+  'keeper.banner.taken': '“{name}”现在由另一个标签页打开并保存。这个标签页不再保存模型和进度。',
+  'keeper.banner.useHere': '在这里使用',
+  'keeper.banner.newSession': '在这个标签页新建会话',
+  'keeper.banner.unreadable':
+    '读取已保存的会话失败（{reason}）：这个标签页不保存进度。请重新加载再试。',
+  'keeper.banner.full':
+    '浏览器给本站的存储空间已满：新的工作没有被保存。先导出想保留的会话，再删除旧的。',
+  'keeper.banner.manage': '导出或删除会话…',
+  'session.export': '导出',
+  'session.heldElsewhere': '（在另一个标签页中打开）',
+  'session.deleteElsewhere':
+    '这个会话在另一个标签页中打开：先在那里关闭（或在这里使用它），再删除。',
+  'session.full': '存储已满。先把会话导出为文件（导出），再在这里删除它以腾出空间。',
+  'session.newerFile':
+    '这个会话文件由更新版本的游乐场写出（{format}）；本页面读取 {ours}。请重新加载页面以更新，然后再导入。',
+  'start.change.preset':
+    '“{session}”有为这个预设训练的模型。“{preset}”将在新会话中打开，“{session}”保持不变（见“会话”）。',
+  'start.change.model':
+    '“{session}”有从这个基础模型训练的模型。新的基础模型将在新会话中打开，“{session}”保持不变（见“会话”）。',
+  'start.change.newSession': '在新会话中打开',
+  'start.change.existing': '打开“{name}”（已在其上训练）',
 };

@@ -1,0 +1,31 @@
+// Which version of the session file format a file is, read without the
+// rest of the file: the automatic import must recognise a session written by
+// a newer playground as a session (and say so), not read it as JSONL.
+import { SESSION_FORMAT } from './session-file';
+
+/** The format a session file names, when it is one of ours (any version). */
+function sessionFormatOf(text: string): string | null {
+  if (!/^\s*\{/.test(text)) return null;
+  // The format is the file's first key; a large file need not be parsed to find it.
+  const head = /^\s*\{\s*"format"\s*:\s*"(rlhf-playground\/session-v\d+)"/.exec(text.slice(0, 200));
+  if (head) return head[1];
+  try {
+    const v = JSON.parse(text) as { format?: unknown } | null;
+    const f = v?.format;
+    return typeof f === 'string' && /^rlhf-playground\/session-v\d+$/.test(f) ? f : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a file's text is a session file of any version (the automatic import's test). */
+export function isSessionLike(text: string): boolean {
+  return sessionFormatOf(text) !== null;
+}
+
+/** The format of a session file written by a newer version of the playground, or null. */
+export function newerSessionFormat(text: string): string | null {
+  const f = sessionFormatOf(text);
+  const version = (x: string) => Number(/-v(\d+)$/.exec(x)?.[1] ?? 0);
+  return f && version(f) > version(SESSION_FORMAT) ? f : null;
+}
