@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
 import { RESULTS_DIR, useBrowser } from './harness';
-import { go, trainSft } from './stages';
+import { go, labelerRanks, trainRewardModel, trainSft } from './stages';
 
 const { openApp } = useBrowser();
 const LONG = 180_000;
@@ -113,16 +113,8 @@ describe('classroom', () => {
     await ready(page);
     expect(await page.locator('h1').textContent()).toBe('RLHF 游乐场');
     await trainSft(page, LONG);
-    await go(page, 'rank');
-    await page.click('[data-testid=labeler-rank]');
-    await page
-      .locator('[data-testid=comparison-count][data-rankings="5"]')
-      .waitFor({ timeout: LONG });
-    await go(page, 'reward');
-    await page.click('[data-testid=run-reward-model] button.primary');
-    await page
-      .locator('[data-testid=run-reward-model][data-status=done]')
-      .waitFor({ timeout: LONG });
+    await labelerRanks(page, 5, LONG);
+    await trainRewardModel(page, LONG);
     await go(page, 'optimise');
     await page.click('input[name=optimise-mode][value=ppo]');
     await page.click('[data-testid=run-optimise]');

@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
 import { DIST, RESULTS_DIR, useBrowser } from './harness';
-import { go, trainSft } from './stages';
+import { go, trainRewardModel, trainSft } from './stages';
 
 const { openApp } = useBrowser();
 
@@ -45,12 +45,6 @@ async function rankInOrder(page: Page, n: number, keys: string[]): Promise<void>
   }
 }
 
-async function trainRm(page: Page): Promise<void> {
-  await go(page, 'reward');
-  await page.click('[data-testid=run-reward-model] button.primary');
-  await page.locator('[data-testid=run-reward-model][data-status=done]').waitFor({ timeout: LONG });
-}
-
 const share = async (page: Page, attr: string) =>
   page.getAttribute('[data-testid=gold-headline]', attr);
 
@@ -72,7 +66,7 @@ describe('the lesson shows', () => {
     await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
     await trainSft(page, LONG);
     await rankInOrder(page, 3, ['2', '1', '4']);
-    await trainRm(page);
+    await trainRewardModel(page, LONG);
     // Three rankings hold none out (the fifth is the first at the default 20%).
     // Three rankings are too few for one to be held out, but the frozen-trunk head is
     // tested on each in turn: its quality is measured, not unknown.
@@ -131,7 +125,7 @@ describe('the lesson shows', () => {
     await trainSft(page, LONG);
     // Two rankings, "1 above 2": the second is held out (share 0.5).
     await rankInOrder(page, 2, ['1']);
-    await trainRm(page);
+    await trainRewardModel(page, LONG);
     const weak = page.locator('[data-testid=rm-weak]');
     await weak.waitFor();
     expect(Number(await weak.getAttribute('data-accuracy'))).toBeLessThanOrEqual(0.5);

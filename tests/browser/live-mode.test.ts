@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { RESULTS_DIR, useBrowser } from './harness';
-import { go, trainSft } from './stages';
+import { go, labelerRanks, trainRewardModel, trainSft } from './stages';
 
 const { openApp } = useBrowser();
 const LONG = 180_000;
@@ -55,16 +55,8 @@ describe('live mode with a person', () => {
     const { page } = await openApp(`?${query}`);
     await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
     await trainSft(page, LONG);
-    await go(page, 'rank');
-    await page.click('[data-testid=labeler-rank]');
-    await page
-      .locator('[data-testid=comparison-count][data-rankings="5"]')
-      .waitFor({ timeout: LONG });
-    await go(page, 'reward');
-    await page.click('[data-testid=run-reward-model] button.primary');
-    await page
-      .locator('[data-testid=run-reward-model][data-status=done]')
-      .waitFor({ timeout: LONG });
+    await labelerRanks(page, 5, LONG);
+    await trainRewardModel(page, LONG);
 
     await go(page, 'optimise');
     expect(await page.isChecked('input[name=optimise-mode][value=both]')).toBe(true);

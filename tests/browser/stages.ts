@@ -14,3 +14,19 @@ export async function trainSft(page: Page, timeout: number): Promise<void> {
   await page.click('[data-testid=run-sft] button.primary');
   await page.locator('[data-testid=run-sft][data-status=done]').waitFor({ timeout });
 }
+
+/** The simulated labeler ranks one batch of prompts on the Rank stage; waits for `total` rankings. */
+export async function labelerRanks(page: Page, total: number, timeout: number): Promise<void> {
+  await go(page, 'rank');
+  await page.click('[data-testid=labeler-rank]');
+  await page
+    .locator(`[data-testid=comparison-count][data-rankings="${total}"]`)
+    .waitFor({ timeout });
+}
+
+/** Trains the reward model on the Reward stage and waits until it is done. */
+export async function trainRewardModel(page: Page, timeout: number): Promise<void> {
+  await go(page, 'reward');
+  await page.click('[data-testid=run-reward-model] button.primary');
+  await page.locator('[data-testid=run-reward-model][data-status=done]').waitFor({ timeout });
+}
