@@ -31,18 +31,24 @@ export interface Judges {
   rank(r: RankingLike, i: number, slot: 'first' | 'second'): number[];
 }
 
+/**
+ * A labeler's scores of a ranking's samples, kept per labeler and ranking:
+ * saved rankings never change and scoring is the costly part, so a report
+ * redone after each new ranking scores only that one.
+ */
+const scored = new WeakMap<Labeler, WeakMap<RankingLike, number[]>>();
+function scoresOf(l: Labeler, r: RankingLike): number[] {
+  let byRanking = scored.get(l);
+  if (!byRanking) scored.set(l, (byRanking = new WeakMap()));
+  let s = byRanking.get(r);
+  if (!s) byRanking.set(r, (s = r.samples.map((x) => l.score(x, r.prompt))));
+  return s;
+}
+
 /** A person's (or labeler's) ranks against a labeler's scores, over many rankings. */
 export function againstScores(rankings: readonly RankingLike[], l: Labeler | null): Share {
   if (!l) return totalAgreement([]);
-  return totalAgreement(
-    rankings.map((r) =>
-      pairAgreement(
-        r.ranks,
-        r.samples.map((s) => l.score(s, r.prompt)),
-        [false, true],
-      ),
-    ),
-  );
+  return totalAgreement(rankings.map((r) => pairAgreement(r.ranks, scoresOf(l, r), [false, true])));
 }
 
 export function agreementReport(rankings: readonly RankingLike[], j: Judges): AgreementReport {

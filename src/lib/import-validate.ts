@@ -38,6 +38,13 @@ export interface ImportCheck<K extends ImportKind> {
   /** The line each row came from. */
   lines: number[];
   problems: LineProblem[];
+  /**
+   * Characters of the rows the model's vocabulary lacks, where they are
+   * kept (demonstrations: a person's own text, which the model reads as
+   * “unknown” and cannot write). Rows of other kinds with such characters
+   * are problems instead.
+   */
+  unwritable: string[];
 }
 
 /** A refusal of the whole file before its lines are read (size, encoding, kind). */
@@ -87,7 +94,8 @@ function outside(s: string, known: Set<string> | null): string[] {
   return [...new Set([...s].filter((c) => c !== '\n' && c !== UNK_CHAR && !known.has(c)))];
 }
 
-const showChars = (cs: string[]) =>
+/** Characters as a person can read them in a sentence: “é”, spaces by their code (U+0009). */
+export const showChars = (cs: string[]) =>
   cs
     .slice(0, 8)
     .map((c) => (/\s/.test(c) ? `U+${c.codePointAt(0)!.toString(16).toUpperCase()}` : `“${c}”`))
@@ -98,6 +106,8 @@ class RowChecker {
   constructor(
     private readonly limits: ImportLimits,
     private readonly known: Set<string> | null,
+    /** Where unknown characters are kept rather than refused (demonstrations). */
+    private readonly unwritable: Set<string> | null = null,
   ) {}
 
   /** A string field; `emptyOk` for a model's answer (a sample may end at once). */
@@ -119,7 +129,9 @@ class RowChecker {
       );
     }
     const bad = outside(v, this.known);
-    if (bad.length > 0) {
+    if (bad.length > 0 && this.unwritable) {
+      for (const c of bad) this.unwritable.add(c);
+    } else if (bad.length > 0) {
       this.problems.push(
         `“${field}” has characters outside the model's vocabulary: ${showChars(bad)}`,
       );
@@ -216,7 +228,9 @@ export function checkJsonl<K extends ImportKind>(
     rows: [],
     lines: [],
     problems: [],
+    unwritable: [],
   };
+  const unwritable = new Set<string>();
   let count = 0;
   lines.forEach((raw, index) => {
     const line = index + 1;
@@ -255,7 +269,9 @@ export function checkJsonl<K extends ImportKind>(
       out.problems.push({ line, problem: `missing ${missing.map((f) => `“${f}”`).join(', ')}` });
       return;
     }
-    const check = new RowChecker(limits, known);
+    // A row's unknown characters count only if the row is imported.
+    const seen = new Set<string>();
+    const check = new RowChecker(limits, known, k === 'demonstrations' ? seen : null);
     const row =
       k === 'rankings'
         ? check.ranking(value)
@@ -268,8 +284,10 @@ export function checkJsonl<K extends ImportKind>(
     }
     out.rows.push(row);
     out.lines.push(line);
+    for (const c of seen) unwritable.add(c);
   });
   if (count === 0) throw new ImportRefused('The file has no rows.');
+  out.unwritable = [...unwritable];
   return out as ImportCheck<K>;
 }
 

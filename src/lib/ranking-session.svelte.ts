@@ -4,6 +4,7 @@
 // it is submitted and immediately counts as comparisons for the reward model.
 import { mulberry32 } from '../core/random';
 import { RankQueue, promptCycle, type RankItem } from './rank-queue';
+import { comparisonCount } from './ranking';
 import { totalComparisons } from './reward-data';
 import type { Playground } from './state.svelte';
 import type { StoredRanking } from './storage';
@@ -17,8 +18,13 @@ function tracked(item: RankItem): RankItem {
 }
 
 export class RankingSession {
-  rankings: StoredRanking[] = $state([]);
-  comparisons = $derived(totalComparisons(this.rankings));
+  /**
+   * Raw state: tens of thousands of imported rankings must not each become a
+   * deep proxy. Never mutated in place: a change assigns a new array.
+   */
+  private list: StoredRanking[] = $state.raw([]);
+  /** Σ comparisons, kept as rankings come and go: adding one costs O(1), not a pass over all. */
+  private counted = $state(0);
   /** The simulated labeler is ranking in the person's place (`labelerRankMany`). */
   labelerBusy = $state(false);
   /** Bumped when the queue's slots change (they are not reactive themselves). */
@@ -41,6 +47,20 @@ export class RankingSession {
       onChange: () => this.version++,
       stamp: () => pg.optimise.ppo.step + pg.optimise.rrhf.step,
     });
+  }
+
+  get rankings(): StoredRanking[] {
+    return this.list;
+  }
+
+  /** Replaces them all (as read from storage); `append` adds without a pass over the rest. */
+  set rankings(rankings: StoredRanking[]) {
+    this.list = rankings;
+    this.counted = totalComparisons(rankings);
+  }
+
+  get comparisons(): number {
+    return this.counted;
   }
 
   get current(): RankItem | null {
@@ -91,7 +111,7 @@ export class RankingSession {
         ...(grades ? { grades: [...grades] } : {}),
         createdAt: Date.now(),
       });
-      this.rankings = [...this.rankings, saved];
+      this.append([saved]);
       this.pg.persistent = this.pg.store.persistent;
     } catch (e) {
       return `The ranking could not be saved (${message(e)}); it is still here, try again.`;
@@ -110,7 +130,15 @@ export class RankingSession {
 
   async remove(id: number): Promise<void> {
     await this.pg.store.deleteRanking(id);
-    this.rankings = this.rankings.filter((r) => r.id !== id);
+    const gone = this.list.find((r) => r.id === id);
+    this.list = this.list.filter((r) => r.id !== id);
+    if (gone) this.counted -= comparisonCount(gone.ranks);
+  }
+
+  /** Rankings just saved (one, or an import's many). */
+  append(saved: readonly StoredRanking[]): void {
+    this.list = this.list.concat(saved);
+    this.counted += totalComparisons(saved);
   }
 
   /** The simulated labeler's ranking of some samples (noisy, as a person's would be). */

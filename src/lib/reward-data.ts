@@ -5,6 +5,16 @@ import type { StoredRanking } from './storage';
 import type { RankedTexts } from './engine';
 
 /**
+ * The most rankings one preset of a session may hold: imports beyond it are
+ * refused, saying so. The reward model evaluates in bounded batches, so more
+ * would not crash it; this keeps a held-out evaluation (a fifth of them, every
+ * few steps) and the frozen trunk's feature cache (one float per width per
+ * answer) within what a browser tab handles in seconds and megabytes.
+ * tests/browser/import-integrity.test.ts trains on this many.
+ */
+export const MAX_RANKINGS = 20_000;
+
+/**
  * Splits items into training and held-out sets, spreading the held-out ones
  * evenly through the list (so they are not all the latest): item i is held
  * out when ⌊(i+1)·share⌋ > ⌊i·share⌋. Deterministic, so a held-out ranking stays

@@ -2,15 +2,19 @@
 // labels, metric histories and checkpoints (safetensors bytes in base64).
 // Reading one back checks every field before anything is stored; rows with
 // problems are listed by their place in the file ("rankings[3]: …").
-import { readCheckpointMeta } from './checkpoint-meta';
+import { checkpointProblem } from './checkpoint-check';
 import { MAX_RESPONSE_CHARS } from './demonstrations';
 import type { RunMetrics } from './export-formats';
+import { en, type MessageKey } from './i18n/en';
+import { fill } from './i18n/format';
+import { MAX_RANKINGS } from './reward-data';
 import { checkValue, SETTING_KEYS, type SettingKey, type Settings } from './settings';
 import {
   RUN_NAMES,
   newSessionRecord,
   type RunName,
   type SessionRecord,
+  type SessionStore,
   type StoredCheckpoint,
   type StoredMetrics,
 } from './session-store';
@@ -196,11 +200,15 @@ function checkSession(raw: unknown, problems: string[]): Omit<SessionRecord, 'id
   return s;
 }
 
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+const english: Translate = (key, params) => fill(en[key], params);
+
 /**
- * Parses a session file. Throws an Error when it is not one at all;
+ * Parses a session file. Throws an Error when it is not one at all, or when
+ * it holds more rankings for a preset than a session may (MAX_RANKINGS);
  * otherwise returns the valid parts and a list of what was left out.
  */
-export function parseSessionFile(text: string): ParsedSession {
+export function parseSessionFile(text: string, tr: Translate = english): ParsedSession {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -241,6 +249,16 @@ export function parseSessionFile(text: string): ParsedSession {
         'createdAt',
       ]) as Row<StoredRanking>,
   );
+  const perPreset = new Map<string, number>();
+  for (const r of rankings) perPreset.set(r.presetId, (perPreset.get(r.presetId) ?? 0) + 1);
+  for (const [preset, n] of perPreset) {
+    if (n > MAX_RANKINGS) {
+      const number = (x: number) => x.toLocaleString('en');
+      throw new Error(
+        tr('import.sessionTooManyRankings', { n: number(n), preset, limit: number(MAX_RANKINGS) }),
+      );
+    }
+  }
   const demonstrations = rows<Record<string, unknown>>('demonstrations', demonstrationProblem).map(
     (d) => pick(d, ['presetId', 'prompt', 'response', 'createdAt']) as Row<StoredDemonstration>,
   );
@@ -273,10 +291,14 @@ export function parseSessionFile(text: string): ParsedSession {
         problems.push(`checkpoints.${name}: malformed; left out`);
         continue;
       }
+      let problem: string | null;
       try {
-        readCheckpointMeta(fromBase64(c.data));
-      } catch (e) {
-        problems.push(`checkpoints.${name}: ${(e as Error).message} Left out.`);
+        problem = checkpointProblem(fromBase64(c.data));
+      } catch {
+        problem = 'The checkpoint is not valid base64.';
+      }
+      if (problem) {
+        problems.push(`checkpoints.${name}: ${problem} Left out.`);
         continue;
       }
       checkpoints[name as RunName] = { step: c.step, fixed: c.fixed === true, data: c.data };
@@ -293,6 +315,59 @@ export function parseSessionFile(text: string): ParsedSession {
     checkpoints,
   };
   return { file, problems };
+}
+
+/**
+ * Stores a parsed session file as the new session `rec`: its record, rows,
+ * metric histories and checkpoints in one IndexedDB transaction, so a page
+ * closed mid-way leaves the whole session or nothing, never rows of a
+ * session that does not exist.
+ */
+export async function storeSessionFile(
+  sessions: SessionStore,
+  rec: SessionRecord,
+  file: SessionFile,
+): Promise<void> {
+  const id = rec.id;
+  const now = Date.now();
+  const metrics: StoredMetrics[] = Object.entries(file.metrics).map(([run, series]) => ({
+    sessionId: id,
+    run,
+    series,
+    savedAt: now,
+  }));
+  const checkpoints: StoredCheckpoint[] = [];
+  for (const name of RUN_NAMES) {
+    const c = file.checkpoints[name];
+    if (!c) continue;
+    const stored: StoredCheckpoint = {
+      sessionId: id,
+      name,
+      step: c.step,
+      bytes: fromBase64(c.data),
+      savedAt: now,
+    };
+    if (name === 'sft') stored.fixed = c.fixed === true;
+    checkpoints.push(stored);
+  }
+  const mine = <T extends object>(r: T) => ({ ...r, sessionId: id });
+  const rankings = file.rankings.map(mine);
+  const demonstrations = file.demonstrations.map(mine);
+  const labels = file.labels.map(mine);
+  const record = JSON.parse(JSON.stringify(rec)) as SessionRecord;
+  const rows = sessions.rows;
+  const written = await rows.writeTogether({
+    add: { rankings, demonstrations, labels },
+    put: { metrics, checkpoints, sessions: [record] },
+  });
+  if (written) return;
+  // No IndexedDB: the session lives in memory for this visit, where nothing is half written.
+  for (const r of rankings) await rows.addRaw('rankings', r);
+  for (const d of demonstrations) await rows.addRaw('demonstrations', d);
+  for (const l of labels) await rows.addRaw('labels', l);
+  for (const m of metrics) await sessions.putMetrics(m);
+  for (const c of checkpoints) await sessions.putCheckpoint(c);
+  await sessions.putSession(record);
 }
 
 /** Whether a file's text is a session file (one JSON object with our format) rather than JSONL. */

@@ -2,6 +2,8 @@
 // demonstrations, metrics, model weights; and JSONL imports, checked in full
 // before anything is written (import-validate.ts). Imports only add: a row
 // equal to one already there is skipped, and nothing stored is replaced.
+// An import is written in one IndexedDB transaction: all of it, or (the page
+// closed mid-way) none of it.
 import { configJson, readCheckpointMeta } from './checkpoint-meta';
 import {
   demonstrationsJsonl,
@@ -11,13 +13,17 @@ import {
   rankingRows,
   rankingsJsonl,
 } from './export-formats';
+import { formatNumber, t } from './i18n/index.svelte';
 import {
+  ImportRefused,
   JSONL_LIMITS,
   checkJsonl,
   describeProblems,
+  showChars,
   type ImportCheck,
   type ImportKind,
 } from './import-validate';
+import { MAX_RANKINGS } from './reward-data';
 import { RUN_NAMES } from './session-store';
 import { mergeDemonstrations, mergeRankings } from './session-merge';
 import type { Playground } from './state.svelte';
@@ -122,8 +128,9 @@ export class Transfer {
   }
 
   /**
-   * Writes the rows of a check into the open session and preset. With
-   * problems and `lenient` false, writes nothing and throws them all.
+   * Writes the rows of a check into the open session and preset, all in one
+   * transaction. With problems and `lenient` false, writes nothing and
+   * throws them all; rankings beyond MAX_RANKINGS are refused as a whole.
    */
   async apply(
     check: ImportCheck<ImportKind>,
@@ -145,9 +152,13 @@ export class Transfer {
       }));
       const existing = pg.sft.demonstrations.map((d) => ({ ...d, presetId }));
       const { added, duplicates } = mergeDemonstrations(existing, rows);
-      const saved = [];
-      for (const d of added) saved.push(await pg.store.saveDemonstration(d));
+      const saved = await pg.store.addMany('demonstrations', added);
       pg.sft.ownDemos = [...pg.sft.ownDemos, ...saved];
+      // Kept as written; the model reads these characters as “unknown” and cannot write them.
+      const unwritable = check.unwritable.filter((c) => added.some((d) => hasChar(d, c)));
+      if (unwritable.length > 0) {
+        pg.say(t('import.unwritable', { n: added.length, chars: showChars(unwritable) }));
+      }
       return { added: added.length, duplicates, rejected };
     }
     const incoming: Omit<StoredRanking, 'id'>[] =
@@ -170,12 +181,25 @@ export class Transfer {
             createdAt: now,
           }));
     const { added, duplicates } = mergeRankings(pg.ranking.rankings, [incoming]);
-    const saved = [];
-    for (const r of added) saved.push(await pg.store.saveRanking(r));
-    pg.ranking.rankings = [...pg.ranking.rankings, ...saved];
+    const have = pg.ranking.rankings.length;
+    if (have + added.length > MAX_RANKINGS) {
+      throw new ImportRefused(
+        t('import.tooManyRankings', {
+          n: formatNumber(added.length),
+          have: formatNumber(have),
+          limit: formatNumber(MAX_RANKINGS),
+          room: formatNumber(Math.max(0, MAX_RANKINGS - have)),
+        }),
+      );
+    }
+    const saved = await pg.store.addMany('rankings', added);
+    pg.ranking.append(saved);
     return { added: added.length, duplicates, rejected };
   }
 }
+
+const hasChar = (d: { prompt: string; response: string }, c: string) =>
+  d.prompt.includes(c) || d.response.includes(c);
 
 /** Saves a file the page made. */
 export function toBlob(f: ExportFile): Blob {

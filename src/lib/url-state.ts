@@ -182,6 +182,17 @@ function entries(search: string, hash: string): { pairs: [string, string][]; cut
   };
 }
 
+/**
+ * What stays in effect when a link's value for `key` is dropped: a value an
+ * earlier key of the same link gave (`?ppo.lr=3e-4#ppo.lr=abc` keeps 3e-4),
+ * else the session's saved value or, without one, the default.
+ */
+function keptValue(key: SettingKey, settings: Partial<Settings>): string {
+  const earlier = settings[key];
+  if (earlier !== undefined) return `kept ${formatValue(key, earlier)} from earlier in the link`;
+  return `kept the saved value, or the default ${formatValue(key, SETTINGS[key].default)}`;
+}
+
 function decodeSetting(
   key: SettingKey,
   raw: string,
@@ -195,14 +206,12 @@ function decodeSetting(
     if (spec.options.some((o) => o.value === text)) out[key] = text;
     else {
       const options = spec.options.map((o) => o.value).join(', ');
-      problems.push(
-        `${key}=${quote(raw)} is not one of ${options}: kept ${formatValue(key, spec.default)}`,
-      );
+      problems.push(`${key}=${quote(raw)} is not one of ${options}: ${keptValue(key, settings)}`);
     }
     return;
   }
   if (!NUMBER.test(text) || !Number.isFinite(Number(text))) {
-    problems.push(`${key}=${quote(raw)} is not a number: kept ${formatValue(key, spec.default)}`);
+    problems.push(`${key}=${quote(raw)} is not a number: ${keptValue(key, settings)}`);
     return;
   }
   const { value, note } = clampSetting(key, Number(text));

@@ -41,6 +41,45 @@ export interface GradedGroup {
 export type RewardObjective = 'pairwise' | 'direct';
 
 /**
+ * The most sequences one forward pass reads when scoring, evaluating or
+ * caching features. A held-out set of 10,000 rankings is 40,000 sequences:
+ * in one pass its activations (B·T·C floats per layer) overflowed wasm's
+ * memory ("memory access out of bounds"); in passes of this size memory
+ * stays bounded whatever the set's size.
+ */
+export const EVAL_BATCH_SEQUENCES = 256;
+
+/** Leave-one-out cross-validation reads at most this many groups (its cost is quadratic). */
+export const CROSS_VALIDATE_MAX_GROUPS = 200;
+
+/** At most `n` items, evenly spread through the list (all of them when there are few). */
+export function spreadSample<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]);
+}
+
+/** Groups in batches of at most `maxSequences` completions (a larger group stays whole). */
+export function groupBatches<G extends { completions: unknown[] }>(
+  groups: readonly G[],
+  maxSequences = EVAL_BATCH_SEQUENCES,
+): G[][] {
+  const out: G[][] = [];
+  let batch: G[] = [];
+  let size = 0;
+  for (const g of groups) {
+    if (batch.length > 0 && size + g.completions.length > maxSequences) {
+      out.push(batch);
+      batch = [];
+      size = 0;
+    }
+    batch.push(g);
+    size += g.completions.length;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+/**
  * Where the reward is read: at the last token (InstructGPT), as the head's mean
  * over the whole response, or over its ending (its last `ENDING_TOKENS`).
  */
@@ -70,6 +109,8 @@ export interface RewardModelSettings extends OptimizerSettings {
   readout?: RewardReadout;
   /** Train the whole model, or only the scalar head on a frozen trunk. Default 'all'. */
   trains?: 'all' | 'head';
+  /** The most sequences per forward pass when scoring or evaluating. Default EVAL_BATCH_SEQUENCES. */
+  evalBatchSequences?: number;
 }
 
 function checkGroups(groups: (RankedGroup | GradedGroup)[]): void {
@@ -108,6 +149,7 @@ export class RewardModelTrainer {
   objective: RewardObjective;
   readonly readout: RewardReadout;
   readonly trains: 'all' | 'head';
+  readonly evalBatch: number;
   stepCount = 0;
   /**
    * With a frozen trunk, each answer's pooled features (the mean final hidden
@@ -122,6 +164,11 @@ export class RewardModelTrainer {
     this.objective = settings.objective ?? 'pairwise';
     this.readout = settings.readout ?? 'ending';
     this.trains = settings.trains ?? 'all';
+    const b = settings.evalBatchSequences ?? EVAL_BATCH_SEQUENCES;
+    if (!Number.isInteger(b) || b < 1) {
+      throw new ArgumentError('evalBatchSequences', `is ${b}; expected a positive integer`);
+    }
+    this.evalBatch = b;
     const trained =
       this.trains === 'head'
         ? [model.named.get('score.weight')!, model.named.get('score.bias')!]
@@ -145,11 +192,14 @@ export class RewardModelTrainer {
     }
   }
 
-  /** Scores as numbers (one read-back). */
+  /** Scores as numbers, in forward passes of at most `evalBatch` sequences. */
   async score(seqs: Sequence[]): Promise<number[]> {
-    const r = this.rewards(seqs);
-    const out = Array.from(await r.data());
-    r.dispose();
+    const out: number[] = [];
+    for (let i = 0; i < seqs.length; i += this.evalBatch) {
+      const r = this.rewards(seqs.slice(i, i + this.evalBatch));
+      out.push(...(await r.data()));
+      r.dispose();
+    }
     return out;
   }
 
@@ -161,23 +211,26 @@ export class RewardModelTrainer {
       const k = featureKey(q);
       if (!this.features.has(k)) fresh.set(k, q);
     }
-    if (fresh.size === 0) return;
+    const keys = [...fresh.keys()];
     const missing = [...fresh.values()];
-    const packed = packSequences(missing, this.model.config.blockSize);
-    try {
-      const pooled = tf.tidy(() => {
-        const h = this.model.hidden(packed.ids); // (B, T, C)
-        const weights = readoutWeights(packed, this.readout).expandDims(2);
-        return tf.sum(tf.mul(h, weights), 1) as tf.Tensor2D; // (B, C)
-      });
-      const data = await pooled.data();
-      pooled.dispose();
-      const C = this.model.config.nEmbd;
-      [...fresh.keys()].forEach((k, i) =>
-        this.features.set(k, Float32Array.from(data.subarray(i * C, (i + 1) * C))),
-      );
-    } finally {
-      disposeBatch(packed);
+    const C = this.model.config.nEmbd;
+    for (let start = 0; start < missing.length; start += this.evalBatch) {
+      const chunk = missing.slice(start, start + this.evalBatch);
+      const packed = packSequences(chunk, this.model.config.blockSize);
+      try {
+        const pooled = tf.tidy(() => {
+          const h = this.model.hidden(packed.ids); // (B, T, C)
+          const weights = readoutWeights(packed, this.readout).expandDims(2);
+          return tf.sum(tf.mul(h, weights), 1) as tf.Tensor2D; // (B, C)
+        });
+        const data = await pooled.data();
+        pooled.dispose();
+        chunk.forEach((_, i) =>
+          this.features.set(keys[start + i], Float32Array.from(data.subarray(i * C, (i + 1) * C))),
+        );
+      } finally {
+        disposeBatch(packed);
+      }
     }
   }
 
@@ -200,6 +253,25 @@ export class RewardModelTrainer {
   private lossAndAccuracy(groups: (RankedGroup | GradedGroup)[]): {
     loss: tf.Scalar;
     accuracy: tf.Scalar;
+    pairs: number;
+  } {
+    const s = this.batchSums(groups);
+    if (s.lossGroups === 0)
+      throw new ArgumentError('groups', 'hold no comparisons (every ranking is a tie)');
+    const loss = tf.div(s.loss, s.lossGroups) as tf.Scalar;
+    const accuracy = tf.div(s.correct, Math.max(s.pairs, 1)) as tf.Scalar;
+    return { loss, accuracy, pairs: s.pairs };
+  }
+
+  /**
+   * Sums over a batch of groups: of the per-group losses (and how many groups
+   * have one), and of the correctly ordered pairs (and how many pairs there
+   * are). Call inside tidy.
+   */
+  private batchSums(groups: (RankedGroup | GradedGroup)[]): {
+    loss: tf.Scalar;
+    lossGroups: number;
+    correct: tf.Scalar;
     pairs: number;
   } {
     const seqs = groupSequences(groups);
@@ -226,11 +298,12 @@ export class RewardModelTrainer {
         pairs += groupPairs.length;
       }
     }
-    if (losses.length === 0)
-      throw new ArgumentError('groups', 'hold no comparisons (every ranking is a tie)');
-    const loss = tf.div(sumScalars(losses), losses.length) as tf.Scalar;
-    const accuracy = tf.div(sumScalars(correct), Math.max(pairs, 1)) as tf.Scalar;
-    return { loss, accuracy, pairs };
+    return {
+      loss: sumScalars(losses),
+      lossGroups: losses.length,
+      correct: sumScalars(correct),
+      pairs,
+    };
   }
 
   /** One update; returns `rm/loss`, `rm/accuracy` (on this batch), `rm/grad_norm`, `rm/pairs`. */
@@ -251,20 +324,38 @@ export class RewardModelTrainer {
     return { ...metrics, 'rm/pairs': pairs, step: this.stepCount };
   }
 
-  /** Held-out loss and pairwise accuracy, without updating. */
+  /**
+   * Held-out loss and pairwise accuracy, without updating: the mean loss
+   * over the groups that have one and the share of correctly ordered pairs,
+   * as one pass over all groups would give, computed in batches of at most
+   * `evalBatch` completions (a larger group alone) so that memory stays bounded.
+   */
   async evaluate(
     groups: (RankedGroup | GradedGroup)[],
   ): Promise<{ loss: number; accuracy: number; pairs: number }> {
     checkGroups(groups);
-    await this.cacheFeatures(groupSequences(groups));
-    const { loss, accuracy, pairs } = tf.tidy(() => {
-      const o = this.lossAndAccuracy(groups);
-      return { loss: o.loss, accuracy: o.accuracy, pairs: tf.scalar(o.pairs) };
-    });
-    const packed = tf.stack([loss, accuracy, pairs]);
-    const [l, a, p] = await packed.data();
-    tf.dispose([loss, accuracy, pairs, packed]);
-    return { loss: l, accuracy: a, pairs: p };
+    let lossSum = 0;
+    let lossGroups = 0;
+    let correct = 0;
+    let pairs = 0;
+    for (const batch of groupBatches(groups, this.evalBatch)) {
+      await this.cacheFeatures(groupSequences(batch));
+      let counts = { lossGroups: 0, pairs: 0 };
+      const sums = tf.tidy(() => {
+        const r = this.batchSums(batch);
+        counts = { lossGroups: r.lossGroups, pairs: r.pairs };
+        return tf.stack([r.loss, r.correct]);
+      });
+      const [l, c] = await sums.data();
+      sums.dispose();
+      lossSum += l;
+      lossGroups += counts.lossGroups;
+      correct += c;
+      pairs += counts.pairs;
+    }
+    if (lossGroups === 0)
+      throw new ArgumentError('groups', 'hold no comparisons (every ranking is a tie)');
+    return { loss: lossSum / lossGroups, accuracy: correct / Math.max(pairs, 1), pairs };
   }
 
   /**
@@ -273,7 +364,9 @@ export class RewardModelTrainer {
    * Adam in float64 on the same pairwise loss, `steps` steps at `lr`). Every
    * ranking is held out once, so ten rankings give a steadier estimate than the
    * two a 20% held-out share keeps aside. A tie in the predicted rewards counts
-   * as wrong, as in `evaluate`. Needs `trains: 'head'`.
+   * as wrong, as in `evaluate`. Needs `trains: 'head'`. Its cost grows with
+   * the square of the number of groups, so beyond CROSS_VALIDATE_MAX_GROUPS
+   * an evenly spread sample of that many is used.
    */
   async crossValidate(
     groups: RankedGroup[],
@@ -283,6 +376,7 @@ export class RewardModelTrainer {
       throw new ArgumentError('trains', "cross-validation needs a frozen trunk (trains: 'head')");
     }
     checkGroups(groups);
+    groups = spreadSample(groups, CROSS_VALIDATE_MAX_GROUPS);
     await this.cacheFeatures(groupSequences(groups));
     const x = groups.map((g) =>
       g.completions.map((c) => this.features.get(featureKey({ prompt: g.prompt, response: c }))!),
@@ -330,12 +424,10 @@ export class RewardModelTrainer {
   /** Shifts the head bias so the demonstrations score 0 on average; returns the shift. */
   async normalize(demonstrations: Sequence[]): Promise<number> {
     assertNonEmpty('demonstrations', demonstrations);
-    const r = this.rewards(demonstrations);
-    const mean = r.mean();
-    const shift = (await mean.data())[0];
+    const scores = await this.score(demonstrations);
+    const shift = scores.reduce((a, b) => a + b, 0) / scores.length;
     const bias = this.model.named.get('score.bias')!;
     tf.tidy(() => bias.assign(tf.sub(bias, shift)));
-    tf.dispose([r, mean]);
     return -shift;
   }
 

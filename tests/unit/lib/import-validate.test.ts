@@ -113,3 +113,31 @@ describe('JSONL import checks', () => {
     ]);
   });
 });
+
+describe('demonstrations the model cannot write', () => {
+  it('keeps text outside the vocabulary in demonstrations and names its characters', () => {
+    // What the page's own demonstrations export holds when a person wrote such text.
+    const text = jsonl(
+      { prompt: 'tell a story', completion: 'a cat ate 中文 cake.' },
+      { prompt: 'tell a story <b>', completion: 'fine 🙂.' },
+      { prompt: 'tell a story', completion: '' },
+    );
+    const r = checkJsonl(text, null, limits);
+    expect(r.kind).toBe('demonstrations');
+    expect(r.rows).toEqual([
+      { prompt: 'tell a story\n', completion: 'a cat ate 中文 cake.' },
+      { prompt: 'tell a story <b>\n', completion: 'fine 🙂.' },
+    ]);
+    // Only the rows imported count; the empty one is a problem of its own.
+    expect(r.problems).toEqual([{ line: 3, problem: '“completion” is empty' }]);
+    expect(r.unwritable).toEqual(['中', '文', '<', '>', '🙂']);
+    // Rankings and preferences must still be text the model reads.
+    const ranked = checkJsonl(
+      jsonl({ prompt: 'p', completions: ['中', 'b'], ranks: [0, 1] }),
+      null,
+      limits,
+    );
+    expect(ranked.rows).toEqual([]);
+    expect(ranked.unwritable).toEqual([]);
+  });
+});

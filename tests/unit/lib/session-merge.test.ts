@@ -54,18 +54,47 @@ describe('merging sessions’ rankings', () => {
 
 describe('session files', () => {
   /** A minimal safetensors file with our metadata (the header is all the checks read). */
+  /** A loadable checkpoint (every tensor its config needs, zeros) of a 1-layer, 2-wide model. */
   function checkpoint(): Uint8Array {
-    const header = JSON.stringify({
+    const C = 2;
+    const shapes: [string, number[]][] = [
+      ['transformer.wte.weight', [6, C]],
+      ['transformer.wpe.weight', [8, C]],
+      ...(
+        [
+          ['ln_1.weight', [C]],
+          ['ln_1.bias', [C]],
+          ['attn.c_attn.weight', [3 * C, C]],
+          ['attn.c_attn.bias', [3 * C]],
+          ['attn.c_proj.weight', [C, C]],
+          ['attn.c_proj.bias', [C]],
+          ['ln_2.weight', [C]],
+          ['ln_2.bias', [C]],
+          ['mlp.c_fc.weight', [4 * C, C]],
+          ['mlp.c_fc.bias', [4 * C]],
+          ['mlp.c_proj.weight', [C, 4 * C]],
+          ['mlp.c_proj.bias', [C]],
+        ] as [string, number[]][]
+      ).map(([n, shape]): [string, number[]] => [`transformer.h.0.${n}`, shape]),
+      ['transformer.ln_f.weight', [C]],
+      ['transformer.ln_f.bias', [C]],
+    ];
+    const table: Record<string, unknown> = {
       __metadata__: {
         format: 'rlhf-playground/gpt-v1',
-        config: JSON.stringify({ vocabSize: 6, blockSize: 8, nLayer: 1, nHead: 1, nEmbd: 2 }),
+        config: JSON.stringify({ vocabSize: 6, blockSize: 8, nLayer: 1, nHead: 1, nEmbd: C }),
         tokenizer: JSON.stringify({ kind: 'char', chars: ['a', 'b'] }),
         step: '3',
       },
-      'transformer.ln_f.bias': { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
-    });
-    const h = new TextEncoder().encode(header);
-    const out = new Uint8Array(8 + h.length + 8);
+    };
+    let offset = 0;
+    for (const [name, shape] of shapes) {
+      const size = 4 * shape.reduce((a, b) => a * b, 1);
+      table[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + size] };
+      offset += size;
+    }
+    const h = new TextEncoder().encode(JSON.stringify(table));
+    const out = new Uint8Array(8 + h.length + offset);
     new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
     out.set(h, 8);
     return out;

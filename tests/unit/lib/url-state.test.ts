@@ -109,10 +109,25 @@ describe('URL codec', () => {
     expect(state).toEqual({ settings: {}, hide: ['settings'] });
     expect(({} as Record<string, unknown>).x).toBeUndefined(); // nothing polluted
     expect(problems).toHaveLength(7);
-    expect(problems[0]).toBe('ppo.lr=javascript:alert(1) is not a number: kept 2e-5');
+    expect(problems[0]).toBe(
+      'ppo.lr=javascript:alert(1) is not a number: kept the saved value, or the default 2e-5',
+    );
     // The key ends at its first '=': what a browser would parse, quoted as text.
     expect(problems.at(-1)).toBe('unknown keys “<img src”, “__proto__”, “constructor” ignored');
     expect(problems.join(' ')).toMatch(/hide: “evil” ignored/);
+  });
+
+  it('names the value in effect when a later value of the same key is dropped', () => {
+    const number = decodeUrlState('?ppo.lr=3e-4', '#ppo.lr=abc');
+    expect(number.state.settings['ppo.lr']).toBe(3e-4);
+    expect(number.problems).toEqual([
+      'ppo.lr=abc is not a number: kept 3e-4 from earlier in the link',
+    ]);
+    const choice = decodeUrlState('?rm.objective=direct', '#rm.objective=best');
+    expect(choice.state.settings['rm.objective']).toBe('direct');
+    expect(choice.problems).toEqual([
+      'rm.objective=best is not one of pairwise, direct: kept direct from earlier in the link',
+    ]);
   });
 
   it('bounds what it reads: long values, long addresses, control characters', () => {
