@@ -354,20 +354,12 @@ export async function storeSessionFile(
   const rankings = file.rankings.map(mine);
   const demonstrations = file.demonstrations.map(mine);
   const labels = file.labels.map(mine);
-  const record = JSON.parse(JSON.stringify(rec)) as SessionRecord;
-  const rows = sessions.rows;
-  const written = await rows.writeTogether({
-    add: { rankings, demonstrations, labels },
-    put: { metrics, checkpoints, sessions: [record] },
+  await sessions.putWhole({
+    record: rec,
+    rows: { rankings, demonstrations, labels },
+    metrics,
+    checkpoints,
   });
-  if (written) return;
-  // No IndexedDB: the session lives in memory for this visit, where nothing is half written.
-  for (const r of rankings) await rows.addRaw('rankings', r);
-  for (const d of demonstrations) await rows.addRaw('demonstrations', d);
-  for (const l of labels) await rows.addRaw('labels', l);
-  for (const m of metrics) await sessions.putMetrics(m);
-  for (const c of checkpoints) await sessions.putCheckpoint(c);
-  await sessions.putSession(record);
 }
 
 /** Whether a file's text is a session file (one JSON object with our format) rather than JSONL. */

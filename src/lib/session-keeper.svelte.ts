@@ -242,17 +242,21 @@ export class SessionKeeper {
     try {
       const id = sessionId();
       const name = t('keeper.asideName', { name: old.name });
-      for (const c of this.checkpoints) await s.putCheckpoint({ ...c, sessionId: id });
-      for (const h of this.histories) await s.putMetrics({ ...h, sessionId: id });
-      for (const kind of ['rankings', 'demonstrations'] as const) {
-        for (const row of await s.rowsOf<{ presetId: string; sessionId?: string }>(kind, old.id)) {
-          if (row.presetId !== old.presetId) continue;
-          const { id: _id, ...rest } = row;
-          await this.pg.store.addRaw(kind, { ...rest, sessionId: id });
-        }
-      }
-      // The record last: the copy appears in the list only once all of it is there.
-      await s.putSession({ ...old, id, name, updatedAt: Date.now() });
+      const checkpoints = this.checkpoints.map((c) => ({ ...c, sessionId: id }));
+      const metrics = this.histories.map((h) => ({ ...h, sessionId: id }));
+      const copy = async (kind: 'rankings' | 'demonstrations') =>
+        (await s.rowsOf<{ id?: number; presetId: string; sessionId?: string }>(kind, old.id))
+          .filter((row) => row.presetId === old.presetId)
+          .map(({ id: _id, ...rest }) => ({ ...rest, sessionId: id }));
+      const rankings = await copy('rankings');
+      const demonstrations = await copy('demonstrations');
+      // One transaction: a page closed mid-copy leaves all of it or none.
+      await s.putWhole({
+        record: { ...old, id, name, updatedAt: Date.now() },
+        rows: { rankings, demonstrations },
+        metrics,
+        checkpoints,
+      });
       for (const c of this.checkpoints) await s.deleteCheckpoint(old.id, c.name);
       for (const h of this.histories) await s.deleteMetrics(old.id, h.run);
       this.pg.say(t('keeper.setAside', { name }));

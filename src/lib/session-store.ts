@@ -103,6 +103,31 @@ export class SessionStore {
     return this.memory.sessions.get(id) ?? null;
   }
 
+  /**
+   * A whole session (its record, rows, curves and checkpoints) in one
+   * transaction: a page closed mid-way leaves all of it or none. Without
+   * IndexedDB it lives in memory for this visit, record last.
+   */
+  async putWhole(w: {
+    record: SessionRecord;
+    rows: Partial<Record<'rankings' | 'demonstrations' | 'labels', { presetId: string }[]>>;
+    metrics: StoredMetrics[];
+    checkpoints: StoredCheckpoint[];
+  }): Promise<void> {
+    const record = plainCopy(w.record);
+    const written = await this.rows.writeTogether({
+      add: w.rows,
+      put: { metrics: w.metrics, checkpoints: w.checkpoints, sessions: [record] },
+    });
+    if (written) return;
+    for (const [kind, rows] of Object.entries(w.rows)) {
+      for (const r of rows) await this.rows.addRaw(kind as keyof typeof w.rows, r);
+    }
+    for (const m of w.metrics) await this.putMetrics(m);
+    for (const c of w.checkpoints) await this.putCheckpoint(c);
+    await this.putSession(record);
+  }
+
   async putSession(rec: SessionRecord): Promise<void> {
     const copy = plainCopy(rec);
     const done = await this.rows.withStore('sessions', 'readwrite', (s) => s.put(copy));
