@@ -8,45 +8,11 @@
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { command, hostUrl, waitEvent } from './embed-host';
 import { RESULTS_DIR, useBrowser } from './harness';
 import './lab';
 
 const LONG = 120_000;
-
-interface Event {
-  type: string;
-  [k: string]: unknown;
-}
-
-function hostUrl(origins: { app: string; second: string | null }, params: string, hash: string) {
-  const q = new URLSearchParams({ playground: origins.app, params, hash });
-  return `${origins.second}embed-example.html?${q}`;
-}
-
-const events = (page: Page) =>
-  page.evaluate(() => (window as unknown as { events: Event[] }).events);
-
-async function waitEvent(page: Page, pred: (e: Event) => boolean): Promise<Event> {
-  let hit: Event | undefined;
-  await expect
-    .poll(
-      async () => {
-        hit = (await events(page)).find(pred);
-        return Boolean(hit);
-      },
-      { timeout: LONG, interval: 100 },
-    )
-    .toBe(true);
-  return hit!;
-}
-
-async function command(page: Page, type: string, fields: Record<string, unknown> = {}) {
-  const id = await page.evaluate(
-    ([t, f]) => (window as unknown as { send: (t: string, f: object) => number }).send(t, f),
-    [type, fields] as const,
-  );
-  return waitEvent(page, (e) => e.type === 'reply' && e.id === id);
-}
 
 /** The app's frame inside the host page. */
 async function appFrame(page: Page, app: string): Promise<Frame> {

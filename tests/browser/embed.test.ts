@@ -7,48 +7,14 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { command, events, hostUrl as embedHostUrl, waitEvent } from './embed-host';
 import { RESULTS_DIR, useBrowser } from './harness';
 
 const { openApp, origins } = useBrowser({ secondOrigin: true });
 
 const LONG = 120_000;
 
-interface Event {
-  type: string;
-  [k: string]: unknown;
-}
-
-function hostUrl(params: string, hash: string): string {
-  const { app, second } = origins();
-  const q = new URLSearchParams({ playground: app, params, hash });
-  return `${second}embed-example.html?${q}`;
-}
-
-const events = (page: Page) =>
-  page.evaluate(() => (window as unknown as { events: Event[] }).events);
-
-async function waitEvent(page: Page, pred: (e: Event) => boolean, after = 0): Promise<Event> {
-  let hit: Event | undefined;
-  await expect
-    .poll(
-      async () => {
-        hit = (await events(page)).slice(after).find(pred);
-        return Boolean(hit);
-      },
-      { timeout: LONG, interval: 100 },
-    )
-    .toBe(true);
-  return hit!;
-}
-
-/** Sends a command from the host page and waits for its reply. */
-async function command(page: Page, type: string, fields: Record<string, unknown> = {}) {
-  const id = await page.evaluate(
-    ([t, f]) => (window as unknown as { send: (t: string, f: object) => number }).send(t, f),
-    [type, fields] as const,
-  );
-  return waitEvent(page, (e) => e.type === 'reply' && e.id === id);
-}
+const hostUrl = (params: string, hash: string) => embedHostUrl(origins(), params, hash);
 
 const metricsCount = async (page: Page) =>
   (await events(page)).filter((e) => e.type === 'metrics' && e.run === 'sft').length;
