@@ -203,6 +203,12 @@ function checkSession(raw: unknown, problems: string[]): Omit<SessionRecord, 'id
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 const english: Translate = (key, params) => fill(en[key], params);
 
+/** The version a session file format names ("rlhf-playground/session-v3" → 3), or null. */
+export function sessionFormatVersion(format: string): number | null {
+  const m = /^rlhf-playground\/session-v(\d+)$/.exec(format);
+  return m ? Number(m[1]) : null;
+}
+
 /**
  * Parses a session file. Throws an Error when it is not one at all, or when
  * it holds more rankings for a preset than a session may (MAX_RANKINGS);
@@ -216,6 +222,11 @@ export function parseSessionFile(text: string, tr: Translate = english): ParsedS
     throw new Error(`The file is not valid JSON (${(e as Error).message}).`, { cause: e });
   }
   if (!isRecord(raw) || raw.format !== SESSION_FORMAT) {
+    const format = isRecord(raw) ? raw.format : undefined;
+    const ours = sessionFormatVersion(SESSION_FORMAT)!;
+    if (typeof format === 'string' && (sessionFormatVersion(format) ?? 0) > ours) {
+      throw new Error(tr('session.newerFile', { format, ours: SESSION_FORMAT }));
+    }
     throw new Error(
       `The file is not a playground session (expected "format": "${SESSION_FORMAT}").`,
     );

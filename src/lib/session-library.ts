@@ -166,7 +166,7 @@ export class SessionLibrary {
     checkSize(text.length, SESSION_MAX_BYTES);
     const newer = newerSessionFormat(text);
     if (newer) throw new Error(t('session.newerFile', { format: newer, ours: SESSION_FORMAT }));
-    const { file, problems } = parseSessionFile(text);
+    const { file, problems } = parseSessionFile(text, t);
     if (problems.length > 0 && !lenient) throw new ImportProblems(problems);
     const id = sessionId();
     const names = new Set((await this.list()).map((s) => s.name));

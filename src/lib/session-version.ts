@@ -1,7 +1,7 @@
 // Which version of the session file format a file is, read without the
 // rest of the file: the automatic import must recognise a session written by
 // a newer playground as a session (and say so), not read it as JSONL.
-import { SESSION_FORMAT } from './session-file';
+import { SESSION_FORMAT, sessionFormatVersion } from './session-file';
 
 /** The format a session file names, when it is one of ours (any version). */
 function sessionFormatOf(text: string): string | null {
@@ -12,7 +12,7 @@ function sessionFormatOf(text: string): string | null {
   try {
     const v = JSON.parse(text) as { format?: unknown } | null;
     const f = v?.format;
-    return typeof f === 'string' && /^rlhf-playground\/session-v\d+$/.test(f) ? f : null;
+    return typeof f === 'string' && sessionFormatVersion(f) !== null ? f : null;
   } catch {
     return null;
   }
@@ -26,6 +26,5 @@ export function isSessionLike(text: string): boolean {
 /** The format of a session file written by a newer version of the playground, or null. */
 export function newerSessionFormat(text: string): string | null {
   const f = sessionFormatOf(text);
-  const version = (x: string) => Number(/-v(\d+)$/.exec(x)?.[1] ?? 0);
-  return f && version(f) > version(SESSION_FORMAT) ? f : null;
+  return f && sessionFormatVersion(f)! > sessionFormatVersion(SESSION_FORMAT)! ? f : null;
 }

@@ -108,3 +108,17 @@ describe('session file checks', () => {
     );
   });
 });
+
+describe('the format a session file names', () => {
+  it('names a file of a newer format (every import path parses through here)', () => {
+    expect(SESSION_FORMAT).toBe('rlhf-playground/session-v1');
+    const newer = JSON.stringify({ format: 'rlhf-playground/session-v7', session: {} });
+    expect(() => parseSessionFile(newer)).toThrow(
+      /newer version of the playground \(rlhf-playground\/session-v7\); this page reads rlhf-playground\/session-v1/,
+    );
+    // Anything else is simply not a session.
+    for (const other of ['{"format":"rlhf-playground/session-v0"}', '{"format":"x"}', '[]']) {
+      expect(() => parseSessionFile(other)).toThrow(/not a playground session/);
+    }
+  });
+});
