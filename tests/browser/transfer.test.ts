@@ -226,4 +226,35 @@ describe('export and import', () => {
     await expect.poll(() => page.locator('[data-testid=session-row]').count()).toBe(3);
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   });
+
+  it('re-imports its own demonstrations export when they hold characters the model cannot write', async () => {
+    const { page } = await openApp('?backend=wasm&model=micro#preset=happy-endings');
+    await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
+    const demos = [
+      { prompt: 'Write a story about a cat.', completion: 'The cat ate 中文 noodles and smiled.' },
+      { prompt: 'Write a story about a dog.', completion: 'The dog saw a 🐶 <b>bold</b> dog.' },
+    ];
+    await page.click('[data-testid=transfer]');
+    await importFile(page, 'mine.jsonl', demos.map((d) => JSON.stringify(d)).join('\n'));
+    const result = page.locator('[data-testid=import-result]');
+    expect(await result.getAttribute('data-ok')).toBe('true');
+    // Kept as written, and the characters the model has never seen are named.
+    const notice = page.locator('[data-testid=notice]', { hasText: 'cannot write them' });
+    await notice.waitFor({ timeout: LONG });
+    for (const c of ['中', '文', '🐶', '<']) expect(await notice.textContent()).toContain(c);
+    // The export holds them as written, and imports again (as duplicates: nothing added twice).
+    const [exported] = await download(page, 'export-demonstrations');
+    // (The page writes a prompt as the model reads it: with its closing newline.)
+    const back = lines(exported.text)
+      .slice(-2)
+      .map((d) => ({ prompt: String(d.prompt).trim(), completion: d.completion }));
+    expect(back).toEqual(demos);
+    await importFile(page, exported.name, exported.text);
+    expect(await result.getAttribute('data-ok')).toBe('true');
+    expect(await result.textContent()).not.toMatch(/Nothing was imported/);
+    await page.screenshot({
+      path: path.join(RESULTS_DIR, 'transfer--unwritable.png'),
+      fullPage: true,
+    });
+  });
 });
