@@ -72,7 +72,8 @@ interface Opened extends AppPage {
   context: BrowserContext;
 }
 
-function attachLog(page: Page, log: PageLog): void {
+/** Collects a page's (and its workers') console messages, errors and worker lifetimes into `log`. */
+export function attachLog(page: Page, log: PageLog): void {
   // Measured with playwright-core 1.65 + Chromium 156 (harness.test.ts keeps
   // it true): page 'console' also delivers dedicated workers' console calls,
   // with msg.worker() set, and an uncaught error inside a worker (classic or

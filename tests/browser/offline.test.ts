@@ -19,7 +19,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from './chromium-args';
-import { DIST, PageLog, RESULTS_DIR, findChromium } from './harness';
+import { DIST, PageLog, RESULTS_DIR, attachLog, findChromium } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const VITE = path.join(ROOT, 'node_modules/vite/bin/vite.js');
@@ -145,22 +145,7 @@ async function openPage(
     },
   );
   const page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (msg) => {
-    const loc = msg.location();
-    log.entries.push({
-      source: msg.worker() ? 'worker' : 'page',
-      type: msg.type(),
-      text: msg.text(),
-      url: loc.url ? `${loc.url}:${loc.lineNumber}` : undefined,
-    });
-  });
-  page.on('pageerror', (err) => {
-    log.entries.push({ source: 'page', type: 'pageerror', text: err.stack ?? err.message });
-  });
-  page.on('worker', (worker) => {
-    log.entries.push({ source: 'worker', type: 'started', text: worker.url() });
-  });
-  page.on('crash', () => log.entries.push({ source: 'page', type: 'pageerror', text: 'crashed' }));
+  attachLog(page, log);
   opened.push({ page, log, context, profile });
   await page.goto(url);
   return { page, log, context };
