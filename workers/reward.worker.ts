@@ -8,6 +8,7 @@ import {
   ArgumentError,
   RewardModelTrainer,
   mulberry32,
+  withCutOffAnswers,
   type GPT,
   type GradedGroup,
   type RankedGroup,
@@ -42,7 +43,7 @@ export interface TextItem {
   response: string;
 }
 export type TextGroup =
-  | { prompt: string; completions: string[]; ranks: number[] }
+  | { prompt: string; completions: string[]; ranks: number[]; added?: number }
   | { prompt: string; completions: string[]; grades: number[] };
 
 export interface RewardTrainRequest {
@@ -51,7 +52,15 @@ export interface RewardTrainRequest {
     objective?: RewardObjective;
     /** Train the whole model, or only its reward head on the frozen trunk. Default 'all'. */
     trains?: 'all' | 'head';
+    /** Add each ranking's best answer cut off, ranked last (src/core/cut-off.ts). */
+    cutOff?: boolean;
   };
+}
+
+/** Groups as the trainer takes them: with cut-off answers added to the ranked ones when asked. */
+function trainingGroups(groups: TextGroup[], cutOff: boolean | undefined): TextGroup[] {
+  if (!Array.isArray(groups) || !cutOff) return groups;
+  return groups.map((g) => ('ranks' in g ? withCutOffAnswers(g) : g));
 }
 
 function model(): ModelSlot {
@@ -81,7 +90,7 @@ function tokenGroups(groups: TextGroup[]): (RankedGroup | GradedGroup)[] {
     const prompt = tok.encode(g.prompt);
     const completions = g.completions.map((c) => responseIds(tok, c));
     return 'ranks' in g
-      ? { prompt, completions, ranks: g.ranks }
+      ? { prompt, completions, ranks: g.ranks, ...(g.added ? { added: g.added } : {}) }
       : { prompt, completions, grades: g.grades };
   });
 }
@@ -251,9 +260,14 @@ const api = {
    * Leave-one-out pairwise accuracy of a reward head on the frozen trunk: each
    * ranking ordered by a head trained on the others (see RewardModelTrainer).
    */
-  async crossValidate(groups: TextGroup[], settings: { steps: number; lr: number }) {
+  async crossValidate(
+    groups: TextGroup[],
+    settings: { steps: number; lr: number; cutOff?: boolean },
+  ) {
     await runtime.ensureDevice();
-    const g = tokenGroups(groups).filter((x): x is RankedGroup => 'ranks' in x);
+    const g = tokenGroups(trainingGroups(groups, settings?.cutOff)).filter(
+      (x): x is RankedGroup => 'ranks' in x,
+    );
     return runtime.guarded(async () => {
       const t = new RewardModelTrainer(model().model, { lr: settings.lr, trains: 'head' });
       try {
@@ -275,7 +289,10 @@ const api = {
     await runtime.ensureDevice();
     if (!req?.settings) throw new ArgumentError('settings', 'are missing (lr, batchSize, ...)');
     const slot = model();
-    const task = rewardTask(tokenGroups(req.groups), req.settings);
+    const task = rewardTask(
+      tokenGroups(trainingGroups(req.groups, req.settings.cutOff)),
+      req.settings,
+    );
     return runtime.run(task, slot, req.settings, onEvent, () => slot.checkpoint());
   },
   scoreCalls: () => ({ ...scoreCalls }),

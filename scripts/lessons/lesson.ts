@@ -26,6 +26,7 @@ import {
   type GPT,
   type Proportion,
   type RankedGroup,
+  withCutOffAnswers,
 } from '../../src/core/index';
 import { makeLabeler, noisyRanking } from '../../src/core/labelers';
 import type { Preset } from '../../src/core/presets';
@@ -224,13 +225,26 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   t = timer();
   const groups = rankings.filter((r) => new Set(r.ranks).size > 1);
   const { train, heldout: heldoutGroups } = splitHeldout(groups, s['rm.heldoutShare']);
-  const asGroup = (r: (typeof groups)[number]): RankedGroup => ({
+  const asGroup = (r: {
+    prompt: string;
+    completions: string[];
+    ranks: number[];
+    added?: number;
+  }): RankedGroup => ({
     prompt: tok.encode(r.prompt),
-    completions: r.samples.map((x) => responseIds(tok, x)),
+    completions: r.completions.map((x) => responseIds(tok, x)),
     ranks: r.ranks,
+    ...(r.added ? { added: r.added } : {}),
   });
   const rmSettings = rewardLoopSettings(s, o.seed);
-  const { rm, trainer: rmTrainer } = await trainRewardModel(sftModel, train.map(asGroup), {
+  // As the reward worker trains: with each ranking's best answer cut off, ranked last, when asked.
+  const forTraining = (r: (typeof groups)[number]) => {
+    const g = { prompt: r.prompt, completions: r.samples, ranks: r.ranks };
+    return asGroup(rmSettings.cutOff ? withCutOffAnswers(g) : g);
+  };
+  const asRanked = (r: (typeof groups)[number]) =>
+    asGroup({ prompt: r.prompt, completions: r.samples, ranks: r.ranks });
+  const { rm, trainer: rmTrainer } = await trainRewardModel(sftModel, train.map(forTraining), {
     ...rmSettings,
     steps: rmSettings.maxSteps,
   });
@@ -242,14 +256,14 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   );
   const rmHeldout =
     heldoutGroups.length > 0
-      ? (await rmTrainer.evaluate(heldoutGroups.map(asGroup))).accuracy
+      ? (await rmTrainer.evaluate(heldoutGroups.map(asRanked))).accuracy
       : NaN;
   seconds.rm = t();
   // What the Reward stage shows: every ranking held out in turn (a frozen trunk only).
   const rmLeaveOneOut =
     rmSettings.trains === 'head' && rmSettings.objective === 'pairwise'
       ? (
-          await rmTrainer.crossValidate(groups.map(asGroup), {
+          await rmTrainer.crossValidate(groups.map(forTraining), {
             steps: rmSettings.maxSteps,
             lr: rmSettings.lr,
           })

@@ -116,7 +116,7 @@ export interface Engine {
   /** Leave-one-out pairwise accuracy of a reward head on the frozen trunk (every ranking held out once). */
   crossValidateRewardModel(
     groups: RankedTexts[],
-    settings: { steps: number; lr: number },
+    settings: { steps: number; lr: number; cutOff?: boolean },
   ): Promise<{ accuracy: number; pairs: number }>;
   /** Shifts the reward so that demonstrations score 0 on average (InstructGPT). */
   normalizeRewardModel(demonstrations: { prompt: string; response: string }[]): Promise<number>;
@@ -381,7 +381,10 @@ export class WorkerEngine implements Engine {
     );
   }
 
-  async crossValidateRewardModel(groups: RankedTexts[], settings: { steps: number; lr: number }) {
+  async crossValidateRewardModel(
+    groups: RankedTexts[],
+    settings: { steps: number; lr: number; cutOff?: boolean },
+  ) {
     await this.ensureReward();
     return this.main.reward.crossValidate(textGroups(groups, 'pairwise'), settings);
   }

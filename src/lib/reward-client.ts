@@ -52,7 +52,7 @@ export class RewardClient extends ClientBase<RewardApi> {
     return this.handle.call(() => this.api.score(items));
   }
 
-  crossValidate(groups: TextGroup[], settings: { steps: number; lr: number }) {
+  crossValidate(groups: TextGroup[], settings: { steps: number; lr: number; cutOff?: boolean }) {
     return this.handle.call(() => this.api.crossValidate(groups, settings));
   }
 

@@ -129,8 +129,8 @@ export class RewardStage {
       return;
     }
     try {
-      const { maxSteps, lr } = rewardLoopSettings(s, this.pg.seed);
-      const r = await engine.crossValidateRewardModel(groups, { steps: maxSteps, lr });
+      const { maxSteps, lr, cutOff } = rewardLoopSettings(s, this.pg.seed);
+      const r = await engine.crossValidateRewardModel(groups, { steps: maxSteps, lr, cutOff });
       this.crossValidated = { ...r, rankings: groups.length };
     } catch (e) {
       this.pg.say(`Cross-validation failed: ${message(e)}`, 'problem');

@@ -62,6 +62,7 @@ export function rewardLoopSettings(s: Settings, seed: number, stepsSoFar = 0, st
     seed: stageSeed.rm(seed, stepsSoFar),
     objective: s['rm.objective'] as 'pairwise' | 'direct',
     trains: s['rm.trains'] as 'head' | 'all',
+    cutOff: s['rm.cutOff'] === 'last',
   };
 }
 

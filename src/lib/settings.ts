@@ -147,6 +147,18 @@ export const SETTINGS = {
     help: 'A head on frozen features generalises from a few rankings; the whole model needs many more (use a lr near 5e-4).',
     source: 'measured: npm run lessons (docs/lessons.md)',
   },
+  'rm.cutOff': {
+    kind: 'choice',
+    group: 'rm',
+    label: 'Cut-off answers',
+    default: 'last',
+    options: [
+      { value: 'last', label: 'Rank last (added to each ranking)' },
+      { value: 'off', label: 'Not added' },
+    ],
+    help: 'Each ranking gains its best answer cut off halfway and a quarter of the way, ranked below every whole answer, so PPO cannot win by stopping mid-sentence. They train the RM but count in no accuracy.',
+    source: 'measured: npm run lessons (docs/lessons.md)',
+  },
   'rm.lr': {
     kind: 'number',
     group: 'rm',

@@ -29,6 +29,19 @@ export interface RankedGroup {
   completions: number[][];
   /** `ranks[i]` is completion i's place: 0 = best, equal places are ties. */
   ranks: number[];
+  /**
+   * How many of the last completions were added, not ranked by a person (cut-off
+   * answers, src/core/cut-off.ts): they train the model but count in no accuracy
+   * and no held-out measure.
+   */
+  added?: number;
+}
+
+/** The group as the person ranked it: without its added completions. */
+export function rankedOnly<G extends RankedGroup | GradedGroup>(g: G): G {
+  if (!('ranks' in g) || !g.added) return g;
+  const k = g.completions.length - g.added;
+  return { ...g, completions: g.completions.slice(0, k), ranks: g.ranks.slice(0, k), added: 0 };
 }
 
 export interface GradedGroup {
@@ -117,6 +130,13 @@ function checkGroups(groups: (RankedGroup | GradedGroup)[]): void {
   assertNonEmpty('groups', groups);
   groups.forEach((g, i) => {
     const labels = 'ranks' in g ? g.ranks : g.grades;
+    const added = 'ranks' in g ? (g.added ?? 0) : 0;
+    if (!Number.isInteger(added) || added < 0 || added > g.completions.length - 2) {
+      throw new ArgumentError(
+        'groups',
+        `group ${i} says ${added} completions were added; expected an integer from 0 to ${g.completions.length - 2}`,
+      );
+    }
     if (g.completions.length < 2) {
       throw new ArgumentError(
         'groups',
@@ -293,9 +313,12 @@ export class RewardModelTrainer {
       } else if (groupPairs.length > 0) {
         losses.push(rankingLoss(r, ranks));
       }
-      if (groupPairs.length > 0) {
-        correct.push(tf.sum(tf.step(pairDifferences(r, groupPairs))) as tf.Scalar);
-        pairs += groupPairs.length;
+      // Accuracy counts only the pairs a person ranked, not those with an added answer.
+      const ranked =
+        'ranks' in g && g.added ? rankingToPairs(ranks.slice(0, k - g.added)) : groupPairs;
+      if (ranked.length > 0) {
+        correct.push(tf.sum(tf.step(pairDifferences(r, ranked))) as tf.Scalar);
+        pairs += ranked.length;
       }
     }
     return {
@@ -334,6 +357,7 @@ export class RewardModelTrainer {
     groups: (RankedGroup | GradedGroup)[],
   ): Promise<{ loss: number; accuracy: number; pairs: number }> {
     checkGroups(groups);
+    groups = groups.map(rankedOnly);
     let lossSum = 0;
     let lossGroups = 0;
     let correct = 0;
@@ -382,11 +406,13 @@ export class RewardModelTrainer {
       g.completions.map((c) => this.features.get(featureKey({ prompt: g.prompt, response: c }))!),
     );
     const pairs = groups.map((g) => rankingToPairs(g.ranks));
+    // The held-out group is judged on the pairs its person ranked.
+    const rankedPairs = groups.map((g) => rankingToPairs(rankedOnly(g).ranks));
     const C = this.model.config.nEmbd;
     let correct = 0;
     let total = 0;
     for (let out = 0; out < groups.length; out++) {
-      if (pairs[out].length === 0) continue;
+      if (rankedPairs[out].length === 0) continue;
       const w = new Float64Array(C);
       const m = new Float64Array(C);
       const v = new Float64Array(C);
@@ -411,7 +437,7 @@ export class RewardModelTrainer {
           w[c] -= (o.lr * mHat) / (Math.sqrt(vHat) + 1e-8);
         }
       }
-      for (const [a, b] of pairs[out]) {
+      for (const [a, b] of rankedPairs[out]) {
         let d = 0;
         for (let c = 0; c < C; c++) d += w[c] * (x[out][a][c] - x[out][b][c]);
         if (d > 0) correct++;

@@ -41,6 +41,10 @@ const ZH: Partial<Record<SettingKey, Text>> = {
     label: '目标',
     help: '排序：对一个提示的全部 C(K,2) 对取 −log σ(r_好 − r_差)。直接打分：让 σ(r) 回归分数。',
   },
+  'rm.cutOff': {
+    label: '半截回答',
+    help: '每次排序都会加上最好回答的一半和四分之一（在句子中间截断），排在所有完整回答之后，这样 PPO 不能靠半路停下来得分。它们只用于训练，不计入准确率。',
+  },
   'rm.lr': { label: '学习率', help: '奖励模型的 Adam 步长。' },
   'rm.batchSize': {
     label: '批大小（提示数）',
@@ -110,8 +114,11 @@ export function optionLabel(key: SettingKey, value: string, label: string): stri
     direct: '直接打分',
     adaptive: '自适应（目标 KL）',
     fixed: '固定 β',
-    off: '关',
+    off: key === 'rm.cutOff' ? '不加' : '关',
     on: '开',
+    last: '排在最后（加到每次排序里）',
+    head: '冻结的 SFT 模型上的奖励头',
+    all: '整个模型（InstructGPT）',
   };
   return words[value] ?? label;
 }

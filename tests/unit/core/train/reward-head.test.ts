@@ -101,6 +101,47 @@ describe('RewardModelTrainer with a frozen trunk', () => {
     },
   );
 
+  it('trains on added (cut-off) answers but counts only the ranked pairs in accuracy, evaluation and cross-validation', async () => {
+    const model = createGPT({ ...tinyConfig, scalarHead: true }, 5);
+    model.named
+      .get('score.weight')!
+      .assign(tf.randomNormal([tinyConfig.nEmbd, 1], 0, 0.5, 'float32', 4));
+    const trainer = new RewardModelTrainer(model, { lr: 1e-2, trains: 'head' });
+    const rng = mulberry32(5);
+    // Three ranked answers (3 pairs) and two added ones tied last (2 × 3 more pairs).
+    const groups = Array.from({ length: 2 }, () => ({
+      prompt: randomString(2, rng),
+      completions: Array.from({ length: 5 }, (_, i) => randomString(6 + i, rng)),
+      ranks: [1, 0, 2, 3, 3],
+      added: 2,
+    }));
+    const seqs = groups.flatMap((g) =>
+      g.completions.map((c) => ({ prompt: g.prompt, response: c })),
+    );
+    const r = await referenceRewards(model, seqs, 'ending');
+    let loss = 0;
+    let correct = 0;
+    groups.forEach((g, j) => {
+      const x = r.slice(5 * j, 5 * j + 5);
+      const all = rankingToPairs(g.ranks);
+      expect(all).toHaveLength(9);
+      loss += all.reduce((s, [a, c]) => s + Math.log1p(Math.exp(-(x[a] - x[c]))), 0) / 9 / 2;
+      for (const [a, c] of rankingToPairs([1, 0, 2])) if (x[a] > x[c]) correct++;
+    });
+    const evaluated = await trainer.evaluate(groups);
+    expect(evaluated.pairs).toBe(6);
+    expect(evaluated.accuracy).toBeCloseTo(correct / 6, 6);
+    const m = await trainer.step(groups);
+    expect(m['rm/loss']).toBeCloseTo(loss, 4);
+    expect(m['rm/pairs']).toBe(6);
+    expect(m['rm/accuracy']).toBeCloseTo(correct / 6, 6);
+    const cv = await trainer.crossValidate(groups, { steps: 5, lr: 1e-2 });
+    expect(cv.pairs).toBe(6);
+    await expect(trainer.step([{ ...groups[0], added: 4 }])).rejects.toThrow(/added/);
+    trainer.dispose();
+    model.dispose();
+  });
+
   it('cross-validates leave-one-out: high on a learnable taste, at chance on a random one, 0 on identical answers', async () => {
     const rng = mulberry32(21);
     const vowels = Array.from({ length: 10 }, () => vowelGroup(4, rng));
