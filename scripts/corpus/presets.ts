@@ -44,6 +44,10 @@ interface PresetRecipe {
   settings?: Record<string, number | string>;
   /** Draw prompts and demonstrations as this other preset does (the same task, another judge). */
   promptsFrom?: string;
+  /** Demonstrations with dialogue among the 24 (else the corpus's mix within the limits). */
+  dialogueDemos?: number;
+  /** Other limits than PRESET_TEXT_LIMITS (with a sample length, in `settings`, that holds them). */
+  textLimits?: { promptChars: number; responseChars: number };
 }
 
 const COUNTS = { demonstrations: 24, prompts: 16, heldoutPrompts: 24 };
@@ -55,10 +59,17 @@ const COUNTS = { demonstrations: 24, prompts: 16, heldoutPrompts: 24 };
  * characters of slack before its answer is cut off.
  */
 export const PRESET_TEXT_LIMITS = { promptChars: 40, responseChars: 72 } as const;
-const promptFits = (p: SftPair) =>
-  Array.from(p.prompt).length <= PRESET_TEXT_LIMITS.promptChars + 1; // + the newline
-const responseFits = (p: SftPair) =>
-  Array.from(p.response).length <= PRESET_TEXT_LIMITS.responseChars;
+
+/**
+ * The corpus's stories with dialogue are 72–90 characters long ('Ruby the horse
+ * got stuck up a tree. "Help!" she cried. Will anyone help her?'): none of the
+ * neutral-prompt ones fits 72, so a dialogue preset within PRESET_TEXT_LIMITS
+ * had no demonstration with dialogue and its SFT model never wrote any. Up to
+ * 80 characters, 25 of 168 do. Prompts of at most 40 characters (42 tokens
+ * with BOS and the newline) leave 86 new tokens in the context for them.
+ */
+export const DIALOGUE_TEXT_LIMITS = { promptChars: 40, responseChars: 80 } as const;
+const DIALOGUE_MAX_NEW_TOKENS = 86;
 
 /**
  * Noise is the temperature of `noisyRanking` on scores in [0, 1]: at 0.2 a story
@@ -114,12 +125,16 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       id: 'uses-dialogue',
       title: 'Uses dialogue',
       description: (d) =>
-        `The labeler prefers stories in which someone speaks in quotes; ${d.dialogue} of the ${d.total} demonstrations have dialogue.`,
+        `The labeler prefers stories in which someone speaks in quotes; ${d.dialogue} of the ${d.total} demonstrations have dialogue, so watch the share of stories with dialogue grow.`,
       language: 'en',
       baseModel: 'nano',
       task: 'animal',
       labeler: { kind: 'uses-dialogue' },
       labelerNoise: NOISE,
+      textLimits: DIALOGUE_TEXT_LIMITS,
+      // A quarter, as a base rate for the rankings to raise (happy-endings: 10 of 24 end happily).
+      dialogueDemos: 6,
+      settings: { 'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS },
     },
     {
       id: 'happy-and-talkative',
@@ -220,10 +235,33 @@ export function buildPreset(
   short: readonly [number, number],
 ): Preset {
   const rng = mulberry32(deriveSeed(seed, `preset/${recipe.promptsFrom ?? recipe.id}`));
+  const limits = recipe.textLimits ?? PRESET_TEXT_LIMITS;
+  const promptFits = (p: SftPair) => Array.from(p.prompt).length <= limits.promptChars + 1; // + the newline
+  const responseFits = (p: SftPair) => Array.from(p.response).length <= limits.responseChars;
   const ofTask = (pairs: SftPair[]) =>
     pairs.filter((p) => p.attributes.task === recipe.task && promptFits(p));
   const train = shuffled(ofTask(corpus.sft.train), rng);
-  const demos = distinctPrompts(train.filter(responseFits), COUNTS.demonstrations, new Set());
+  const fitting = train.filter(responseFits);
+  // A preset may ask for a share of demonstrations with dialogue, which few short answers have.
+  const talking = distinctPrompts(
+    fitting.filter((p) => p.attributes.hasDialogue),
+    recipe.dialogueDemos ?? 0,
+    new Set(),
+  );
+  const demos =
+    talking.length > 0
+      ? shuffled(
+          [
+            ...talking,
+            ...distinctPrompts(
+              fitting.filter((p) => !p.attributes.hasDialogue),
+              COUNTS.demonstrations - talking.length,
+              new Set(talking.map((d) => d.prompt)),
+            ),
+          ],
+          rng,
+        )
+      : distinctPrompts(fitting, COUNTS.demonstrations, new Set());
   const prompts = distinctPrompts(train, COUNTS.prompts, new Set(demos.map((d) => d.prompt)));
   const trainPrompts = new Set(corpus.sft.train.map((p) => p.prompt));
   const heldout = distinctPrompts(
