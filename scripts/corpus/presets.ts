@@ -77,6 +77,9 @@ const DIALOGUE_MAX_NEW_TOKENS = 86;
  */
 const NOISE = 0.2;
 
+/** Words past short-and-sweet's range at which its score reaches 0. */
+const SHORT_FALLOFF_WORDS = 4;
+
 /** Gold for the happy-ending lessons: 1 for a happy ending, 0 for anything else. */
 const HAPPY_ENDING_GOLD: LabelerSpec = {
   kind: 'weighted',
@@ -114,11 +117,18 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       id: 'short-and-sweet',
       title: 'Short and sweet',
       description: (d) =>
-        `The labeler prefers stories of ${shortWords[0]}–${shortWords[1]} words; ${d.short === 0 ? 'none' : `only ${d.short}`} of the ${d.total} demonstrations ${d.short === 1 ? 'is' : 'are'} that short. See how fast the policy learns to stop, and what it gives up to do so.`,
+        `The labeler prefers stories of ${shortWords[0]}–${shortWords[1]} words, and each word over ${shortWords[1]} costs a quarter; ${d.short === 0 ? 'none' : `only ${d.short}`} of the ${d.total} demonstrations ${d.short === 1 ? 'is' : 'are'} that short. See how fast the policy learns to stop, and what it gives up to do so.`,
       language: 'en',
       baseModel: 'nano',
       task: 'animal',
-      labeler: { kind: 'short-and-sweet', targetWords: [shortWords[0], shortWords[1]] },
+      // Each word over the range costs a quarter: with the default fall (1/12 a word) a
+      // 13-word story beat a 14-word one by 0.08, which Bradley–Terry noise 0.2 ranks
+      // right 60% of the time, and the reward model agreed with gold on 56–64% of pairs.
+      labeler: {
+        kind: 'short-and-sweet',
+        targetWords: [shortWords[0], shortWords[1]],
+        falloffWords: SHORT_FALLOFF_WORDS,
+      },
       labelerNoise: NOISE,
     },
     {

@@ -28,7 +28,12 @@ export type AttributeTest =
 export type LabelerSpec =
   | { kind: 'happy-ending' }
   | { kind: 'mentions-requested-animal' }
-  | { kind: 'short-and-sweet'; targetWords: [number, number] }
+  | {
+      kind: 'short-and-sweet';
+      targetWords: [number, number];
+      /** Words past the range at which the score reaches 0 (default: the range's max). */
+      falloffWords?: number;
+    }
   | { kind: 'uses-dialogue' }
   | { kind: 'weighted'; terms: { test: AttributeTest; weight: number }[] };
 
@@ -303,10 +308,10 @@ export function requestedAnimal(prompt: string): string | undefined {
 const ENDING_SCORE: Record<EndingSentiment, number> = { happy: 1, open: 0.5, sad: 0 };
 
 /** 1 inside [min, max]; falls off linearly to 0 at 0 below and at 2·max above. */
-function rangeScore(x: number, min: number, max: number): number {
+function rangeScore(x: number, min: number, max: number, falloff = max): number {
   if (x >= min && x <= max) return 1;
   if (x < min) return min === 0 ? 1 : x / min;
-  return Math.max(0, 1 - (x - max) / Math.max(max, 1));
+  return Math.max(0, 1 - (x - max) / Math.max(falloff, 1));
 }
 
 /** 1 for the requested animal, 0.25 for some other animal (still an animal story), else 0. */
@@ -388,11 +393,12 @@ function makeJudge(spec: LabelerSpec): Labeler {
       };
     case 'short-and-sweet': {
       const [min, max] = checked.targetWords;
+      const falloff = checked.falloffWords ?? max;
       return {
-        id: `short-and-sweet-${min}-${max}`,
+        id: `short-and-sweet-${min}-${max}${checked.falloffWords ? `-${falloff}` : ''}`,
         name: 'Short and sweet',
-        description: `Prefers stories of ${min}–${max} words (Chinese: characters); longer or shorter ones score less.`,
-        score: (text) => rangeScore(wordCount(text), min, max),
+        description: `Prefers stories of ${min}–${max} words (Chinese: characters); shorter ones score less, and each word over ${max} costs 1/${falloff}.`,
+        score: (text) => rangeScore(wordCount(text), min, max, falloff),
       };
     }
     case 'uses-dialogue':
@@ -507,7 +513,18 @@ export function validateLabelerSpec(value: unknown, path = 'labeler'): LabelerSp
       if (!Array.isArray(t) || t.length !== 2) {
         throw new ArgumentError(`${path}.targetWords`, 'expected [min, max]');
       }
-      return { kind, targetWords: minMax(t[0], t[1], `${path}.targetWords`) };
+      const f = value.falloffWords;
+      if (f !== undefined && (typeof f !== 'number' || !Number.isInteger(f) || f < 1 || f > 1000)) {
+        throw new ArgumentError(
+          `${path}.falloffWords`,
+          `is ${JSON.stringify(f)}; expected an integer from 1 to 1000`,
+        );
+      }
+      return {
+        kind,
+        targetWords: minMax(t[0], t[1], `${path}.targetWords`),
+        ...(f !== undefined ? { falloffWords: f } : {}),
+      };
     }
     case 'weighted': {
       if (!Array.isArray(value.terms) || value.terms.length === 0) {

@@ -132,6 +132,16 @@ describe('makeLabeler', () => {
     expect(l.score(words(5))).toBeCloseTo(0.5, 12); // 5 / 10
     expect(l.score(words(30))).toBeCloseTo(0.5, 12); // 1 − (30 − 20) / 20
     expect(l.score(words(45))).toBe(0);
+    // A steeper fall past the range: each word over 20 costs 1/4.
+    const steep = makeLabeler({ kind: 'short-and-sweet', targetWords: [10, 20], falloffWords: 4 });
+    expect(steep.score(words(20))).toBe(1);
+    expect(steep.score(words(21))).toBeCloseTo(0.75, 12);
+    expect(steep.score(words(23))).toBeCloseTo(0.25, 12);
+    expect(steep.score(words(24))).toBe(0);
+    expect(steep.score(words(5))).toBeCloseTo(0.5, 12); // below the range as before
+    expect(() =>
+      validateLabelerSpec({ kind: 'short-and-sweet', targetWords: [1, 2], falloffWords: 0 }),
+    ).toThrow(/labeler\.falloffWords/);
   });
 
   it('uses-dialogue is 1 with quoted speech, else 0', () => {
