@@ -7,7 +7,9 @@
  * its best answer cut off halfway and a quarter of the way, ranked below
  * every whole answer: an unfinished story is worse than any finished one, as
  * the gold labelers judge (`isFinished`). The added answers train the reward
- * model but never count in its accuracy.
+ * model but never count in its accuracy. The `rm.cutOff` setting turns this
+ * on; it is off by default because on the default lesson it cost RRHF its
+ * lift while lifting PPO further (docs/lessons.md).
  */
 import { isFinished } from './labelers';
 
