@@ -158,7 +158,7 @@ export const SETTINGS = {
     ],
     help: 'Each ranking gains its best answer cut off halfway and a quarter of the way, ranked below every whole answer, so PPO cannot win by stopping mid-sentence. They train the RM but count in no accuracy.',
     source:
-      'off: measured with npm run lessons (docs/lessons.md), on happy-endings it lifted PPO but cost RRHF its lift',
+      'measured with npm run lessons (docs/lessons.md): on happy-endings it lifted PPO but cost RRHF its lift',
   },
   'rm.lr': {
     kind: 'number',
