@@ -135,7 +135,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       id: 'uses-dialogue',
       title: 'Uses dialogue',
       description: (d) =>
-        `The labeler prefers stories in which someone speaks in quotes; ${d.dialogue} of the ${d.total} demonstrations have dialogue, so watch the share of stories with dialogue grow.`,
+        `The labeler prefers stories in which someone speaks in quotes; ${d.dialogue} of the ${d.total} demonstrations have dialogue.`,
       language: 'en',
       baseModel: 'nano',
       task: 'animal',
