@@ -123,7 +123,8 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       task: 'animal',
       // Each word over the range costs a quarter: with the default fall (1/12 a word) a
       // 13-word story beat a 14-word one by 0.08, which Bradley–Terry noise 0.2 ranks
-      // right 60% of the time, and the reward model agreed with gold on 56–64% of pairs.
+      // right 60% of the time (the reward model agreed with gold on 56–64% of pairs; 62–70%
+      // after, docs/lessons.md).
       labeler: {
         kind: 'short-and-sweet',
         targetWords: [shortWords[0], shortWords[1]],
