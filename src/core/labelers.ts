@@ -307,7 +307,7 @@ export function requestedAnimal(prompt: string): string | undefined {
 
 const ENDING_SCORE: Record<EndingSentiment, number> = { happy: 1, open: 0.5, sad: 0 };
 
-/** 1 inside [min, max]; falls off linearly to 0 at 0 below and at 2·max above. */
+/** 1 inside [min, max]; falls off linearly to 0 at 0 below and at max + falloff above. */
 function rangeScore(x: number, min: number, max: number, falloff = max): number {
   if (x >= min && x <= max) return 1;
   if (x < min) return min === 0 ? 1 : x / min;
