@@ -314,8 +314,7 @@ export class RewardModelTrainer {
         losses.push(rankingLoss(r, ranks));
       }
       // Accuracy counts only the pairs a person ranked, not those with an added answer.
-      const ranked =
-        'ranks' in g && g.added ? rankingToPairs(ranks.slice(0, k - g.added)) : groupPairs;
+      const ranked = 'ranks' in g && g.added ? rankingToPairs(rankedOnly(g).ranks) : groupPairs;
       if (ranked.length > 0) {
         correct.push(tf.sum(tf.step(pairDifferences(r, ranked))) as tf.Scalar);
         pairs += ranked.length;
