@@ -20,6 +20,8 @@ export class RewardStage {
   heldout: { accuracy: number; loss: number; pairs: number } | null = $state.raw(null);
   /** Leave-one-out accuracy over every ranking, for a reward head on the frozen trunk. */
   crossValidated: { accuracy: number; pairs: number; rankings: number } | null = $state.raw(null);
+  /** Set from the end of training until the leave-one-out test ends, so its quality never reads 'unknown' meanwhile. */
+  crossValidating = $state(false);
   private evaluating = false;
 
   constructor(private readonly pg: Playground) {
@@ -43,6 +45,7 @@ export class RewardStage {
       heldoutPairs: totalComparisons(heldout),
       heldoutShare: this.pg.settings['rm.heldoutShare'],
       crossValidated: this.crossValidated,
+      crossValidating: this.crossValidating,
     });
   }
 
@@ -79,6 +82,7 @@ export class RewardStage {
       },
     );
     if (!ok) return;
+    this.crossValidating = this.canCrossValidate();
     try {
       await engine.normalizeRewardModel(this.pg.sft.demonstrations);
       this.ready = true;
@@ -87,6 +91,8 @@ export class RewardStage {
       void this.pg.optimise.onNewRewardModel();
     } catch (e) {
       this.run.problem = message(e);
+    } finally {
+      this.crossValidating = false;
     }
   }
 
@@ -114,20 +120,23 @@ export class RewardStage {
     }
   }
 
-  /** Tests a frozen-trunk head on every ranking in turn (pairwise objective, two rankings or more). */
+  /** Whether a leave-one-out test applies: a frozen-trunk head, the pairwise objective, two rankings or more. */
+  private canCrossValidate(): boolean {
+    return (
+      this.pg.engine !== null &&
+      this.pg.settings['rm.trains'] === 'head' &&
+      this.objective === 'pairwise' &&
+      rankedTexts(this.pg.ranking.rankings).length >= 2
+    );
+  }
+
+  /** Tests a frozen-trunk head on every ranking in turn. */
   private async crossValidate(): Promise<void> {
     const engine = this.pg.engine;
     const s = this.pg.settings;
     const groups = rankedTexts(this.pg.ranking.rankings);
     this.crossValidated = null;
-    if (
-      !engine ||
-      s['rm.trains'] !== 'head' ||
-      this.objective !== 'pairwise' ||
-      groups.length < 2
-    ) {
-      return;
-    }
+    if (!engine || !this.canCrossValidate()) return;
     try {
       const { maxSteps, lr, cutOff } = rewardLoopSettings(s, this.pg.seed);
       const r = await engine.crossValidateRewardModel(groups, { steps: maxSteps, lr, cutOff });

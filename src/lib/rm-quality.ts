@@ -11,6 +11,8 @@ export const CHANCE = 0.5;
 export type RmQuality =
   /** Not trained yet: nothing to say. */
   | { kind: 'untrained' }
+  /** Just trained; being normalised and tested leave-one-out (it ends in 'ok' or 'weak'). */
+  | { kind: 'measuring' }
   /** Too few rankings for one to be held out (`need` null: the held-out share is 0). */
   | { kind: 'unknown'; have: number; need: number | null }
   /** Held-out rankings exist, but the RM was not measured on them (or on all of them: more came since). */
@@ -45,7 +47,10 @@ export function rmQuality(input: {
   heldoutShare: number;
   /** Leave-one-out accuracy over `rankings` rankings (a frozen trunk only); stale when more came since. */
   crossValidated?: { accuracy: number; pairs: number; rankings: number } | null;
+  /** A leave-one-out test is running now. */
+  crossValidating?: boolean;
 }): RmQuality {
+  if (input.crossValidating) return { kind: 'measuring' };
   if (!input.ready) return { kind: 'untrained' };
   const cv = input.crossValidated;
   if (cv && cv.rankings === input.rankings && cv.pairs > 0 && Number.isFinite(cv.accuracy)) {

@@ -67,9 +67,10 @@ describe('the lesson shows', () => {
     await trainSft(page, LONG);
     await rankInOrder(page, 3, ['2', '1', '4']);
     await trainRewardModel(page, LONG);
-    // Three rankings hold none out (the fifth is the first at the default 20%).
-    // Three rankings are too few for one to be held out, but the frozen-trunk head is
-    // tested on each in turn: its quality is measured, not unknown.
+    // Three rankings are too few for one to be held out (the fifth is the first at the
+    // default 20%), but the frozen-trunk head is tested on each in turn: while that runs
+    // the page says so, and afterwards its quality is measured, not unknown.
+    await page.locator('[data-testid=rm-measuring]').waitFor({ state: 'detached', timeout: LONG });
     expect(await page.locator('[data-testid=rm-unknown]').count()).toBe(0);
     const weak = page.locator('[data-testid=rm-weak]');
     if ((await weak.count()) > 0) {

@@ -328,6 +328,7 @@ export const en = {
   'rmq.rankMore': 'Rank more prompts',
   'rmq.labelerRank': 'Let the simulated labeler rank {n} more',
   'rmq.fewerSteps': 'Train again with fewer steps ({steps} → {n})',
+  'rmq.measuring': 'Testing the reward model on each of your rankings in turn…',
   'rmq.unknown':
     'The reward model’s quality is unknown: with fewer than {n} rankings none is held out to test it ({have} so far).',
   'rmq.unknownNoShare':

@@ -47,6 +47,15 @@ describe('rmQuality', () => {
     ).toMatchObject({ kind: 'weak', method: 'heldout' });
   });
 
+  it('says it is measuring while the leave-one-out test runs, never unknown meanwhile', () => {
+    // Three rankings hold none out: without the running test this would read 'unknown'.
+    const few = { ...base, rankings: 3, heldoutRankings: 0, heldout: null };
+    expect(rmQuality({ ...few, crossValidating: true })).toEqual({ kind: 'measuring' });
+    expect(rmQuality({ ...few, crossValidating: false }).kind).toBe('unknown');
+    // From the end of training on, before it is ready to optimise against.
+    expect(rmQuality({ ...few, ready: false, crossValidating: true }).kind).toBe('measuring');
+  });
+
   it('does not call an RM weak that nothing held out can test', () => {
     expect(rmQuality({ ...base, rankings: 3, heldoutRankings: 0, heldout: null })).toEqual({
       kind: 'unknown',
