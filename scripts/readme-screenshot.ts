@@ -3,7 +3,8 @@
  * Chromium on the built app (`npm run build` first): the happy-endings preset
  * on the model the page picks, SFT with the default settings, ten prompts
  * ranked by the simulated labeler, the reward model, then PPO and RRHF side by
- * side; the picture is the Optimise stage with its headline.
+ * side; the picture is the Optimise stage from its headline down to the
+ * samples that show change.
  *
  *   npx tsx scripts/readme-screenshot.ts [--out docs/screenshot.png] [--backend wasm]
  *
@@ -58,7 +59,23 @@ try {
   await page.locator('[data-testid=run-rrhf][data-status=done]').waitFor({ timeout: LONG });
   say('PPO and RRHF done');
   await page.waitForTimeout(2000); // the last comparison refresh
-  await page.locator('[data-testid=stage-optimise]').screenshot({ path: out });
+  // The stage from its title down to the samples that show change: the
+  // headline, the score curves and what each model wrote (the per-method
+  // charts below would make the picture three times as tall).
+  const stage = await page.locator('[data-testid=stage-optimise]').boundingBox();
+  const samples = await page.locator('[data-testid=compare-panel]').boundingBox();
+  if (!stage || !samples) throw new Error('the Optimise stage or its samples are not on screen');
+  const margin = 12;
+  await page.screenshot({
+    path: out,
+    fullPage: true,
+    clip: {
+      x: stage.x,
+      y: stage.y,
+      width: stage.width,
+      height: samples.y + samples.height + margin - stage.y,
+    },
+  });
   say(`wrote ${path.relative(ROOT, out)}`);
 } finally {
   await browser.close();
