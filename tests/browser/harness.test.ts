@@ -100,18 +100,23 @@ describe('static test server', () => {
     // A blank page: the app's workers would compete for the cores.
     await page.goto('about:blank');
     const stop = await tracePageThread(page);
-    await page.evaluate(() => {
-      const t = performance.now();
-      while (performance.now() - t < 200);
-    });
-    const tasks = await stop();
-    const loop = tasks.find((t) => t.wallMs >= 200);
-    expect(loop, JSON.stringify(tasks)).toBeDefined();
-    // Thread time never exceeds wall time. Here, with a core to itself, the loop
+    // Three loops, each its own task; at least one must be recorded.
+    for (let i = 0; i < 3; i++) {
+      await page.evaluate(() => {
+        const t = performance.now();
+        while (performance.now() - t < 200);
+      });
+    }
+    const { tasks, summary } = await stop();
+    const loops = tasks.filter((t) => t.wallMs >= 200);
+    expect(loops.length, `${JSON.stringify(tasks)}; ${summary}`).toBeGreaterThan(0);
+    // Thread time never exceeds wall time. Here, with a core to itself, a loop
     // still ran for only 55–60% of it (tracing and the virtual machine's other
     // work take the rest), so the lower bound is a quarter of the wall time.
-    expect(loop!.cpuMs).toBeLessThanOrEqual(loop!.wallMs + 1);
-    expect(loop!.cpuMs).toBeGreaterThan(50);
+    for (const loop of loops) {
+      expect(loop.cpuMs).toBeLessThanOrEqual(loop.wallMs + 1);
+      expect(loop.cpuMs).toBeGreaterThan(50);
+    }
   });
 
   it('serves dist/ with the MIME types browsers insist on, and nothing outside it', async () => {

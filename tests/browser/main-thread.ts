@@ -28,12 +28,13 @@ export interface PageTask {
 
 /**
  * Starts tracing every renderer's main thread; the returned function stops it
- * and lists the tasks on those threads that lasted at least `minWallMs`.
+ * and lists the tasks on those threads that lasted at least `minWallMs` (and,
+ * for failure messages, a summary of the long tasks on every thread).
  */
 export async function tracePageThread(
   page: Page,
   minWallMs = 50,
-): Promise<() => Promise<PageTask[]>> {
+): Promise<() => Promise<{ tasks: PageTask[]; summary: string }>> {
   const browser = page.context().browser();
   if (!browser) throw new Error('tracePageThread needs a page of a launched browser');
   const cdp = await browser.newBrowserCDPSession();
@@ -53,24 +54,36 @@ export async function tracePageThread(
     traceConfig: { includedCategories: ['toplevel', '__metadata'] },
     transferMode: 'ReportEvents',
   });
+  // Tracing.start returns once the browser records; each renderer starts
+  // recording a little later (a 200 ms loop run at once went unrecorded once
+  // in a loaded test run), so wait before the work to be measured begins.
+  await page.waitForTimeout(1000);
   return async () => {
     await cdp.send('Tracing.end');
     await complete;
     await cdp.detach();
-    const main = new Set(
-      events
-        .filter((e) => e.ph === 'M' && e.args?.name === 'CrRendererMain')
-        .map((e) => `${e.pid}:${e.tid}`),
+    const names = new Map(
+      events.filter((e) => e.ph === 'M').map((e) => [`${e.pid}:${e.tid}`, e.args?.name ?? '?']),
     );
-    const tasks = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
+    const long = events.filter((e) => e.ph === 'X');
+    const tasks = long.filter((e) => names.get(`${e.pid}:${e.tid}`) === 'CrRendererMain');
     if (tasks.some((e) => e.tdur === undefined)) {
       throw new Error(
         'the trace has no thread times (tdur): this platform cannot tell work from waiting',
       );
     }
-    return tasks.map((e) => ({
-      wallMs: Math.round((e.dur ?? 0) / 1000),
-      cpuMs: Math.round((e.tdur ?? 0) / 1000),
-    }));
+    // What else the trace held, for a failure message: long tasks per thread name.
+    const perThread = new Map<string, number>();
+    for (const e of long) {
+      const name = names.get(`${e.pid}:${e.tid}`) ?? 'unnamed';
+      perThread.set(name, (perThread.get(name) ?? 0) + 1);
+    }
+    return {
+      tasks: tasks.map((e) => ({
+        wallMs: Math.round((e.dur ?? 0) / 1000),
+        cpuMs: Math.round((e.tdur ?? 0) / 1000),
+      })),
+      summary: `${names.size} threads named; long tasks by thread: ${JSON.stringify(Object.fromEntries(perThread))}`,
+    };
   };
 }
