@@ -39,12 +39,12 @@ export async function tracePageThread(
   if (!browser) throw new Error('tracePageThread needs a page of a launched browser');
   const cdp = await browser.newBrowserCDPSession();
   const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', (d: { value: TraceEvent[] }) => {
-    for (const e of d.value) {
-      // Only what the measure needs: thread names, and tasks long enough to count.
-      if ((e.ph === 'M' && e.name === 'thread_name') || (TASK_NAMES.has(e.name) && e.ph === 'X')) {
-        if (e.ph === 'M' || (e.dur ?? 0) >= minWallMs * 1000) events.push(e);
-      }
+  cdp.on('Tracing.dataCollected', (d) => {
+    // Only what the measure needs: thread names, and tasks long enough to count.
+    for (const e of d.value as unknown as TraceEvent[]) {
+      const threadName = e.ph === 'M' && e.name === 'thread_name';
+      const longTask = e.ph === 'X' && TASK_NAMES.has(e.name) && (e.dur ?? 0) >= minWallMs * 1000;
+      if (threadName || longTask) events.push(e);
     }
   });
   const complete = new Promise<void>((resolve) =>
