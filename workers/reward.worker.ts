@@ -8,10 +8,11 @@ import {
   ArgumentError,
   RewardModelTrainer,
   mulberry32,
-  withCutOffAnswers,
+  withCutOffAnswersIf,
   type GPT,
   type GradedGroup,
   type RankedGroup,
+  type RankedTextGroup,
   type RewardObjective,
   type Sequence,
 } from '../src/core';
@@ -43,7 +44,7 @@ export interface TextItem {
   response: string;
 }
 export type TextGroup =
-  | { prompt: string; completions: string[]; ranks: number[]; added?: number }
+  | (RankedTextGroup & { added?: number })
   | { prompt: string; completions: string[]; grades: number[] };
 
 export interface RewardTrainRequest {
@@ -59,8 +60,8 @@ export interface RewardTrainRequest {
 
 /** Groups as the trainer takes them: with cut-off answers added to the ranked ones when asked. */
 function trainingGroups(groups: TextGroup[], cutOff: boolean | undefined): TextGroup[] {
-  if (!Array.isArray(groups) || !cutOff) return groups;
-  return groups.map((g) => ('ranks' in g ? withCutOffAnswers(g) : g));
+  // Not an array: tokenGroups says so.
+  return Array.isArray(groups) ? withCutOffAnswersIf(groups, cutOff) : groups;
 }
 
 function model(): ModelSlot {

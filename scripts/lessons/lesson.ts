@@ -26,7 +26,8 @@ import {
   type GPT,
   type Proportion,
   type RankedGroup,
-  withCutOffAnswers,
+  type RankedTextGroup,
+  withCutOffAnswersIf,
 } from '../../src/core/index';
 import { makeLabeler, noisyRanking } from '../../src/core/labelers';
 import type { Preset } from '../../src/core/presets';
@@ -212,7 +213,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     const texts = queue.texts.slice(g * k, g * k + k);
     return {
       prompt,
-      samples: texts,
+      completions: texts,
       ranks: noisyRanking(
         texts.map((x) => person.score(x, prompt)),
         o.noise,
@@ -225,12 +226,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   t = timer();
   const groups = rankings.filter((r) => new Set(r.ranks).size > 1);
   const { train, heldout: heldoutGroups } = splitHeldout(groups, s['rm.heldoutShare']);
-  const asGroup = (r: {
-    prompt: string;
-    completions: string[];
-    ranks: number[];
-    added?: number;
-  }): RankedGroup => ({
+  const asGroup = (r: RankedTextGroup & { added?: number }): RankedGroup => ({
     prompt: tok.encode(r.prompt),
     completions: r.completions.map((x) => responseIds(tok, x)),
     ranks: r.ranks,
@@ -238,13 +234,9 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   });
   const rmSettings = rewardLoopSettings(s, o.seed);
   // As the reward worker trains: with each ranking's best answer cut off, ranked last, when asked.
-  const forTraining = (r: (typeof groups)[number]) => {
-    const g = { prompt: r.prompt, completions: r.samples, ranks: r.ranks };
-    return asGroup(rmSettings.cutOff ? withCutOffAnswers(g) : g);
-  };
-  const asRanked = (r: (typeof groups)[number]) =>
-    asGroup({ prompt: r.prompt, completions: r.samples, ranks: r.ranks });
-  const { rm, trainer: rmTrainer } = await trainRewardModel(sftModel, train.map(forTraining), {
+  const forTraining = (rs: RankedTextGroup[]) =>
+    withCutOffAnswersIf(rs, rmSettings.cutOff).map(asGroup);
+  const { rm, trainer: rmTrainer } = await trainRewardModel(sftModel, forTraining(train), {
     ...rmSettings,
     steps: rmSettings.maxSteps,
   });
@@ -256,14 +248,14 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   );
   const rmHeldout =
     heldoutGroups.length > 0
-      ? (await rmTrainer.evaluate(heldoutGroups.map(asRanked))).accuracy
+      ? (await rmTrainer.evaluate(heldoutGroups.map(asGroup))).accuracy
       : NaN;
   seconds.rm = t();
   // What the Reward stage shows: every ranking held out in turn (a frozen trunk only).
   const rmLeaveOneOut =
     rmSettings.trains === 'head' && rmSettings.objective === 'pairwise'
       ? (
-          await rmTrainer.crossValidate(groups.map(forTraining), {
+          await rmTrainer.crossValidate(forTraining(groups), {
             steps: rmSettings.maxSteps,
             lr: rmSettings.lr,
           })

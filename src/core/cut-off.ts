@@ -59,3 +59,17 @@ export function withCutOffAnswers<G extends RankedTextGroup>(g: G): G & { added:
     added: cuts.length,
   };
 }
+
+/**
+ * Groups as the reward model trains on them: with `on`, every ranked group
+ * gains its cut-off answers (`withCutOffAnswers`); graded groups, and every
+ * group with `on` false, are returned as they are.
+ */
+export function withCutOffAnswersIf<G extends RankedTextGroup | { grades: number[] }>(
+  groups: G[],
+  on: boolean | undefined,
+): G[] {
+  if (!on) return groups;
+  // `'ranks' in g` narrows the union but not G: say which G it is.
+  return groups.map((g) => ('ranks' in g ? withCutOffAnswers(g as G & RankedTextGroup) : g));
+}

@@ -2,6 +2,7 @@
 // one batch element), measures pairwise accuracy on rankings it never sees,
 // and afterwards shifts its bias so that the demonstrations score 0 on
 // average (InstructGPT).
+import type { RankedTexts } from './engine';
 import { rankedTexts, splitHeldout, totalComparisons } from './reward-data';
 import { rmQuality, type RmQuality } from './rm-quality';
 import type { Playground } from './state.svelte';
@@ -82,7 +83,7 @@ export class RewardStage {
       },
     );
     if (!ok) return;
-    this.crossValidating = this.canCrossValidate();
+    this.crossValidating = this.crossValidationGroups() !== null;
     try {
       await engine.normalizeRewardModel(this.pg.sft.demonstrations);
       this.ready = true;
@@ -120,23 +121,24 @@ export class RewardStage {
     }
   }
 
-  /** Whether a leave-one-out test applies: a frozen-trunk head, the pairwise objective, two rankings or more. */
-  private canCrossValidate(): boolean {
-    return (
+  /** The rankings to test leave-one-out, or null where that test does not apply (it needs a frozen-trunk head, the pairwise objective and two rankings or more). */
+  private crossValidationGroups(): RankedTexts[] | null {
+    const groups = rankedTexts(this.pg.ranking.rankings);
+    const applies =
       this.pg.engine !== null &&
       this.pg.settings['rm.trains'] === 'head' &&
       this.objective === 'pairwise' &&
-      rankedTexts(this.pg.ranking.rankings).length >= 2
-    );
+      groups.length >= 2;
+    return applies ? groups : null;
   }
 
   /** Tests a frozen-trunk head on every ranking in turn. */
   private async crossValidate(): Promise<void> {
     const engine = this.pg.engine;
     const s = this.pg.settings;
-    const groups = rankedTexts(this.pg.ranking.rankings);
+    const groups = this.crossValidationGroups();
     this.crossValidated = null;
-    if (!engine || !this.canCrossValidate()) return;
+    if (!engine || !groups) return;
     try {
       const { maxSteps, lr, cutOff } = rewardLoopSettings(s, this.pg.seed);
       const r = await engine.crossValidateRewardModel(groups, { steps: maxSteps, lr, cutOff });

@@ -3,7 +3,7 @@
  * is cut, and how a ranking grows. Expected texts are counted by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { cutOffAnswer, withCutOffAnswers } from '../../../src/core/cut-off';
+import { cutOffAnswer, withCutOffAnswers, withCutOffAnswersIf } from '../../../src/core/cut-off';
 import { isFinished } from '../../../src/core/labelers';
 
 describe('cutOffAnswer', () => {
@@ -65,5 +65,24 @@ describe('withCutOffAnswers', () => {
     expect(dup.completions).toEqual(['Bo is up.', 'Bo', 'Bo i']);
     expect(dup.ranks).toEqual([0, 1, 2]);
     expect(dup.added).toBe(1);
+  });
+});
+
+describe('withCutOffAnswersIf', () => {
+  it('adds cuts to ranked groups only when on, and leaves graded groups alone', () => {
+    const ranked = { prompt: 'p', completions: ['Sam is glad.', 'Sam'], ranks: [0, 1] };
+    const graded = { prompt: 'p', completions: ['Sam is glad.', 'Sam'], grades: [1, 0] };
+    const off = withCutOffAnswersIf([ranked, graded], false);
+    expect(off[0]).toBe(ranked);
+    expect(off[1]).toBe(graded);
+    const on = withCutOffAnswersIf([ranked, graded], true);
+    // "Sam is glad." (12): half 6 "Sam is" and a quarter 3 "Sam", which is ranked already.
+    expect(on[0]).toEqual({
+      ...ranked,
+      completions: ['Sam is glad.', 'Sam', 'Sam is'],
+      ranks: [0, 1, 2],
+      added: 1,
+    });
+    expect(on[1]).toBe(graded);
   });
 });
