@@ -77,6 +77,10 @@ export interface LessonResult {
   klTarget: number | null;
   eosShare: number;
   wordShare: number;
+  /** The corpus-unit share of each model's answers on its own. */
+  wordShareBy: { sft: number; ppo: number; rrhf: number };
+  /** Every held-out answer, for reading what each model wrote. */
+  answers: { sft: string[]; ppo: string[]; rrhf: string[] };
   seconds: { sft: number; queue: number; rm: number; ppo: number; rrhf: number };
   examples: { sft: string; ppo: string; rrhf: string };
   /** Mean RM and gold score of the first and last 3 iterations' own samples. */
@@ -365,12 +369,14 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   const trained = [sftAnswers, ppoAnswers, rrhfAnswers];
   const ended = trained.flatMap((a) => a.ended);
   const vocabulary = corpusVocabulary(preset.language);
-  const units = trained.flatMap((a) =>
+  const unitsOf = (a: Answers) =>
     a.texts.flatMap((text, i) => {
       const u = corpusUnits(text, preset.language);
       return a.ended[i] ? u : u.slice(0, -1); // a cut-off last word is no word
-    }),
-  );
+    });
+  const shareOf = (units: string[]) =>
+    units.filter((u) => vocabulary.has(u)).length / Math.max(units.length, 1);
+  const units = trained.flatMap(unitsOf);
   const result: LessonResult = {
     seed: o.seed,
     model: plan.model,
@@ -382,7 +388,13 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     kl,
     klTarget: s['ppo.klMode'] === 'adaptive' ? s['ppo.klTarget'] : null,
     eosShare: ended.filter(Boolean).length / ended.length,
-    wordShare: units.filter((u) => vocabulary.has(u)).length / Math.max(units.length, 1),
+    wordShare: shareOf(units),
+    wordShareBy: {
+      sft: shareOf(unitsOf(sftAnswers)),
+      ppo: shareOf(unitsOf(ppoAnswers)),
+      rrhf: shareOf(unitsOf(rrhfAnswers)),
+    },
+    answers: { sft: sftAnswers.texts, ppo: ppoAnswers.texts, rrhf: rrhfAnswers.texts },
     seconds,
     examples: { sft: sftAnswers.texts[0], ppo: ppoAnswers.texts[0], rrhf: rrhfAnswers.texts[0] },
     rollouts: { ppo: ppo.trace, rrhf: rrhf.trace },

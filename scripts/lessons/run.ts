@@ -77,7 +77,7 @@ for (const id of ids) {
     console.log(
       `  gold base ${r.gold.base.toFixed(2)} · SFT ${r.gold.sft.toFixed(2)} · PPO ${r.gold.ppo.toFixed(2)} · RRHF ${r.gold.rrhf.toFixed(2)}; ` +
         `win vs SFT PPO ${pc(r.winRateVsSft.ppo.rate)} RRHF ${pc(r.winRateVsSft.rrhf.rate)}; RM agrees ${pc(r.rmAgreement)}; ` +
-        `KL ${r.kl.ppo.toFixed(1)}/${r.kl.rrhf.toFixed(1)}; ends ${pc(r.eosShare)}; corpus ${pc(r.wordShare)}; ` +
+        `KL ${r.kl.ppo.toFixed(1)}/${r.kl.rrhf.toFixed(1)}; ends ${pc(r.eosShare)}; corpus ${pc(r.wordShare)} (SFT ${pc(r.wordShareBy.sft)}, PPO ${pc(r.wordShareBy.ppo)}, RRHF ${pc(r.wordShareBy.rrhf)}); ` +
         `${((performance.now() - t0) / 1000).toFixed(0)} s, tensors ${tf.memory().numTensors}`,
     );
     if (r.adaptive) {
@@ -112,8 +112,10 @@ if (jsonOut) {
       kl: r.kl,
       eosShare: r.eosShare,
       wordShare: r.wordShare,
+      wordShareBy: r.wordShareBy,
       seconds: r.seconds,
       rollouts: r.rollouts,
+      answers: r.answers,
       ...(r.adaptive
         ? { adaptive: { ...r.adaptive, winRateVsSft: r.adaptive.winRateVsSft.rate } }
         : {}),
