@@ -61,11 +61,17 @@ export type TrainRequest =
     }
   | {
       kind: 'rrhf';
-      /** Candidates sampled from the policy, k per prompt, scored by the reward model... */
+      /** Candidates sampled k per prompt and scored by the reward model... */
       prompts?: string[];
       /** ...or groups a person ranked (ranks: 0 = best). */
       groups?: { prompt: string; candidates: string[]; ranks: number[] }[];
-      settings: LoopSettings & SampleSettings & { k?: number; lengthPenalty?: number };
+      settings: LoopSettings &
+        SampleSettings & {
+          k?: number;
+          lengthPenalty?: number;
+          /** Which model samples the candidates: the frozen SFT model (default) or the policy. */
+          candidates?: 'sft' | 'policy';
+        };
     };
 
 export type PpoLoopSettings = Pick<
@@ -330,6 +336,7 @@ function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' }) {
     });
   }
   const k = checkK(st.k ?? 4);
+  const fromSft = checkCandidates(st.candidates ?? 'sft') === 'sft';
   const maxNewTokens = maxNewTokensFor(ctx, st);
   const enc = encodePrompts(
     tok,
@@ -346,27 +353,47 @@ function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' }) {
     async step(t, n) {
       const chosen = r.pick(enc.ids, n);
       const rows = chosen.flatMap((p) => Array.from({ length: k }, () => p));
-      const temperature = extra.temperature as number;
-      const out = await sample(ctx.policy.model, rows, {
-        maxNewTokens,
-        temperature,
+      const o = { maxNewTokens, temperature: extra.temperature as number };
+      const out = await sample(fromSft ? ctx.ref.model : ctx.policy.model, rows, {
+        ...o,
         seed: r.seed(),
       });
-      const items = rows.map((p, i) => ({
-        prompt: tok.decode(p),
-        response: tok.decode(out.tokens[i]),
-      }));
-      const scores = await ctx.scorer().score(items);
+      // Candidates from SFT say nothing of the policy's progress: one answer per prompt
+      // from the policy is scored beside them for the curves (RM and gold).
+      const own = fromSft
+        ? (await sample(ctx.policy.model, chosen, { ...o, seed: r.seed() })).tokens
+        : [];
+      const texts = (prompts: number[][], answers: number[][]) =>
+        prompts.map((p, i) => ({ prompt: tok.decode(p), response: tok.decode(answers[i]) }));
+      const items = texts(rows, out.tokens);
+      const ownItems = fromSft ? texts(chosen, own) : [];
+      const scores = await ctx.scorer().score([...items, ...ownItems]);
       const groups = chosen.map((prompt, g) => ({
         prompt,
         candidates: out.tokens.slice(g * k, g * k + k),
         scores: scores.slice(g * k, g * k + k),
       }));
       const metrics = await t.step(groups);
-      const rmMean = scores.reduce((a, b) => a + b, 0) / scores.length;
-      return { ...metrics, 'rrhf/reward_mean': rmMean, ...gold(items) };
+      const policyScores = fromSft ? scores.slice(rows.length) : scores.slice(0, rows.length);
+      const rmMean = policyScores.reduce((a, b) => a + b, 0) / policyScores.length;
+      return {
+        ...metrics,
+        'env/reward_mean': rmMean,
+        'rrhf/reward_mean': rmMean,
+        ...gold(fromSft ? ownItems : items),
+      };
     },
   });
+}
+
+function checkCandidates(c: unknown): 'sft' | 'policy' {
+  if (c !== 'sft' && c !== 'policy') {
+    throw new ArgumentError(
+      'settings.candidates',
+      `is ${JSON.stringify(c)}; expected sft or policy`,
+    );
+  }
+  return c;
 }
 
 export function makePolicyTask(ctx: PolicyContext, req: TrainRequest): LoopTask {

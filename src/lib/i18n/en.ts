@@ -39,7 +39,7 @@ export const en = {
     'You cannot rank every sample the optimiser will ever write; the reward model stands in for you, and held-out accuracy says how well.',
   'stage.optimise.title': 'Optimise',
   'stage.optimise.what':
-    'PPO samples, scores with the reward model and updates the policy, with a KL penalty to the SFT model; RRHF instead ranks k samples by reward and pushes their likelihoods into that order.',
+    'PPO samples, scores with the reward model and updates the policy, with a KL penalty to the SFT model; RRHF instead ranks k answers of the SFT model by reward and pushes the policy’s likelihoods of them into that order.',
   'stage.optimise.why':
     'Both pull the policy toward what you prefer; running them side by side from the same start shows how differently they get there.',
   'stage.evaluate.title': 'Evaluate',
@@ -359,13 +359,13 @@ export const en = {
   'opt.chart.clipfrac': 'PPO clip fraction',
   'opt.chart.entropy': 'Policy entropy',
   'opt.chart.length': 'Response length (tokens)',
-  'opt.chart.rrhfBest': 'RRHF best score (RM) and gold score',
+  'opt.chart.rrhfBest': 'RRHF: reward-model score of the policy’s answers, and gold score',
   'opt.chart.rrhfRank': 'RRHF ranking loss',
   'opt.chart.rrhfSft': 'RRHF fine-tuning loss',
   'opt.chart.rrhfTotal': 'RRHF total loss',
   'opt.chart.shared': 'Reward-model score, PPO and RRHF',
   'opt.chart.sharedPpo': 'PPO: mean of its samples',
-  'opt.chart.sharedRrhf': 'RRHF: best of its k samples',
+  'opt.chart.sharedRrhf': 'RRHF: mean of its answers',
   'opt.live': 'Live mode: rank while it optimises',
   'opt.lesson': 'Lesson: reward hacking',
   'gold.property.happy': 'Answers with a happy ending',
@@ -553,7 +553,7 @@ export const en = {
     'InstructGPT §3.5, equation 2; Ziegler et al. 2019 for the adaptive KL controller.',
   'tour.rrhf.title': 'RRHF: ranking instead of PPO',
   'tour.rrhf.body':
-    'RRHF needs no value model and no PPO: it samples k answers, ranks them by reward, and trains the policy so that its length-normalised log-probabilities follow that order (a hinge loss), plus fine-tuning on the best answer.',
+    'RRHF needs no value model and no PPO: it samples k answers from the SFT model, ranks them by reward, and trains the policy so that its length-normalised log-probabilities follow that order (a hinge loss), plus fine-tuning on the best answer.',
   'tour.rrhf.task': 'run PPO and RRHF side by side from the same SFT model.',
   'tour.rrhf.cite':
     'Yuan et al. 2023, RRHF: Rank Responses to Align Language Models with Human Feedback without tears, arXiv 2304.05302.',

@@ -87,6 +87,10 @@ const ZH: Partial<Record<SettingKey, Text>> = {
     label: '每个提示的候选数（k）',
     help: '每个提示采样的回答数，由奖励模型打分并排序。',
   },
+  'rrhf.candidates': {
+    label: '候选来自',
+    help: '由哪个模型写出奖励模型要排序的 k 个候选。来自冻结的 SFT 模型时，微调项学的每个候选都通顺；来自策略时，它自己的错字也会被排序、被学进去。',
+  },
   'rrhf.lengthPenalty': {
     label: '长度惩罚',
     help: '对数概率长度归一化的指数；1 即取平均（论文的做法）。',
@@ -123,6 +127,8 @@ export function optionLabel(key: SettingKey, value: string, label: string): stri
     last: '排在最后（加到每次排序里）',
     head: '冻结的 SFT 模型上的奖励头',
     all: '整个模型（InstructGPT）',
+    sft: 'SFT 模型（RRHF 的主要做法）',
+    policy: '策略自己（在线）',
   };
   return words[value] ?? label;
 }

@@ -38,7 +38,7 @@ export const zh: Record<MessageKey, string> = {
     '你不可能给优化器写出的每个样本排序；奖励模型代替你打分，留出集上的准确率说明它代替得有多好。',
   'stage.optimise.title': '优化',
   'stage.optimise.what':
-    'PPO 采样、用奖励模型打分、更新策略，并用 KL 惩罚让它靠近 SFT 模型；RRHF 则按奖励给 k 个样本排序，让它们的似然遵循这个顺序。',
+    'PPO 采样、用奖励模型打分、更新策略，并用 KL 惩罚让它靠近 SFT 模型；RRHF 则按奖励给 SFT 模型的 k 个回答排序，让策略对它们的似然遵循这个顺序。',
   'stage.optimise.why':
     '两者都把策略拉向你的偏好；从同一起点并排运行，可以看到它们走的路有多不同。',
   'stage.evaluate.title': '评估',
@@ -350,13 +350,13 @@ export const zh: Record<MessageKey, string> = {
   'opt.chart.clipfrac': 'PPO 裁剪比例',
   'opt.chart.entropy': '策略熵',
   'opt.chart.length': '回答长度（token）',
-  'opt.chart.rrhfBest': 'RRHF 最佳分数（RM）与金标准分数',
+  'opt.chart.rrhfBest': 'RRHF：策略回答的奖励模型分数与金标准分数',
   'opt.chart.rrhfRank': 'RRHF 排序损失',
   'opt.chart.rrhfSft': 'RRHF 微调损失',
   'opt.chart.rrhfTotal': 'RRHF 总损失',
   'opt.chart.shared': '奖励模型分数：PPO 与 RRHF',
   'opt.chart.sharedPpo': 'PPO：样本平均',
-  'opt.chart.sharedRrhf': 'RRHF：k 个样本中最好的',
+  'opt.chart.sharedRrhf': 'RRHF：回答平均',
   'opt.live': '实时模式：一边优化一边排序',
   'opt.lesson': '课程：奖励作弊',
   'gold.property.happy': '结局圆满的回答',
@@ -539,7 +539,7 @@ export const zh: Record<MessageKey, string> = {
   'tour.ppo.cite': 'InstructGPT §3.5，公式 2；自适应 KL 控制器见 Ziegler 等，2019。',
   'tour.rrhf.title': 'RRHF：用排序代替 PPO',
   'tour.rrhf.body':
-    'RRHF 不需要价值模型，也不需要 PPO：它采样 k 个回答，按奖励排序，训练策略使其按长度归一化的对数概率遵循这个顺序（合页损失），再加上在最好的回答上微调。',
+    'RRHF 不需要价值模型，也不需要 PPO：它从 SFT 模型采样 k 个回答，按奖励排序，训练策略使其按长度归一化的对数概率遵循这个顺序（合页损失），再加上在最好的回答上微调。',
   'tour.rrhf.task': '从同一个 SFT 模型并排运行 PPO 和 RRHF。',
   'tour.rrhf.cite':
     'Yuan 等，2023，RRHF: Rank Responses to Align Language Models with Human Feedback without tears，arXiv 2304.05302。',

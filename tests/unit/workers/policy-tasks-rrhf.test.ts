@@ -1,0 +1,119 @@
+// RRHF's candidates in the policy worker's loop task, on tiny models in Node
+// (cpu): with `candidates: 'sft'` the k candidates per prompt are the frozen
+// reference model's answers and one answer of the policy per prompt is scored
+// beside them for the curves; with `'policy'` the candidates are the policy's.
+// Greedy sampling (temperature 0) makes each model's answer independent of
+// the task's seeds, so the expected texts are computed here on their own.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createGPT, type GPT } from '../../../src/core/gpt';
+import { sample } from '../../../src/core/sample';
+import { ModelSlot } from '../../../workers/model-slot';
+import { makePolicyTask, type TrainRequest } from '../../../workers/policy-tasks';
+import { useBackend } from '../../helpers/tf';
+import { tinyConfig, tokenizer } from '../core/train/synthetic';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
+
+const PROMPTS = ['ab', 'ea', 'ci', 'uf'];
+const NEW_TOKENS = 5;
+
+async function greedy(model: GPT, prompt: string): Promise<string> {
+  const out = await sample(model, [tokenizer.encode(prompt)], {
+    maxNewTokens: NEW_TOKENS,
+    temperature: 0,
+    seed: 0,
+  });
+  return tokenizer.decode(out.tokens[0]);
+}
+
+/** Runs one RRHF step; returns what the scorer was asked, with the scores it gave, and the metrics. */
+async function oneStep(candidates: 'sft' | 'policy') {
+  const policy = createGPT(tinyConfig, 1);
+  const ref = createGPT(tinyConfig, 2);
+  const scored: { prompt: string; response: string; score: number }[] = [];
+  const ctx = {
+    policy: await ModelSlot.create(policy, tokenizer),
+    ref: await ModelSlot.create(ref, tokenizer),
+    scorer: () => ({
+      // A score the test can recompute: the number of vowels in the answer.
+      score: async (items: { prompt: string; response: string }[]) =>
+        items.map((it) => {
+          const score = [...it.response].filter((c) => 'aeiou'.includes(c)).length;
+          scored.push({ ...it, score });
+          return score;
+        }),
+    }),
+  };
+  const expected = {
+    policy: new Map<string, string>(),
+    ref: new Map<string, string>(),
+  };
+  for (const p of PROMPTS) {
+    expected.policy.set(p, await greedy(policy, p));
+    expected.ref.set(p, await greedy(ref, p));
+  }
+  const req: TrainRequest = {
+    kind: 'rrhf',
+    prompts: PROMPTS,
+    settings: {
+      lr: 1e-3,
+      batchSize: 2,
+      k: 2,
+      maxNewTokens: NEW_TOKENS,
+      temperature: 0,
+      seed: 7,
+      candidates,
+    },
+  };
+  const task = makePolicyTask(ctx, req);
+  const metrics = await task.step();
+  task.dispose();
+  policy.dispose();
+  ref.dispose();
+  return { scored, metrics, expected };
+}
+
+describe('RRHF candidates', () => {
+  it('come from the SFT model, with one policy answer per prompt for the curves', async () => {
+    const { scored, metrics, expected } = await oneStep('sft');
+    // The two tiny models must write differently, or the test could not tell them apart.
+    expect(PROMPTS.some((p) => expected.policy.get(p) !== expected.ref.get(p))).toBe(true);
+    // 2 prompts × k = 2 candidates, then the policy's 2 answers.
+    expect(scored).toHaveLength(6);
+    const candidates = scored.slice(0, 4);
+    const own = scored.slice(4);
+    for (const c of candidates) expect(c.response).toBe(expected.ref.get(c.prompt));
+    for (const o of own) expect(o.response).toBe(expected.policy.get(o.prompt));
+    expect(new Set(own.map((o) => o.prompt))).toEqual(new Set(candidates.map((c) => c.prompt)));
+    const ownMean = (own[0].score + own[1].score) / 2;
+    expect(metrics['rrhf/reward_mean']).toBeCloseTo(ownMean, 10);
+    expect(metrics['env/reward_mean']).toBeCloseTo(ownMean, 10);
+    expect(Number.isFinite(metrics['rrhf/loss/sft'])).toBe(true);
+  });
+
+  it('come from the policy itself when asked, and its mean score is theirs', async () => {
+    const { scored, metrics, expected } = await oneStep('policy');
+    expect(scored).toHaveLength(4);
+    for (const c of scored) expect(c.response).toBe(expected.policy.get(c.prompt));
+    const mean = scored.reduce((a, c) => a + c.score, 0) / scored.length;
+    expect(metrics['rrhf/reward_mean']).toBeCloseTo(mean, 10);
+  });
+
+  it('refuses an unknown source with a message that names it', async () => {
+    const policy = createGPT(tinyConfig, 1);
+    const ctx = {
+      policy: await ModelSlot.create(policy, tokenizer),
+      ref: await ModelSlot.create(policy, tokenizer),
+      scorer: () => ({ score: async () => [] }),
+    };
+    const req = {
+      kind: 'rrhf',
+      prompts: PROMPTS,
+      settings: { lr: 1e-3, batchSize: 2, candidates: 'reference' },
+    } as unknown as TrainRequest;
+    expect(() => makePolicyTask(ctx, req)).toThrow(/candidates.*"reference".*sft or policy/);
+    policy.dispose();
+  });
+});
