@@ -44,8 +44,12 @@ interface PresetRecipe {
   settings?: Record<string, number | string>;
   /** Draw prompts and demonstrations as this other preset does (the same task, another judge). */
   promptsFrom?: string;
-  /** Demonstrations with dialogue among the 24 (else the corpus's mix within the limits). */
-  dialogueDemos?: number;
+  /**
+   * This many of the 24 demonstrations have the feature and the rest do not (else the
+   * corpus's mix within the limits): few short answers have dialogue, and a taste needs
+   * enough examples of what it prefers for the SFT model to write some.
+   */
+  featuredDemos?: { count: number; feature: 'dialogue' | 'happy ending' };
   /** Other limits than PRESET_TEXT_LIMITS (with a sample length, in `settings`, that holds them). */
   textLimits?: { promptChars: number; responseChars: number };
 }
@@ -144,7 +148,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       labelerNoise: NOISE,
       textLimits: DIALOGUE_TEXT_LIMITS,
       // A quarter, as a base rate for the rankings to raise (happy-endings: 10 of 24 end happily).
-      dialogueDemos: 6,
+      featuredDemos: { count: 6, feature: 'dialogue' },
       settings: { 'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS },
     },
     {
@@ -209,6 +213,10 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // Only the micro Chinese model ships (public/models/zh-micro.safetensors).
       baseModel: 'micro',
       task: 'animal',
+      // As many happy demonstrations as happy-endings has (10 of 24): with 7, the SFT model
+      // ended happily in 15–23% of answers, half of ten rankings held no happy answer and
+      // taught only "open beats sad", and PPO found an open ending (docs/lessons.md).
+      featuredDemos: { count: 10, feature: 'happy ending' },
       labeler: HAPPY_ENDING_GOLD,
       rankingLabeler: { kind: 'happy-ending' },
       labelerNoise: NOISE,
@@ -253,21 +261,21 @@ export function buildPreset(
     pairs.filter((p) => p.attributes.task === recipe.task && promptFits(p));
   const train = shuffled(ofTask(corpus.sft.train), rng);
   const fitting = train.filter(responseFits);
-  // A preset may ask for a share of demonstrations with dialogue, which few short answers have.
-  const talking = distinctPrompts(
-    fitting.filter((p) => p.attributes.hasDialogue),
-    recipe.dialogueDemos ?? 0,
-    new Set(),
-  );
+  const featured = recipe.featuredDemos;
+  const has = (p: SftPair) =>
+    featured?.feature === 'dialogue' ? p.attributes.hasDialogue : p.attributes.ending === 'happy';
+  const withFeature = featured
+    ? distinctPrompts(fitting.filter(has), featured.count, new Set())
+    : [];
   const demos =
-    talking.length > 0
+    withFeature.length > 0
       ? shuffled(
           [
-            ...talking,
+            ...withFeature,
             ...distinctPrompts(
-              fitting.filter((p) => !p.attributes.hasDialogue),
-              COUNTS.demonstrations - talking.length,
-              new Set(talking.map((d) => d.prompt)),
+              fitting.filter((p) => !has(p)),
+              COUNTS.demonstrations - withFeature.length,
+              new Set(withFeature.map((d) => d.prompt)),
             ),
           ],
           rng,
