@@ -44,6 +44,24 @@ if (seeds.length === 0 || !(rankings >= 2) || !(noise >= 0)) {
   process.exit(2);
 }
 
+// --merge a.json,b.json: one report from seeds measured in separate processes (run side by
+// side on more cores), with every command that measured them.
+const merge = argument('merge', '');
+if (merge) {
+  const files = merge.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as SavedPreset);
+  const preset = readPreset(files[0].preset);
+  if (files.some((f) => f.preset !== preset.id)) {
+    console.error('--merge: the files measure different presets');
+    process.exit(2);
+  }
+  const results = files.flatMap((f) => f.seeds.map(fromSaved)).sort((a, b) => a.seed - b.seed);
+  const command = files.map((f) => f.command).join('` and `');
+  const section = renderPresetSection(preset, command, results);
+  console.log(section);
+  if (mdOut) updateReport(path.resolve(mdOut), preset.id, section);
+  process.exit(0);
+}
+
 await wasmBackend();
 // What the page measures on this machine to choose the model: one micro step on wasm.
 const wasmMsPerStep = Number(argument('wasm-ms', '')) || (await measureMicroStep());
@@ -114,6 +132,8 @@ if (jsonOut) {
       wordShare: r.wordShare,
       wordShareBy: r.wordShareBy,
       seconds: r.seconds,
+      klTarget: r.klTarget,
+      rmHeldoutAccuracy: r.rmHeldoutAccuracy,
       rollouts: r.rollouts,
       answers: r.answers,
       ...(r.adaptive
@@ -138,4 +158,40 @@ async function measureMicroStep(): Promise<number> {
   for (let i = 0; i < 3; i++) await trainer.step(batch);
   trainer.dispose();
   return (performance.now() - t0) / 3;
+}
+
+type Saved = Omit<LessonResult, 'winRateVsSft' | 'adaptive' | 'examples'> & {
+  winRateIntervals: LessonResult['winRateVsSft'];
+  adaptive?: Omit<NonNullable<LessonResult['adaptive']>, 'winRateVsSft'> & {
+    winRateVsSft: number;
+  };
+};
+interface SavedPreset {
+  preset: string;
+  command: string;
+  seeds: Saved[];
+}
+
+/** A seed as `--json` wrote it, back in the shape the report reads. */
+function fromSaved(r: Saved): LessonResult {
+  const { winRateIntervals, adaptive, ...rest } = r;
+  const first = (a: string[] | undefined) => a?.[0] ?? '';
+  return {
+    ...rest,
+    klTarget: r.klTarget ?? null,
+    winRateVsSft: winRateIntervals,
+    examples: {
+      sft: first(r.answers?.sft),
+      ppo: first(r.answers?.ppo),
+      rrhf: first(r.answers?.rrhf),
+    },
+    ...(adaptive
+      ? {
+          adaptive: {
+            ...adaptive,
+            winRateVsSft: { rate: adaptive.winRateVsSft, low: NaN, high: NaN, n: NaN },
+          },
+        }
+      : {}),
+  };
 }
