@@ -188,7 +188,10 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
         kind: 'weighted',
         terms: [
           { test: { kind: 'ending', sentiment: 'happy' }, weight: 1 },
-          { test: { kind: 'length', unit: 'words', min: 16, max: 40 }, weight: 1 },
+          // Steep over the answers' own 11–16 words (0.46–0.67, weighted 2): at 16–40
+          // words with weight 1 the term barely moved over them, the people ranked by the
+          // ending alone, and the reward model had no flaw for PPO to find.
+          { test: { kind: 'length', unit: 'words', min: 24, max: 60 }, weight: 2 },
         ],
       },
       labelerNoise: NOISE,
@@ -220,6 +223,9 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       labeler: HAPPY_ENDING_GOLD,
       rankingLabeler: { kind: 'happy-ending' },
       labelerNoise: NOISE,
+      // zh-micro runs 50 PPO iterations in about the time nano runs 30, and after 30 the
+      // KL was still at half its target (median 3.6 nats): 3 seeds of 5 passed, not 2.
+      settings: { 'ppo.iterations': 50 },
     },
   ];
 }
