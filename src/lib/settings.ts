@@ -403,7 +403,7 @@ export const SETTINGS = {
     max: 100_000,
     help: 'RRHF updates before it stops by itself.',
     source:
-      'npm run lessons (docs/lessons.md): with candidates from SFT, gold rose by 0.30 with a 70% win rate in 3 of 5 seeds at 90; about PPO’s 30 iterations in time (an RRHF step costs a third of a PPO iteration)',
+      'npm run lessons (docs/lessons.md): with candidates from SFT, gold rose by 0.39–0.41 in 3 of 5 seeds at 90 (win rates 70–71%); about PPO’s 30 iterations in time (an RRHF step costs a third of a PPO iteration)',
   },
   // Classroom: how the page looks for a lesson, carried by a share link like
   // any setting (the language and hidden controls travel as the link's own
