@@ -366,21 +366,21 @@ function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' }) {
       const texts = (prompts: number[][], answers: number[][]) =>
         prompts.map((p, i) => ({ prompt: tok.decode(p), response: tok.decode(answers[i]) }));
       const items = texts(rows, out.tokens);
-      const ownItems = fromSft ? texts(chosen, own) : [];
-      const scores = await ctx.scorer().score([...items, ...ownItems]);
+      const policyItems = fromSft ? texts(chosen, own) : items;
+      const scores = await ctx.scorer().score(fromSft ? [...items, ...policyItems] : items);
       const groups = chosen.map((prompt, g) => ({
         prompt,
         candidates: out.tokens.slice(g * k, g * k + k),
         scores: scores.slice(g * k, g * k + k),
       }));
       const metrics = await t.step(groups);
-      const policyScores = fromSft ? scores.slice(rows.length) : scores.slice(0, rows.length);
+      const policyScores = scores.slice(scores.length - policyItems.length);
       const rmMean = policyScores.reduce((a, b) => a + b, 0) / policyScores.length;
       return {
         ...metrics,
         'env/reward_mean': rmMean,
         'rrhf/reward_mean': rmMean,
-        ...gold(fromSft ? ownItems : items),
+        ...gold(policyItems),
       };
     },
   });
