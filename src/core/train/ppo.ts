@@ -258,6 +258,7 @@ export class PpoTrainer {
     const seqs = batch.prompts.map((p, i) => ({ prompt: p, response: batch.responses[i] }));
     const packed = packSequences(seqs, this.policy.config.blockSize);
     const { B, T } = packed;
+    const rowLengths = packed.lastIndex.map((i) => i + 1);
     const idsData = (await packed.ids.data()) as Int32Array;
     let ro: RolloutStats;
     try {
@@ -274,7 +275,7 @@ export class PpoTrainer {
       const order = permutation(B, this.rng);
       for (let start = 0; start < B; start += s.miniBatchSize) {
         const rows = order.slice(start, start + s.miniBatchSize);
-        const m = await this.minibatch(rows, idsData, ro, T, batch.ptx);
+        const m = await this.minibatch(rows, idsData, ro, T, rowLengths, batch.ptx);
         if (m['ppo/skipped']) skipped++;
         else {
           updates++;
@@ -306,38 +307,48 @@ export class PpoTrainer {
     };
   }
 
-  /** One minibatch update (step 4). Returns its metrics; `ppo/skipped` = 1 when the ratio guard fired. */
+  /**
+   * One minibatch update (step 4). Returns its metrics; `ppo/skipped` = 1 when
+   * the ratio guard fired. The minibatch is cut to its own longest row: the
+   * columns after it are padding in every row, masked out of the losses, and
+   * causal attention means they cannot change what comes before them.
+   */
   private async minibatch(
     rows: number[],
     ids: Int32Array,
     ro: RolloutStats,
     T: number,
+    rowLengths: number[],
     ptx: Sequence[] | undefined,
   ): Promise<Record<string, number>> {
     const s = this.settings;
     const n = rows.length;
-    const L = T - 1;
+    const Tm = Math.max(...rows.map((r) => rowLengths[r]));
+    const L = Tm - 1;
+    // Row r of src (width srcWidth), first `width` columns, for every picked row.
     const pickRows = <A extends Float32Array | Int32Array>(
       src: A,
+      srcWidth: number,
       width: number,
       make: (len: number) => A,
     ): A => {
       const out = make(n * width);
-      rows.forEach((r, i) => out.set(src.subarray(r * width, (r + 1) * width), i * width));
+      rows.forEach((r, i) => out.set(src.subarray(r * srcWidth, r * srcWidth + width), i * width));
       return out;
     };
     const f32 = (len: number) => new Float32Array(len);
     const mbIds = tf.tensor2d(
-      pickRows(ids, T, (len) => new Int32Array(len)),
-      [n, T],
+      pickRows(ids, T, Tm, (len) => new Int32Array(len)),
+      [n, Tm],
       'int32',
     );
+    const pick = (src: Float32Array) => tf.tensor2d(pickRows(src, T - 1, L, f32), [n, L]);
     const t = tf.tidy(() => ({
-      oldLogprobs: tf.tensor2d(pickRows(ro.oldLogprobs, L, f32), [n, L]),
-      oldValues: tf.tensor2d(pickRows(ro.oldValues, L, f32), [n, L]),
-      advantages: tf.tensor2d(pickRows(ro.advantages, L, f32), [n, L]),
-      returns: tf.tensor2d(pickRows(ro.returns, L, f32), [n, L]),
-      mask: tf.tensor2d(pickRows(ro.mask, L, f32), [n, L]),
+      oldLogprobs: pick(ro.oldLogprobs),
+      oldValues: pick(ro.oldValues),
+      advantages: pick(ro.advantages),
+      returns: pick(ro.returns),
+      mask: pick(ro.mask),
     }));
     const ptxBatch = s.ptxCoef > 0 && ptx ? packSequences(ptx, this.policy.config.blockSize) : null;
     try {

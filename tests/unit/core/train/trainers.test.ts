@@ -166,6 +166,39 @@ describe('PpoTrainer', () => {
     ref.dispose();
   });
 
+  it('cuts each minibatch to its own longest row, and the cut rows keep their old log-probs', async () => {
+    const policy = await uniformPolicy(9);
+    const ref = createGPT({ ...tinyConfig, scalarHead: true }, 0);
+    copyWeights(policy, ref);
+    // lr 0: the policy never moves, so every minibatch of every epoch must see
+    // ratio 1 exactly if its columns still line up with the rollout's.
+    const trainer = new PpoTrainer(policy, ref, { lr: 0, ppoEpochs: 3, miniBatchSize: 2 });
+    const rng = mulberry32(10);
+    const prompts = Array.from({ length: 8 }, (_, i) => randomString(1 + (i % 3), rng));
+    const out = await sample(policy, prompts, { maxNewTokens: 9, seed: 2, eosId: -1 });
+    const responses = out.tokens.map((r, i) => r.slice(0, i === 0 ? 9 : 1 + (i % 4)));
+    const full = Math.max(...prompts.map((p, i) => p.length + responses[i].length));
+    const widths: number[] = [];
+    const forward = policy.forward.bind(policy);
+    policy.forward = (ids, opts) => {
+      widths.push(ids.shape[1]);
+      return forward(ids, opts);
+    };
+    const m = await trainer.step({ prompts, responses, scores: responses.map(vowelShare) });
+    policy.forward = forward;
+    expect(m['ppo/policy/ratio_mean']).toBeCloseTo(1, 5);
+    expect(m['ppo/policy/clipfrac']).toBe(0);
+    expect(m['ppo/policy/approxkl']).toBeLessThan(1e-9);
+    // The rollout sees the whole batch; 12 minibatches follow, and those
+    // without row 0 (the one long row) are narrower.
+    expect(widths[0]).toBe(full);
+    expect(widths).toHaveLength(13);
+    expect(widths.slice(1).filter((w) => w < full).length).toBeGreaterThanOrEqual(8);
+    trainer.dispose();
+    policy.dispose();
+    ref.dispose();
+  });
+
   it('raises the vowel share within 25 iterations with finite KL and a flat tensor count', async () => {
     const policy = await uniformPolicy(7);
     const ref = createGPT({ ...tinyConfig, scalarHead: true }, 0);
