@@ -476,6 +476,12 @@ export function formatValue(key: SettingKey, v: SettingValue): string {
   return Math.abs(v) > 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v);
 }
 
+/**
+ * A number as a person or a link writes it: plain decimals and exponents only
+ * (Number('') is 0 and Number('0x10') is 16, which no one means).
+ */
+export const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
 export type Parsed = { ok: true; value: SettingValue } | { ok: false; problem: string };
 
 function rangeText(spec: NumberSpec): string {
@@ -511,8 +517,7 @@ export function parseValue(key: SettingKey, raw: string): Parsed {
   if (spec.kind === 'choice') return checkValue(key, raw.trim());
   const text = raw.trim();
   if (text === '') return { ok: false, problem: 'Enter a number.' };
-  // Number('') is 0 and Number('0x10') is 16: accept plain decimals and exponents only.
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text)) {
+  if (!NUMBER_TEXT.test(text)) {
     return { ok: false, problem: `“${raw}” is not a number.` };
   }
   return checkValue(key, Number(text));
@@ -566,32 +571,4 @@ export function problemsFor(
   return SETTING_KEYS.filter((k) => problems[k] && groups.includes(SETTINGS[k].group)).map(
     (k) => `${GROUP_TITLES[SETTINGS[k].group]} · ${SETTINGS[k].label}: ${problems[k]}`,
   );
-}
-
-/**
- * Settings from a URL query (`?ppo.lr=3e-4&sample.k=2`): known keys are
- * parsed and checked; a bad value keeps the default and is reported, so a
- * hand-edited link never starts a run in a broken state.
- */
-export function settingsFromQuery(search: string): { settings: Settings; problems: string[] } {
-  const settings = defaultSettings();
-  const problems: string[] = [];
-  const params = new URLSearchParams(search);
-  for (const key of SETTING_KEYS) {
-    const raw = params.get(key);
-    if (raw === null) continue;
-    const r = parseValue(key, raw);
-    if (r.ok) (settings as Record<SettingKey, SettingValue>)[key] = r.value;
-    else problems.push(`${key}=${raw} ignored: ${r.problem}`);
-  }
-  return { settings, problems };
-}
-
-/** The query string that reproduces the settings differing from the defaults. */
-export function settingsToQuery(s: Settings): string {
-  const params = new URLSearchParams();
-  for (const key of SETTING_KEYS) {
-    if (s[key] !== SETTINGS[key].default) params.set(key, formatValue(key, s[key]));
-  }
-  return params.toString();
 }

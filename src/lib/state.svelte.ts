@@ -32,9 +32,9 @@ import {
   SETTINGS,
   SETTING_KEYS,
   STAGE_GROUPS,
+  defaultSettings,
   parseValue,
   problemsFor,
-  settingsFromQuery,
   validateSettings,
   type SettingKey,
   type Settings,
@@ -103,7 +103,7 @@ export class Playground {
   modelSource = $state('');
 
   // Settings
-  settings: Settings = $state(settingsFromQuery('').settings);
+  settings: Settings = $state(defaultSettings());
   /** What was typed into a setting that did not pass validation (kept, and shown, until fixed). */
   drafts: Partial<Record<SettingKey, { raw: string; problem: string }>> = $state({});
   /** Problems by setting: refused typed values, then the values themselves. */
@@ -187,7 +187,7 @@ export class Playground {
         this.engineError = `The workers could not start: ${message(e)}`;
       });
     const saved = await this.keeper.open(url);
-    this.settings = { ...settingsFromQuery('').settings, ...saved.settings, ...url.settings };
+    this.settings = { ...defaultSettings(), ...saved.settings, ...url.settings };
     this.linkSettings = url.settings;
     this.modelChoice = url.model ?? saved.modelChoice;
     this.optimise.mode = url.optimise ?? saved.optimiseMode;

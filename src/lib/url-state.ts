@@ -13,6 +13,7 @@ import {
   GROUP_TITLES,
   SETTINGS,
   SETTING_KEYS,
+  NUMBER_TEXT,
   formatValue,
   type NumberSpec,
   type SettingGroup,
@@ -121,7 +122,6 @@ export function quote(raw: string, max = 40): string {
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** The smallest value above an exclusive minimum that a person could type (e.g. top-p 0.05). */
@@ -210,7 +210,7 @@ function decodeSetting(
     }
     return;
   }
-  if (!NUMBER.test(text) || !Number.isFinite(Number(text))) {
+  if (!NUMBER_TEXT.test(text) || !Number.isFinite(Number(text))) {
     problems.push(`${key}=${quote(raw)} is not a number: ${keptValue(key, settings)}`);
     return;
   }
@@ -249,7 +249,7 @@ function decodeParam(key: UrlParam, raw: string, state: UrlState, problems: stri
       else problems.push(`${key}=${quote(raw)} ignored: expected ${spec.options.join(', ')}`);
       return;
     case 'int': {
-      if (!NUMBER.test(text)) {
+      if (!NUMBER_TEXT.test(text)) {
         problems.push(`${key}=${quote(raw)} ignored: not a number`);
         return;
       }

@@ -6,8 +6,6 @@ import {
   keysOf,
   parseValue,
   problemsFor,
-  settingsFromQuery,
-  settingsToQuery,
   validateSettings,
 } from '../../../src/lib/settings';
 
@@ -88,21 +86,5 @@ describe('rules across settings', () => {
       'Supervised fine-tuning · Steps: 0 is out of range: expected ≥ 1 and ≤ 100000.',
     ]);
     expect(problemsFor(['ppo'], problems)[0]).toMatch(/^PPO · Learning rate: 5 is out of range/);
-  });
-});
-
-describe('settings in the URL', () => {
-  it('round-trips the settings that differ from the defaults', () => {
-    const s = { ...defaultSettings(), 'ppo.lr': 3e-4, 'sample.k': 2, 'rm.objective': 'direct' };
-    const query = settingsToQuery(s);
-    expect(query).toContain('sample.k=2');
-    expect(settingsFromQuery(`?${query}`)).toEqual({ settings: s, problems: [] });
-  });
-
-  it('keeps the default and reports a value out of range', () => {
-    const { settings, problems } = settingsFromQuery('?sample.k=40&ppo.lr=1e-3&other=1');
-    expect(settings['sample.k']).toBe(4);
-    expect(settings['ppo.lr']).toBe(1e-3);
-    expect(problems).toEqual(['sample.k=40 ignored: 40 is out of range: expected ≥ 2 and ≤ 9.']);
   });
 });

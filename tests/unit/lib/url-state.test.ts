@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, SETTINGS } from '../../../src/lib/settings';
+import { defaultSettings, parseValue, SETTINGS } from '../../../src/lib/settings';
 import {
   MAX_URL_CHARS,
   clampSetting,
@@ -94,6 +94,22 @@ describe('URL codec', () => {
       'sft.batchSize=3.4 rounded to 3',
       'seed=-5 clamped to 0',
     ]);
+  });
+
+  it('reads a number as the settings panel does: decimals and exponents, nothing else', () => {
+    for (const text of ['3e-4', '.005', '+1E-3', '0.0003']) {
+      expect(parseValue('ppo.lr', text).ok, text).toBe(true);
+      expect(
+        decodeUrlState('', `#ppo.lr=${encodeURIComponent(text)}`).state.settings['ppo.lr'],
+        text,
+      ).toBeCloseTo(Number(text), 12);
+    }
+    for (const text of ['0x10', '1_000', 'Infinity', '1e', '']) {
+      expect(parseValue('ppo.lr', text).ok, text).toBe(false);
+      const { state, problems } = decodeUrlState('', `#ppo.lr=${encodeURIComponent(text)}`);
+      expect(state.settings['ppo.lr'], text).toBeUndefined();
+      expect(problems[0], text).toMatch(/^ppo\.lr=.* is not a number/);
+    }
   });
 
   it('clampSetting leaves a value in range alone', () => {
