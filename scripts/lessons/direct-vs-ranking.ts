@@ -13,10 +13,10 @@
 import { makeLabeler } from '../../src/core/labelers';
 import {
   gradeToTarget,
-  gradesToRanks,
   labelGroup,
   mulberry32,
   pairAgreement,
+  ranksFromScores,
   totalAgreement,
   type GradedGroup,
   type Grader,
@@ -66,7 +66,7 @@ const test: RankedGroup[] = heldout
   .map((g) => ({
     prompt: tok.encode(g.prompt),
     completions: g.texts.map((t) => responseSeq(tok, g.prompt, t).response),
-    ranks: gradesToRanks(g.texts.map((t) => taste.score(t, g.prompt))),
+    ranks: ranksFromScores(g.texts.map((t) => taste.score(t, g.prompt))),
   }))
   .filter((g) => new Set(g.ranks).size > 1);
 

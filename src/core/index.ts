@@ -29,7 +29,7 @@ export type { OptimizerSettings } from './train/optimizer';
 export { packSequences } from './train/batch';
 export type { Sequence } from './train/batch';
 export { SftTrainer, randomWindows } from './train/sft';
-export { RewardModelTrainer, gradesToRanks, rankedOnly } from './train/reward-model';
+export { RewardModelTrainer, rankedOnly } from './train/reward-model';
 export { withCutOffAnswers, withCutOffAnswersIf, cutOffAnswer, CUT_OFF_SHARES } from './cut-off';
 export type { RankedTextGroup } from './cut-off';
 export type { RankedGroup, GradedGroup, RewardObjective } from './train/reward-model';

@@ -162,8 +162,8 @@ export function gradeToTarget(grade: number): number {
 
 /**
  * Ranks from scores or grades (higher is better): a sample's place is how many
- * score strictly higher, so equal scores tie (the same rule as the reward
- * model's `gradesToRanks`, here without tensors so the page can use it).
+ * score strictly higher, so equal scores tie. The page's grading and the
+ * reward model's graded groups both rank by it.
  */
 export function ranksFromScores(scores: readonly number[]): number[] {
   assertFiniteArray('scores', scores);

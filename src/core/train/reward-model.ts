@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, assertNonEmpty } from '../errors';
 import type { GPT } from '../gpt';
+import { ranksFromScores } from '../statistics';
 import { directScoreLoss, rankingLoss, rankingToPairs } from '../losses/ranking';
 import { pairDifferences } from '../losses/ranking';
 import { disposeBatch, packSequences, pickPerRow, type PackedBatch, type Sequence } from './batch';
@@ -157,11 +158,6 @@ function groupSequences(groups: (RankedGroup | GradedGroup)[]): Sequence[] {
 }
 
 const featureKey = (q: Sequence) => `${q.prompt.join(',')}|${q.response.join(',')}`;
-
-/** Ranks implied by grades: higher grade, better (smaller) place; equal grades tie. */
-export function gradesToRanks(grades: number[]): number[] {
-  return grades.map((g) => grades.filter((h) => h > g).length);
-}
 
 export class RewardModelTrainer {
   readonly model: GPT;
@@ -304,7 +300,7 @@ export class RewardModelTrainer {
       const k = g.completions.length;
       const r = rewards.slice(offset, k) as tf.Tensor1D;
       offset += k;
-      const ranks = 'ranks' in g ? g.ranks : gradesToRanks(g.grades);
+      const ranks = 'ranks' in g ? g.ranks : ranksFromScores(g.grades);
       const groupPairs = rankingToPairs(ranks);
       if (this.objective === 'direct') {
         if (!('grades' in g))
