@@ -1,13 +1,15 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { wasmThreads } from './scripts/vite-wasm-threads.ts';
 
 // The app is a static site: `vite build` writes dist/, which any static server
 // (or the browser tests' loopback server) can serve.
 export default defineConfig({
   plugins: [svelte(), offline()],
   base: './',
-  worker: { format: 'es' },
+  // The workers' own bundles (tfjs runs there) take their own plugins.
+  worker: { format: 'es', plugins: () => [wasmThreads()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   server: { host: '127.0.0.1' },
 });

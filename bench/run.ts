@@ -13,7 +13,10 @@
  *   5. prints the tables and the targets, and writes bench/results.json.
  *
  * Usage: npx tsx bench/run.ts [--only chromium-wasm,node-wasm,...] [--quick]
- *        [--no-torch] [--no-cold] [--out bench/results.json]
+ *        [--no-torch] [--no-cold] [--isolated] [--out bench/results.json]
+ *
+ * --isolated serves the bench page with the cross-origin isolation headers
+ * (COOP/COEP), so Chromium's wasm runs on threads, one per logical core.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -1071,7 +1074,9 @@ async function main() {
     if (browser && envPlans.some((e) => e.env.startsWith('chromium'))) {
       log('building the bench page (bench/vite.config.ts) ...');
       await build({ configFile: path.join(ROOT, 'bench/vite.config.ts'), logLevel: 'warn' });
-      const server = await serveStatic(path.join(ROOT, 'bench/dist'));
+      const server = await serveStatic(path.join(ROOT, 'bench/dist'), {
+        isolated: args.includes('--isolated'),
+      });
       try {
         for (const e of envPlans.filter((p) => p.env.startsWith('chromium'))) {
           log(`${e.env} ...`);

@@ -2,6 +2,7 @@
 // apart from the app's vite.config.ts and dist/.
 import path from 'node:path';
 import { defineConfig } from 'vite';
+import { wasmThreads } from '../scripts/vite-wasm-threads.ts';
 
 const here = import.meta.dirname;
 
@@ -9,7 +10,7 @@ export default defineConfig({
   root: path.join(here, 'page'),
   base: './',
   logLevel: 'warn',
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [wasmThreads()] },
   build: {
     outDir: path.join(here, 'dist'),
     emptyOutDir: true,

@@ -59,6 +59,11 @@ export interface BackendReport {
   override: { requested: BackendName; honoured: boolean; message: string } | null;
   /** The default model size for this backend's speed. */
   modelSize: ModelSize;
+  /**
+   * wasm only: the threads its kernels run on. 1 unless the page is
+   * cross-origin isolated (COOP/COEP headers), which threads need.
+   */
+  threads?: number;
 }
 
 export function isBackendName(s: unknown): s is BackendName {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 // Importing these registers the backends (webgpu only where navigator.gpu
 // exists at import time, which is the case in Chromium's workers).
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // `?url` makes Vite copy the binaries into dist/ and hand back their hashed
 // URLs, so the built app serves its own wasm (no CDN; works offline).
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -93,6 +93,7 @@ export async function initBackend(name: BackendName): Promise<BackendInfo> {
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
     });
     wasmPathsSet = true;
+    if (globalThis.crossOriginIsolated) setThreadsCount(wasmThreadsWanted());
   }
   const ok = await tf.setBackend(name);
   await tf.ready();
@@ -140,6 +141,24 @@ export function webglRenderer(): string | null {
   const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
   gl.getExtension('WEBGL_lose_context')?.loseContext();
   return renderer;
+}
+
+/**
+ * The threads wasm kernels run on: more than 1 only where the page is
+ * cross-origin isolated (SharedArrayBuffer), as tfjs itself detects.
+ */
+/**
+ * Threads for this worker's wasm kernels where the page is isolated: half the
+ * logical cores, as two workers train at once (policy and reward model, or PPO
+ * and RRHF side by side) and the page needs a core to stay smooth. On 2 cores
+ * that is 1: there, 2 threads trained no faster (BENCHMARKS.md).
+ */
+export function wasmThreadsWanted(cores = navigator.hardwareConcurrency || 1): number {
+  return Math.max(1, Math.floor(cores / 2));
+}
+
+export function wasmThreads(): number {
+  return tf.getBackend() === 'wasm' ? getThreadsCount() : 1;
 }
 
 export function isSoftwareRenderer(renderer: string): boolean {

@@ -16,6 +16,7 @@ import {
   isSoftwareRenderer,
   releaseBackend,
   webglRenderer,
+  wasmThreads,
   webgpuAdapter,
   type AdapterReport,
   type BackendInfo,
@@ -166,6 +167,9 @@ export async function selectBackend(
   opts: SelectOptions = {},
 ): Promise<{ report: BackendReport; info: BackendInfo }> {
   const chosen = await chooseBackend(opts);
+  if (chosen.info.backend === 'wasm') {
+    return { ...chosen, report: { ...chosen.report, threads: wasmThreads() } };
+  }
   if (chosen.info.backend !== 'webgpu') return chosen;
   let note: string;
   try {

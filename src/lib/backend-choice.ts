@@ -34,10 +34,20 @@ export function parseBackendParam(search: string): {
 }
 
 /**
- * "WebGPU · NVIDIA ampere", "WASM · no GPU found", "WASM · WebGPU only on a
- * fallback adapter", in the language of `t` (English by default).
+ * "WebGPU · NVIDIA ampere", "WASM · no GPU found · 1 thread", "WASM · WebGPU
+ * only on a fallback adapter · 2 threads", in the language of `t` (English by
+ * default). wasm says how many threads its kernels run on: more than one only
+ * where the page is cross-origin isolated.
  */
 export function backendLabel(r: BackendReport, t: Translate = english): string {
+  const label = deviceLabel(r, t);
+  if (r.backend !== 'wasm' || r.threads === undefined) return label;
+  return r.threads === 1
+    ? t('backend.label.oneThread', { label })
+    : t('backend.label.threads', { label, n: r.threads });
+}
+
+function deviceLabel(r: BackendReport, t: Translate): string {
   const name = LABELS[r.backend];
   const a = r.adapter;
   const device = a ? [a.vendor, a.architecture].filter(Boolean).join(' ') : '';

@@ -119,6 +119,11 @@ export interface BrowserOptions {
    * Chromium may refuse storage and Web Locks. Implies `secondOrigin`.
    */
   secondSite?: boolean;
+  /**
+   * Serve the second server with the cross-origin isolation headers
+   * (COOP/COEP), as a host that enables threads would. Implies `secondOrigin`.
+   */
+  isolatedSecond?: boolean;
   /** Extra Chromium flags for this file's browser. */
   chromiumArgs?: string[];
 }
@@ -145,7 +150,9 @@ export function useBrowser(opts: BrowserOptions = {}): {
       throw new Error('dist/index.html is missing: run `vite build` first (npm run test:browser)');
     }
     server = await serveStatic(DIST);
-    if (opts.secondOrigin || opts.secondSite) second = await serveStatic(DIST);
+    if (opts.secondOrigin || opts.secondSite || opts.isolatedSecond) {
+      second = await serveStatic(DIST, { isolated: opts.isolatedSecond });
+    }
     // The server listens on 127.0.0.1; Chromium resolves localhost to loopback itself.
     if (second && opts.secondSite) second.url = second.url.replace('//127.0.0.1:', '//localhost:');
     // BROWSER_NO_WEBGPU=1 drops the WebGPU flag: the page then sees no adapter,

@@ -51,7 +51,19 @@ export function resolveInRoot(root: string, urlPath: string): string | null {
   return file;
 }
 
-export async function serveStatic(rootDir: string): Promise<StaticServer> {
+/**
+ * The headers that make a page cross-origin isolated (`crossOriginIsolated`
+ * true), which SharedArrayBuffer and so tfjs's threaded wasm need.
+ */
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export async function serveStatic(
+  rootDir: string,
+  opts: { isolated?: boolean } = {},
+): Promise<StaticServer> {
   const root = path.resolve(rootDir);
   const misses: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -69,6 +81,7 @@ export async function serveStatic(rootDir: string): Promise<StaticServer> {
           'Content-Type': mimeType(file),
           'Content-Length': body.length,
           'Cache-Control': 'no-store',
+          ...(opts.isolated ? ISOLATION_HEADERS : {}),
         });
         res.end(req.method === 'HEAD' ? undefined : body);
       } catch {

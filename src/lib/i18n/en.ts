@@ -73,6 +73,8 @@ export const en = {
   'backend.label.noGpu': '{name} · no GPU found',
   'backend.label.fallbackOnly': '{name} · WebGPU only on a fallback adapter ({device})',
   'backend.label.unused': '{name} · {device} not used',
+  'backend.label.oneThread': '{label} · 1 thread',
+  'backend.label.threads': '{label} · {n} threads',
   'notices.label': 'Notices',
   'notices.dismiss': 'Dismiss',
   'notices.dismissLabel': 'Dismiss notice',

@@ -70,6 +70,8 @@ export const zh: Record<MessageKey, string> = {
   'backend.label.noGpu': '{name} · 没有找到 GPU',
   'backend.label.fallbackOnly': '{name} · WebGPU 只有回退适配器（{device}）',
   'backend.label.unused': '{name} · 未使用 {device}',
+  'backend.label.oneThread': '{label} · 1 个线程',
+  'backend.label.threads': '{label} · {n} 个线程',
   'notices.label': '通知',
   'notices.dismiss': '关闭',
   'notices.dismissLabel': '关闭通知',

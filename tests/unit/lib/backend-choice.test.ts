@@ -47,6 +47,22 @@ describe('backendLabel', () => {
   });
 });
 
+describe('backendLabel, threads', () => {
+  const wasm = (threads: number | undefined) => ({ ...report('wasm', null), threads });
+
+  it('says how many threads wasm runs on, when the worker reported it', () => {
+    expect(backendLabel(wasm(1))).toBe('WASM · no GPU found · 1 thread');
+    expect(backendLabel(wasm(4))).toBe('WASM · no GPU found · 4 threads');
+    expect(backendLabel(wasm(4), chinese)).toBe('WASM · 没有找到 GPU · 4 个线程');
+    expect(backendLabel(wasm(undefined))).toBe('WASM · no GPU found');
+  });
+
+  it('says nothing of threads on the other backends', () => {
+    const gpu = { ...report('webgpu', { vendor: 'nvidia', architecture: '', isFallback: false }) };
+    expect(backendLabel({ ...gpu, threads: 4 })).toBe('WebGPU · nvidia');
+  });
+});
+
 describe('fill', () => {
   it('fills named parameters and leaves unknown ones as written', () => {
     expect(fill('{a} and {b}, not {c}', { a: 1, b: 'two' })).toBe('1 and two, not {c}');
