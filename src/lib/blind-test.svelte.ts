@@ -10,6 +10,8 @@ import { wilsonInterval, type Proportion } from '../core/statistics';
 import type { Playground } from './state.svelte';
 import { t } from './i18n/index.svelte';
 
+export type { Proportion };
+
 export interface BlindPair {
   prompt: string;
   /** The two answers in the order shown. */

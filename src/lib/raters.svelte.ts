@@ -18,7 +18,7 @@ import { mulberry32 } from '../core/random';
 import { agreementReport, type AgreementReport } from './agreement';
 import type { StoredRanking } from './storage';
 
-export type { AgreementReport };
+export type { AgreementReport, AttributeTest };
 
 export interface Rater {
   spec: LabelerSpec;

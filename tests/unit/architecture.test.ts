@@ -1,5 +1,5 @@
 // Enforces the dependency rules of DESIGN.md ("ui → lib → workers' API types →
-// core; core imports nothing from the rest") and PITFALLS trap 1 (no
+// core; core imports nothing from the rest"; ui imports lib only) and PITFALLS trap 1 (no
 // synchronous tensor reads) by scanning the source text. Plain fs and regular
 // expressions, no parser: the rules are about import statements, which are
 // regular enough once comments are removed. Every rule has a test below that
@@ -169,6 +169,11 @@ export function checkArchitecture(files: Map<string, string>): Violation[] {
       if (layer === 'lib' && (to === 'ui' || component)) {
         flag('lib-does-not-import-ui', file, r.line, `imports ${r.spec}`);
       }
+      // The page's components speak to lib only: core's types reach them
+      // re-exported by the lib module that uses them, workers' through lib's clients.
+      if (layer === 'ui' && (to === 'core' || to === 'workers')) {
+        flag('ui-imports-lib-only', file, r.line, `imports ${r.spec} (${to})`);
+      }
       if ((layer === 'ui' || layer === 'lib') && isTf(r.spec)) {
         flag('no-tfjs-on-page', file, r.line, `imports ${r.spec}`);
       }
@@ -270,6 +275,24 @@ describe('architecture rules', () => {
         'src/ui/Stage.svelte': '<p>hi</p>',
       });
       expect(rulesOf(checkArchitecture(files))).toEqual(['lib-does-not-import-ui']);
+    });
+
+    it('ui imports core or workers, even a type', () => {
+      for (const [spec, target] of [
+        ['../../core/labelers', 'src/core/labelers.ts'],
+        ['../../../workers/backend-decision', 'workers/backend-decision.ts'],
+      ]) {
+        const files = fake({
+          'src/ui/a/B.svelte': `<script lang="ts">import type { X } from '${spec}';</script>`,
+          [target]: '',
+        });
+        expect(rulesOf(checkArchitecture(files)), spec).toEqual(['ui-imports-lib-only']);
+      }
+      const ok = fake({
+        'src/ui/a/B.svelte': "<script>import { t } from '../../lib/i18n';</script>",
+        'src/lib/i18n.ts': '',
+      });
+      expect(checkArchitecture(ok)).toEqual([]);
     });
 
     it('ui or lib imports tfjs, directly, by re-export, dynamically or through a chain', () => {
