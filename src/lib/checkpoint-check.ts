@@ -4,7 +4,7 @@
 // config out of any sane range, a tensor the config needs that is missing or
 // of the wrong size, data offsets that point outside the file — so a broken
 // file is refused at import with a clear message instead of failing later.
-import { readCheckpointMeta, type CheckpointMeta } from './checkpoint-meta';
+import { readCheckpointHeader, type CheckpointHeader } from './checkpoint-meta';
 
 /** The format the workers load (src/core/checkpoint.ts CHECKPOINT_FORMAT; that module needs tfjs). */
 const FORMAT = 'rlhf-playground/gpt-v1';
@@ -28,7 +28,7 @@ const isCount = (x: unknown): x is number =>
   typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
 /** Names and element counts of the tensors a config needs (src/core/gpt.ts `parameterShapes`). */
-function expectedTensors(c: CheckpointMeta['config']): [string, number][] {
+function expectedTensors(c: CheckpointHeader['config']): [string, number][] {
   const C = c.nEmbd;
   const out: [string, number][] = [
     ['transformer.wte.weight', c.vocabSize * C],
@@ -57,7 +57,7 @@ function expectedTensors(c: CheckpointMeta['config']): [string, number][] {
 }
 
 /** The scalar head, when a file has one (a model without starts it at zero). */
-function headTensors(c: CheckpointMeta['config']): [string, number][] {
+function headTensors(c: CheckpointHeader['config']): [string, number][] {
   return [
     ['score.weight', c.nEmbd],
     ['score.bias', 1],
@@ -66,9 +66,9 @@ function headTensors(c: CheckpointMeta['config']): [string, number][] {
 
 /** What is wrong with a checkpoint's bytes (one sentence), or null when it would load. */
 export function checkpointProblem(bytes: Uint8Array): string | null {
-  let meta: CheckpointMeta;
+  let meta: CheckpointHeader;
   try {
-    meta = readCheckpointMeta(bytes);
+    meta = readCheckpointHeader(bytes);
   } catch (e) {
     return (e as Error).message;
   }
@@ -86,7 +86,7 @@ export function checkpointProblem(bytes: Uint8Array): string | null {
   if (meta.chars.length + 4 !== c.vocabSize) {
     return `The checkpoint's tokenizer has ${meta.chars.length} characters for a vocabulary of ${c.vocabSize}.`;
   }
-  // The header again, for the entries' offsets (readCheckpointMeta keeps only the shapes).
+  // The header again, for the entries' offsets (readCheckpointHeader keeps only the shapes).
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
   const dataLength = bytes.length - 8 - headerLength;

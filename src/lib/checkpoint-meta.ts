@@ -4,7 +4,7 @@
 // workers and files). Used to write the `config.json` that goes with an
 // exported `.safetensors` and to check files before they are stored.
 
-export interface CheckpointMeta {
+export interface CheckpointHeader {
   format: string;
   config: {
     vocabSize: number;
@@ -22,7 +22,7 @@ export interface CheckpointMeta {
 }
 
 /** The header, or an Error saying what is wrong with the bytes. */
-export function readCheckpointMeta(bytes: Uint8Array): CheckpointMeta {
+export function readCheckpointHeader(bytes: Uint8Array): CheckpointHeader {
   if (bytes.length < 8) throw new Error('The checkpoint is shorter than 8 bytes.');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
@@ -40,10 +40,10 @@ export function readCheckpointMeta(bytes: Uint8Array): CheckpointMeta {
   }
   const { __metadata__: metadata, ...rest } = header;
   const m = (metadata ?? {}) as Record<string, string>;
-  let config: CheckpointMeta['config'];
+  let config: CheckpointHeader['config'];
   let chars: string[];
   try {
-    const c = JSON.parse(m.config) as Partial<CheckpointMeta['config']>;
+    const c = JSON.parse(m.config) as Partial<CheckpointHeader['config']>;
     config = {
       vocabSize: Number(c.vocabSize),
       blockSize: Number(c.blockSize),
@@ -74,7 +74,7 @@ export function readCheckpointMeta(bytes: Uint8Array): CheckpointMeta {
  * model adds: the tied head, the scalar (value/reward) head, the activation
  * and the character vocabulary (ids 0–3 are PAD, BOS, EOS, UNK).
  */
-export function configJson(meta: CheckpointMeta, about: Record<string, unknown> = {}): string {
+export function configJson(meta: CheckpointHeader, about: Record<string, unknown> = {}): string {
   const c = meta.config;
   const config = {
     model_type: 'rlhf-playground-gpt',

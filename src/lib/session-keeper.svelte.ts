@@ -13,7 +13,7 @@
 // models that do not fit the base model loaded now are set aside in a
 // session of their own rather than deleted; a store that cannot be read or
 // written says why, and the page stays on the session it opened.
-import { readCheckpointMeta } from './checkpoint-meta';
+import { readCheckpointHeader } from './checkpoint-meta';
 import { metricsOf } from './export-formats';
 import { t, type MessageKey } from './i18n/index.svelte';
 import { modelPath } from './preset-catalog';
@@ -197,7 +197,7 @@ export class SessionKeeper {
     if (!this.restorePending) return null;
     for (const c of this.checkpoints) {
       try {
-        const chars = readCheckpointMeta(c.bytes).chars;
+        const chars = readCheckpointHeader(c.bytes).chars;
         if (chars.length > 0) return chars;
       } catch {
         // a damaged checkpoint says nothing about the vocabulary; try the next

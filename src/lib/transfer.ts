@@ -4,7 +4,7 @@
 // equal to one already there is skipped, and nothing stored is replaced.
 // An import is written in one IndexedDB transaction: all of it, or (the page
 // closed mid-way) none of it.
-import { configJson, readCheckpointMeta } from './checkpoint-meta';
+import { configJson, readCheckpointHeader } from './checkpoint-meta';
 import {
   demonstrationsJsonl,
   metricsCsv,
@@ -106,7 +106,7 @@ export class Transfer {
     else if (which === 'rm') bytes = await engine.rewardCheckpoint();
     else bytes = pg.optimise.checkpoints[which];
     if (!bytes) throw new Error(`There are no ${WEIGHTS_LABELS[which].toLowerCase()} weights yet.`);
-    const meta = readCheckpointMeta(bytes);
+    const meta = readCheckpointHeader(bytes);
     const stem = `${this.stem()}-${which}`;
     const config = configJson(meta, {
       exported_from: 'rlhf-playground',

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { readCheckpointMeta } from '../../src/lib/checkpoint-meta';
+import { readCheckpointHeader } from '../../src/lib/checkpoint-meta';
 import { RESULTS_DIR, useBrowser } from './harness';
 
 const { openApp } = useBrowser();
@@ -111,7 +111,7 @@ describe('export and import', () => {
     const [weights, config] = await download(page, 'export-weights', 2);
     expect(weights.name).toBe('rlhf-happy-endings-sft.safetensors');
     expect(config.name).toBe('rlhf-happy-endings-sft.config.json');
-    const meta = readCheckpointMeta(new Uint8Array(weights.bytes));
+    const meta = readCheckpointHeader(new Uint8Array(weights.bytes));
     const cfg = JSON.parse(config.text) as Record<string, unknown>;
     expect(cfg).toMatchObject({
       n_layer: meta.config.nLayer,

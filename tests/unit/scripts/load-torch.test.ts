@@ -14,7 +14,7 @@ import { saveCheckpoint } from '../../../src/core/checkpoint';
 import { gptFromWeights, parameterShapes, type GPTConfig } from '../../../src/core/gpt';
 import { mulberry32, normalArray } from '../../../src/core/random';
 import { CharTokenizer } from '../../../src/core/tokenizer';
-import { configJson, readCheckpointMeta } from '../../../src/lib/checkpoint-meta';
+import { configJson, readCheckpointHeader } from '../../../src/lib/checkpoint-meta';
 import { useBackend } from '../../helpers/tf';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -90,7 +90,7 @@ describe('scripts/load_torch.py', () => {
       writeFileSync(weights, bytes);
       writeFileSync(
         path.join(dir, `m-${tiedHead}.config.json`),
-        configJson(readCheckpointMeta(bytes)),
+        configJson(readCheckpointHeader(bytes)),
       );
 
       const text = 'a bad cafe.\nhe';
