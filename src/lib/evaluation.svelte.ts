@@ -7,6 +7,7 @@
 import type { Measures } from './engine';
 import { winRate } from './reward-data';
 import type { Playground } from './state.svelte';
+import { t } from './i18n/index.svelte';
 
 /** A shelf entry's id: 'sft', 'ppo', 'rrhf' or a kept copy. */
 export type PolicyName = string;
@@ -60,7 +61,7 @@ export class Evaluation {
     try {
       await this.pg.sft.fix();
       await this.pg.pretraining.load().catch((e: unknown) => {
-        this.pg.say(`No held-out text for the perplexity: ${message(e)}`, 'problem');
+        this.pg.say(t('notice.perplexityTextMissing', { reason: message(e) }), 'problem');
       });
       const prompts = preset.heldoutPrompts;
       const opts = () => ({ ...this.pg.samplingOptions(ANSWERS), seed: 99 });

@@ -9,6 +9,7 @@ import { shareOfScores, type GoldShare } from './gold-headline';
 import type { Playground, ScoredText } from './state.svelte';
 import { ppoLoopSettings, rankSampling, rrhfLoopSettings } from './run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
+import { t } from './i18n/index.svelte';
 
 export type OptimiseMode = OptimiserKind | 'both';
 
@@ -91,7 +92,7 @@ export class Optimisation {
 
   setMode(mode: OptimiseMode): void {
     if (this.active) {
-      this.pg.say('Stop PPO and RRHF before you change how they run.', 'problem');
+      this.pg.say(t('notice.stopOptimisers'), 'problem');
       return;
     }
     this.mode = mode;
@@ -163,7 +164,10 @@ export class Optimisation {
       try {
         this.checkpoints[kind] = await engine.policyCheckpoint(lane);
       } catch (e) {
-        this.pg.say(`Could not keep the ${kind.toUpperCase()} weights: ${message(e)}`, 'problem');
+        this.pg.say(
+          t('notice.keepWeightsFailed', { kind: kind.toUpperCase(), reason: message(e) }),
+          'problem',
+        );
       }
       await this.refreshCompare([kind]);
     }
@@ -273,7 +277,7 @@ export class Optimisation {
       );
       this.compare = this.rows().map((r, i) => ({ ...r, sft: scored[i] }));
     } catch (e) {
-      this.pg.say(`Could not sample the SFT model for comparison: ${message(e)}`, 'problem');
+      this.pg.say(t('notice.sampleSftFailed', { reason: message(e) }), 'problem');
     }
   }
 
@@ -294,7 +298,7 @@ export class Optimisation {
         texts.flatMap((answers, i) => answers.map((text) => labeler.score(text, prompts[i]))),
       );
     } catch (e) {
-      this.pg.say(`Could not sample the SFT model for the gold share: ${message(e)}`, 'problem');
+      this.pg.say(t('notice.sampleSftGoldFailed', { reason: message(e) }), 'problem');
     }
   }
 
@@ -326,7 +330,7 @@ export class Optimisation {
         this.compare = this.compare.map((r, i) => ({ ...r, [kind]: scored[i] }));
       }
     } catch (e) {
-      this.pg.say(`Could not score the comparison samples: ${message(e)}`, 'problem');
+      this.pg.say(t('notice.scoreComparisonFailed', { reason: message(e) }), 'problem');
     }
   }
 
@@ -365,7 +369,7 @@ export class Optimisation {
         this.compare = this.rows().map((r, i) => ({ ...r, [kind]: scored[i] }));
       }
     } catch (e) {
-      this.pg.say(`Could not sample the comparison prompts: ${message(e)}`, 'problem');
+      this.pg.say(t('notice.sampleComparisonFailed', { reason: message(e) }), 'problem');
     }
   }
 }

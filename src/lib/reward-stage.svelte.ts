@@ -8,6 +8,7 @@ import { rmQuality, type RmQuality } from './rm-quality';
 import type { Playground } from './state.svelte';
 import { rewardLoopSettings } from './run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
+import { t } from './i18n/index.svelte';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -115,7 +116,7 @@ export class RewardStage {
         'rm/heldout_loss': r.loss,
       });
     } catch (e) {
-      this.pg.say(`Held-out evaluation failed: ${message(e)}`, 'problem');
+      this.pg.say(t('notice.heldoutFailed', { reason: message(e) }), 'problem');
     } finally {
       this.evaluating = false;
     }
@@ -144,7 +145,7 @@ export class RewardStage {
       const r = await engine.crossValidateRewardModel(groups, { steps: maxSteps, lr, cutOff });
       this.crossValidated = { ...r, rankings: groups.length };
     } catch (e) {
-      this.pg.say(`Cross-validation failed: ${message(e)}`, 'problem');
+      this.pg.say(t('notice.crossValidationFailed', { reason: message(e) }), 'problem');
     }
   }
 

@@ -207,7 +207,7 @@ export class Playground {
     const entry =
       this.presetIndex.find((p) => p.id === wanted) ?? inLanguage ?? this.presetIndex[0];
     if (url.preset && entry.id !== url.preset) {
-      this.say(`?preset=${url.preset} is not a preset; opened “${entry.title}”.`, 'problem');
+      this.say(t('notice.unknownPreset', { preset: url.preset, title: entry.title }), 'problem');
     }
     await this.choosePreset(entry.id, false);
     await engine;
@@ -252,7 +252,7 @@ export class Playground {
     const entry = this.presetIndex.find((p) => p.id === id);
     if (!entry) return;
     if (this.anyRunActive) {
-      this.say('Stop the training that is running before you change the preset.', 'problem');
+      this.say(t('notice.stopBeforePreset'), 'problem');
       return;
     }
     this.presetId = id;
@@ -287,7 +287,7 @@ export class Playground {
 
   async setModelChoice(choice: ModelChoice): Promise<void> {
     if (this.anyRunActive) {
-      this.say('Stop the training that is running before you change the model.', 'problem');
+      this.say(t('notice.stopBeforeModel'), 'problem');
       return;
     }
     this.modelChoice = choice;
@@ -305,7 +305,7 @@ export class Playground {
           ...preset.heldoutPrompts,
           ...this.sft.demonstrations.flatMap((d) => [d.prompt, d.response]),
         ].join('');
-      this.modelSource = 'a tiny untrained model (for trying the page out)';
+      this.modelSource = t('model.source.tiny');
       return engine.loadBase({ kind: 'tiny', text, seed: this.seed });
     }
     const path = modelPath(preset.language, size);
@@ -345,7 +345,7 @@ export class Playground {
 
   private async askChange(change: Omit<PendingChange, 'existing'>): Promise<void> {
     if (this.anyRunActive) {
-      this.say('Stop the training that is running before you change the preset.', 'problem');
+      this.say(t('notice.stopBeforePreset'), 'problem');
       return;
     }
     const presetId = change.presetId ?? this.presetId;
@@ -400,7 +400,7 @@ export class Playground {
       } catch (e) {
         // Automatic choice: a missing nano model falls back to micro.
         if (this.modelChoice === 'auto' && size === 'nano') {
-          this.say(`${message(e)} Using the micro model instead.`, 'info');
+          this.say(t('notice.microInstead', { reason: message(e) }), 'info');
           try {
             this.model = await this.baseModel(engine, preset, 'micro');
           } catch (e2) {
@@ -436,7 +436,10 @@ export class Playground {
     for (const k of this.presetKeys) if (!(k in this.linkSettings)) s[k] = SETTINGS[k].default;
     const { settings, applied, ignored } = presetSettings(preset);
     for (const k of ignored) {
-      this.say(`The preset's setting ${k}=${String(preset.settings?.[k])} was ignored.`, 'problem');
+      this.say(
+        t('notice.presetSettingIgnored', { key: k, value: String(preset.settings?.[k]) }),
+        'problem',
+      );
     }
     this.presetKeys = applied;
     for (const k of applied) if (!(k in this.linkSettings)) s[k] = settings[k];
@@ -499,13 +502,12 @@ export class Playground {
     if (!target) {
       const group = key.split('.')[0];
       const paused = this.runs.find((r) => r.active && r.name === group);
-      if (paused)
-        this.say(`${key} applies from the next ${group.toUpperCase()} run (stop, then continue).`);
+      if (paused) this.say(t('notice.appliesNextRun', { key, group: group.toUpperCase() }));
       return;
     }
     if (!target[0].active) return;
     void target[0].update({ [target[1]]: value }).then((p) => {
-      if (p) this.say(`${key} was not applied to the running loop: ${p}`, 'problem');
+      if (p) this.say(t('notice.notAppliedLive', { key, problem: p }), 'problem');
     });
   }
 

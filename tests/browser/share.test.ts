@@ -102,6 +102,15 @@ describe('share links', () => {
     expect(await value(page, 'setting-sample-k')).toBe('2');
     expect(await page.locator('[data-testid=backend-badge]').count()).toBe(0);
   });
+
+  it('names a preset it does not know in the page’s language, and opens one it does', async () => {
+    const { page } = await openApp('?backend=wasm&model=tiny&lang=zh#preset=no-such-preset');
+    const notice = page.locator('[data-testid=notice]').first();
+    await expect
+      .poll(() => notice.textContent())
+      .toContain('?preset=no-such-preset 不是预设；已打开“快乐的结局”。');
+    await page.locator('[data-testid=model-status][data-status=ready]').waitFor({ timeout: LONG });
+  });
 });
 
 describe('offline', () => {
