@@ -83,9 +83,9 @@ export class Optimisation {
 
   blockers(kind: OptimiserKind): string[] {
     const out = this.pg.blockers(kind);
-    if (!this.pg.ready) out.unshift('The model is not loaded yet.');
+    if (!this.pg.ready) out.unshift(t('problem.noModel'));
     if (!this.pg.rm.ready) {
-      out.push('Train the reward model first: PPO and RRHF optimise its score.');
+      out.push(t('problem.rmFirst'));
     }
     return out;
   }

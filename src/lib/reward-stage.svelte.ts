@@ -57,9 +57,9 @@ export class RewardStage {
 
   blockers(): string[] {
     const out = this.pg.blockers('rm');
-    if (!this.pg.ready) out.unshift('The model is not loaded yet.');
+    if (!this.pg.ready) out.unshift(t('problem.noModel'));
     if (this.data().train.length === 0) {
-      out.push('There are no rankings to learn from yet: rank a few prompts first.');
+      out.push(t('problem.noRankings'));
     }
     return out;
   }

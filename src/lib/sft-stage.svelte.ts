@@ -13,6 +13,7 @@ import type { Playground } from './state.svelte';
 import type { StoredDemonstration } from './storage';
 import { sftLoopSettings } from './run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
+import { t } from './i18n/index.svelte';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -78,8 +79,8 @@ export class SftStage {
   /** The problems that stop SFT from starting, or [] when it can. */
   blockers(): string[] {
     const out = this.pg.blockers('sft');
-    if (!this.pg.ready) out.unshift('The model is not loaded yet.');
-    if (this.demonstrations.length === 0) out.push('There are no demonstrations to learn from.');
+    if (!this.pg.ready) out.unshift(t('problem.noModel'));
+    if (this.demonstrations.length === 0) out.push(t('problem.noDemonstrations'));
     return out;
   }
 

@@ -50,6 +50,9 @@ export const en = {
 
   // Problems the classroom features report
   'problem.noModel': 'The model is not loaded yet.',
+  'problem.rmFirst': 'Train the reward model first: PPO and RRHF optimise its score.',
+  'problem.noRankings': 'There are no rankings to learn from yet: rank a few prompts first.',
+  'problem.noDemonstrations': 'There are no demonstrations to learn from.',
   'problem.samples': 'The samples could not be written.',
   'problem.comparisonBusy':
     'Wait until training stops: the comparison trains its own reward models.',

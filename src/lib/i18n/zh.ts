@@ -49,6 +49,9 @@ export const zh: Record<MessageKey, string> = {
 
   // 课堂功能报告的问题
   'problem.noModel': '模型还没有加载。',
+  'problem.rmFirst': '请先训练奖励模型：PPO 和 RRHF 优化的是它的分数。',
+  'problem.noRankings': '还没有可以学习的排序：先给几个提示排序。',
+  'problem.noDemonstrations': '没有可以学习的示范。',
   'problem.samples': '无法生成样本。',
   'problem.comparisonBusy': '请等训练停止：比较会训练它自己的奖励模型。',
   'problem.gradeMore': '请先给至少 4 个提示打分（或让两位标注者来打）。',
