@@ -6,3 +6,30 @@ export function fill(message: string, params?: Record<string, string | number>):
     name in params ? String(params[name]) : whole,
   );
 }
+
+/**
+ * The message for `key` in a catalogue, filled. Where `params.n` is a number
+ * and the catalogue has the plural form the language uses for it
+ * (`Intl.PluralRules`: `key.one`, ...), that form: "1 ranking", "2 rankings".
+ */
+export function pickMessage(
+  catalog: Readonly<Record<string, string>>,
+  key: string,
+  params: Record<string, string | number> | undefined,
+  lang: string,
+): string {
+  const n = params?.n;
+  if (typeof n === 'number') {
+    const form = catalog[`${key}.${new Intl.PluralRules(lang).select(n)}`];
+    if (form !== undefined) return fill(form, params);
+  }
+  return fill(catalog[key], params);
+}
+
+const EN_ORDINAL: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
+
+/** A place in a ranking: "1st", "2nd", "11th" in English, "第1" in Chinese. */
+export function ordinalIn(lang: string, n: number): string {
+  if (lang.startsWith('zh')) return `第${n}`;
+  return `${n}${EN_ORDINAL[new Intl.PluralRules('en', { type: 'ordinal' }).select(n)]}`;
+}

@@ -5,7 +5,7 @@
 // dependency. Parameters are written {name} in the messages.
 import { en, type MessageKey } from './en';
 import { zh } from './zh';
-import { fill } from './format';
+import { ordinalIn, pickMessage } from './format';
 
 export type { MessageKey };
 export type Locale = 'en' | 'zh';
@@ -35,7 +35,13 @@ export function setLocale(l: Locale): void {
 
 /** The message in the current language, with {params} filled in. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  return fill(CATALOGS[locale.current][key] ?? en[key], params);
+  const catalog = CATALOGS[locale.current];
+  return pickMessage(key in catalog ? catalog : en, key, params, locale.current);
+}
+
+/** A place in a ranking in the current language: "2nd", "第2". */
+export function ordinal(n: number): string {
+  return ordinalIn(locale.current, n);
 }
 
 /** A number formatted for the current language (thousands separators, decimals). */
