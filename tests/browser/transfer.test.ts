@@ -155,7 +155,7 @@ describe('export and import', () => {
     await page.click('[data-testid=import-run]');
     await expect.poll(() => result.getAttribute('data-ok')).toBe('true');
     expect(await result.locator('p').textContent()).toMatch(
-      /^Imported 1 rankings \(rankings\); 1 were already here; [34] lines were rejected:/,
+      /^Imported 1 ranking \(rankings\); 1 was already here; [34] lines were rejected:/,
     );
     expect(await result.locator('li').first().textContent()).toMatch(/^line 2: not valid JSON/);
     expect(await page.locator('dialog img').count()).toBe(0);

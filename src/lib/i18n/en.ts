@@ -706,6 +706,7 @@ export const en = {
   'transfer.kind.preferences': 'preferences',
   'transfer.kind.demonstrations': 'demonstrations',
   'transfer.imported.duplicates': '; {n} were already here',
+  'transfer.imported.duplicates.one': '; 1 was already here',
   'transfer.imported.rejected': '; {n} lines were rejected:',
   'transfer.imported.end': '.',
   'transfer.importedSession': 'Imported as a new session, “{name}”.',

@@ -688,6 +688,7 @@ export const zh: Record<MessageKey, string> = {
   'transfer.kind.preferences': '偏好文件',
   'transfer.kind.demonstrations': '示范文件',
   'transfer.imported.duplicates': '；{n} 条已经存在',
+  'transfer.imported.duplicates.one': '；{n} 条已经存在',
   'transfer.imported.rejected': '；{n} 行被拒绝：',
   'transfer.imported.end': '。',
   'transfer.importedSession': '已作为新会话“{name}”导入。',
