@@ -4,6 +4,7 @@
 // keyed the same way (a missing key falls back to English).
 import { GROUP_TITLES, SETTINGS, type SettingGroup, type SettingKey } from '../settings';
 import { locale } from './index.svelte';
+import { ZH_SOURCES } from './settings-sources-zh';
 
 interface Text {
   label: string;
@@ -112,6 +113,11 @@ export function settingLabel(key: SettingKey): string {
 
 export function settingHelp(key: SettingKey): string {
   return (zh() && ZH[key]?.help) || SETTINGS[key].help;
+}
+
+/** Where a default comes from (a paper, TRL, or a measurement of this page). */
+export function settingSource(key: SettingKey): string {
+  return zh() ? ZH_SOURCES[key] : SETTINGS[key].source;
 }
 
 /** Choice labels: the table's, translated where the choice is a plain word. */

@@ -1,0 +1,47 @@
+// Where each setting's default comes from, in Chinese: the settings table
+// (src/lib/settings.ts) holds the English, keyed the same way. Plain data, so
+// a test can read it without the page.
+import type { SettingKey } from '../settings';
+
+export const ZH_SOURCES: Record<SettingKey, string> = {
+  'sample.k': 'InstructGPT 每次排序 K = 4 到 9 个',
+  'sample.temperature': 'nanoGPT 用 0.8 采样：字符模型在 1 时会拼错（InstructGPT：T = 1）',
+  'sample.topK': '关，和 InstructGPT 一样',
+  'sample.topP': '关，和 InstructGPT 一样',
+  'sample.maxNewTokens': '一个完整的回答：预设的回答 ≤ 72 个字符，提示 ≤ 40，上下文 128',
+  'sft.lr': 'nanoGPT 规模的模型；InstructGPT 在 1.3B 以上用 9.65e-6',
+  'sft.batchSize': '由 InstructGPT 的 32 缩小而来',
+  'sft.steps': '实测：20 步学会回答的长度；60 步会背下 24 个示范并开始拼错',
+  'rm.objective': 'InstructGPT 公式 1',
+  'rm.trains': '实测：npm run lessons（docs/lessons.md）',
+  'rm.cutOff':
+    '用 npm run lessons 实测（docs/lessons.md）：在 happy-endings 上它提升了 PPO，却让 RRHF 失去了提升',
+  'rm.lr': '线性头可以迈大步；InstructGPT 的 6B 奖励模型用 9e-6',
+  'rm.batchSize': 'InstructGPT：64 个提示，每个带上它的所有成对比较',
+  'rm.steps': '几十次排序大约一轮',
+  'rm.heldoutShare': '常见的 80/20 划分',
+  'ppo.lr': '接近 TRL 的 1.41e-5；在 1e-4 时策略找到了奖励模型喜欢的乱码',
+  'ppo.batchSize': 'TRL 的 batch_size，按比例缩小',
+  'ppo.miniBatchSize': 'TRL 的 mini_batch_size',
+  'ppo.ppoEpochs': 'TRL 的 ppo_epochs = 4',
+  'ppo.clipRange': 'PPO 论文和 TRL 的 cliprange = 0.2',
+  'ppo.clipRangeValue': 'TRL 的 cliprange_value = 0.2',
+  'ppo.vfCoef': 'TRL 的 vf_coef = 0.1',
+  'ppo.klMode': 'TRL 的 adap_kl_ctrl = True',
+  'ppo.klCoef': 'TRL 的 init_kl_coef = 0.2（InstructGPT：0.02）',
+  'ppo.klTarget': 'TRL 的 target = 6',
+  'ppo.klHorizon':
+    '四次迭代，这样 β 在 30 次迭代的运行里就会起作用（TRL：10000，用于上千个批次的运行）',
+  'ppo.ptxCoef': 'InstructGPT 的 PPO-ptx 用 γ = 27.8',
+  'ppo.iterations': '在笔记本电脑上几分钟',
+  'rrhf.lr': 'RRHF 在 7B 上用 2e-5；在 1e-4 时排序项把回答推向拼写错误',
+  'rrhf.batchSize': '按比例缩小',
+  'rrhf.k': 'RRHF 为每个问题采样多个回答',
+  'rrhf.candidates':
+    'RRHF 排序的是从初始模型采样的回答；npm run lessons（docs/lessons.md）：从策略采样时，RRHF 有 13–16% 的词不是词，与 SFT 的 KL 达到 24 nats；从 SFT 采样时只有 1–5% 和 2–3 nats，金标准分数较低（中位数 0.60 对 0.77），但不是靠乱码赢来的',
+  'rrhf.lengthPenalty': 'RRHF：p_i = Σ log π / |y_i|',
+  'rrhf.iterations':
+    'npm run lessons（docs/lessons.md）：候选来自 SFT 时，90 次迭代在 5 个种子中的 3 个让金标准分数上升 0.39–0.41（胜率 70–71%）；用时约等于 PPO 的 30 次迭代（一步 RRHF 的开销是一次 PPO 迭代的三分之一）',
+  'classroom.presenter': '关',
+  'classroom.tour': '关',
+};
