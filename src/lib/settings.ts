@@ -17,7 +17,15 @@ interface Common {
   source: string;
   /** Set while the workers do not apply this setting yet: shown, and the control is disabled. */
   pending?: string;
+  /**
+   * A running (or paused) loop of `run` takes this setting between steps, as
+   * its trainer's `field`; any other setting applies from the next run.
+   */
+  live?: { run: LiveRun; field: string };
 }
+
+/** The training runs whose loops take settings while they run. */
+export type LiveRun = 'sft' | 'rm' | 'ppo' | 'rrhf';
 
 export interface NumberSpec extends Common {
   kind: 'number' | 'int';
@@ -51,6 +59,7 @@ export const SETTINGS = {
   'sample.temperature': {
     kind: 'number',
     group: 'sampling',
+    live: { run: 'rrhf', field: 'temperature' },
     label: 'Temperature',
     default: 0.8,
     min: 0,
@@ -95,6 +104,7 @@ export const SETTINGS = {
   'sft.lr': {
     kind: 'number',
     group: 'sft',
+    live: { run: 'sft', field: 'lr' },
     label: 'Learning rate',
     default: 3e-4,
     min: 1e-6,
@@ -105,6 +115,7 @@ export const SETTINGS = {
   'sft.batchSize': {
     kind: 'int',
     group: 'sft',
+    live: { run: 'sft', field: 'batchSize' },
     label: 'Batch size',
     default: 16,
     min: 1,
@@ -163,6 +174,7 @@ export const SETTINGS = {
   'rm.lr': {
     kind: 'number',
     group: 'rm',
+    live: { run: 'rm', field: 'lr' },
     label: 'Learning rate',
     default: 1e-2,
     min: 1e-6,
@@ -173,6 +185,7 @@ export const SETTINGS = {
   'rm.batchSize': {
     kind: 'int',
     group: 'rm',
+    live: { run: 'rm', field: 'batchSize' },
     label: 'Batch size (prompts)',
     default: 8,
     min: 1,
@@ -204,6 +217,7 @@ export const SETTINGS = {
   'ppo.lr': {
     kind: 'number',
     group: 'ppo',
+    live: { run: 'ppo', field: 'lr' },
     label: 'Learning rate',
     default: 2e-5,
     min: 1e-7,
@@ -214,6 +228,7 @@ export const SETTINGS = {
   'ppo.batchSize': {
     kind: 'int',
     group: 'ppo',
+    live: { run: 'ppo', field: 'batchSize' },
     label: 'Rollouts per iteration',
     default: 16,
     min: 1,
@@ -289,6 +304,7 @@ export const SETTINGS = {
   'ppo.klCoef': {
     kind: 'number',
     group: 'ppo',
+    live: { run: 'ppo', field: 'klCoef' },
     label: 'β (initial KL coefficient)',
     default: 0.2,
     min: 0,
@@ -343,6 +359,7 @@ export const SETTINGS = {
   'rrhf.lr': {
     kind: 'number',
     group: 'rrhf',
+    live: { run: 'rrhf', field: 'lr' },
     label: 'Learning rate',
     default: 5e-5,
     min: 1e-7,
@@ -353,6 +370,7 @@ export const SETTINGS = {
   'rrhf.batchSize': {
     kind: 'int',
     group: 'rrhf',
+    live: { run: 'rrhf', field: 'batchSize' },
     label: 'Prompts per step',
     default: 4,
     min: 1,
@@ -386,6 +404,7 @@ export const SETTINGS = {
   'rrhf.lengthPenalty': {
     kind: 'number',
     group: 'rrhf',
+    live: { run: 'rrhf', field: 'lengthPenalty' },
     label: 'Length penalty',
     default: 1,
     min: 0,

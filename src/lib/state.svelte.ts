@@ -32,6 +32,8 @@ import {
   SETTINGS,
   SETTING_KEYS,
   STAGE_GROUPS,
+  type LiveRun,
+  type SettingSpec,
   defaultSettings,
   parseValue,
   problemsFor,
@@ -485,28 +487,17 @@ export class Playground {
   /** Settings a paused (or running) loop takes between steps. */
   private forwardToRunningLoop(key: SettingKey, value: number | string): void {
     const { ppo, rrhf } = this.optimise;
-    const live: Partial<Record<SettingKey, [TrainingRun, string]>> = {
-      'sft.lr': [this.sft.run, 'lr'],
-      'sft.batchSize': [this.sft.run, 'batchSize'],
-      'rm.lr': [this.rm.run, 'lr'],
-      'rm.batchSize': [this.rm.run, 'batchSize'],
-      'ppo.lr': [ppo, 'lr'],
-      'ppo.batchSize': [ppo, 'batchSize'],
-      'ppo.klCoef': [ppo, 'klCoef'],
-      'rrhf.lr': [rrhf, 'lr'],
-      'rrhf.batchSize': [rrhf, 'batchSize'],
-      'rrhf.lengthPenalty': [rrhf, 'lengthPenalty'],
-      'sample.temperature': [rrhf, 'temperature'],
-    };
-    const target = live[key];
-    if (!target) {
+    const runs: Record<LiveRun, TrainingRun> = { sft: this.sft.run, rm: this.rm.run, ppo, rrhf };
+    const { live }: SettingSpec = SETTINGS[key];
+    if (!live) {
       const group = key.split('.')[0];
       const paused = this.runs.find((r) => r.active && r.name === group);
       if (paused) this.say(t('notice.appliesNextRun', { key, group: group.toUpperCase() }));
       return;
     }
-    if (!target[0].active) return;
-    void target[0].update({ [target[1]]: value }).then((p) => {
+    const run = runs[live.run];
+    if (!run.active) return;
+    void run.update({ [live.field]: value }).then((p) => {
       if (p) this.say(t('notice.notAppliedLive', { key, problem: p }), 'problem');
     });
   }
