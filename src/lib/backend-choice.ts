@@ -4,12 +4,9 @@
 import type { BackendName } from '../../workers/backend';
 import type { BackendReport } from '../../workers/backend-decision';
 import { BACKEND_NAMES, isBackendName } from './backend-probe';
-import { en, type MessageKey } from './i18n/en';
-import { fill } from './i18n/format';
+import { english, type Translate } from './i18n/format';
 
-/** A message catalogue lookup: the page passes `t` (its language); the default is English. */
-export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
-const english: Translate = (key, params) => fill(en[key], params);
+export type { Translate };
 
 const LABELS: Record<BackendName, string> = {
   webgpu: 'WebGPU',

@@ -7,6 +7,8 @@
 // (Yuan et al. 2023) where those transfer to a sub-million-parameter model;
 // learning rates and batch sizes are scaled to it, and say so.
 
+import { english, type Translate } from './i18n/format';
+
 export type SettingGroup = 'sampling' | 'sft' | 'rm' | 'ppo' | 'rrhf' | 'classroom';
 
 interface Common {
@@ -503,43 +505,53 @@ export const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 export type Parsed = { ok: true; value: SettingValue } | { ok: false; problem: string };
 
-function rangeText(spec: NumberSpec): string {
-  const lo = `${spec.minExclusive ? '>' : '≥'} ${spec.min}`;
-  return `${lo} and ≤ ${spec.max}`;
+function rangeText(spec: NumberSpec, tr: Translate): string {
+  return tr('settings.problem.range', {
+    lo: `${spec.minExclusive ? '>' : '≥'} ${spec.min}`,
+    max: spec.max,
+  });
 }
 
 /** Checks one value against its spec; the problem reads well under the control. */
-export function checkValue(key: SettingKey, value: unknown): Parsed {
+export function checkValue(key: SettingKey, value: unknown, tr: Translate = english): Parsed {
   const spec = specOf(key);
   if (spec.kind === 'choice') {
     const ok = spec.options.some((o) => o.value === value);
     return ok
       ? { ok: true, value: value as string }
-      : { ok: false, problem: `Choose one of: ${spec.options.map((o) => o.label).join(', ')}.` };
+      : {
+          ok: false,
+          problem: tr('settings.problem.choose', {
+            options: spec.options.map((o) => o.label).join(', '),
+          }),
+        };
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return { ok: false, problem: 'Enter a number.' };
+    return { ok: false, problem: tr('settings.problem.number') };
   }
   if (spec.kind === 'int' && !Number.isInteger(value)) {
-    return { ok: false, problem: `Enter a whole number (${rangeText(spec)}).` };
+    return { ok: false, problem: tr('settings.problem.whole', { range: rangeText(spec, tr) }) };
   }
   const low = spec.minExclusive ? value <= spec.min : value < spec.min;
   if (low || value > spec.max) {
-    return { ok: false, problem: `${value} is out of range: expected ${rangeText(spec)}.` };
+    return {
+      ok: false,
+      problem: tr('settings.problem.outOfRange', { value, range: rangeText(spec, tr) }),
+    };
   }
   return { ok: true, value };
 }
 
 /** Parses what a person typed (or a URL holds) into a checked value. */
-export function parseValue(key: SettingKey, raw: string): Parsed {
+export function parseValue(key: SettingKey, raw: string, tr: Translate = english): Parsed {
   const spec = specOf(key);
-  if (spec.kind === 'choice') return checkValue(key, raw.trim());
+  if (spec.kind === 'choice') return checkValue(key, raw.trim(), tr);
   const text = raw.trim();
-  if (text === '') return { ok: false, problem: 'Enter a number.' };
+  if (text === '') return { ok: false, problem: tr('settings.problem.number') };
   if (!NUMBER_TEXT.test(text)) {
-    return { ok: false, problem: `“${raw}” is not a number.` };
+    return { ok: false, problem: tr('settings.problem.notNumber', { raw }) };
   }
-  return checkValue(key, Number(text));
+  return checkValue(key, Number(text), tr);
 }
 
 /** What settings must respect that depends on the model and the task. */
@@ -554,21 +566,27 @@ export interface SettingsContext {
 export function validateSettings(
   s: Settings,
   ctx?: SettingsContext,
+  tr: Translate = english,
 ): Partial<Record<SettingKey, string>> {
   const problems: Partial<Record<SettingKey, string>> = {};
   for (const key of SETTING_KEYS) {
-    const r = checkValue(key, s[key]);
+    const r = checkValue(key, s[key], tr);
     if (!r.ok) problems[key] = r.problem;
   }
   if (!problems['ppo.miniBatchSize'] && s['ppo.miniBatchSize'] > s['ppo.batchSize']) {
-    problems['ppo.miniBatchSize'] =
-      `Minibatch (${s['ppo.miniBatchSize']}) is larger than the ${s['ppo.batchSize']} rollouts per iteration.`;
+    problems['ppo.miniBatchSize'] = tr('settings.problem.minibatch', {
+      mb: s['ppo.miniBatchSize'],
+      batch: s['ppo.batchSize'],
+    });
   }
   if (ctx && !problems['sample.maxNewTokens']) {
     const room = ctx.contextLength - ctx.longestPrompt;
     if (s['sample.maxNewTokens'] > room) {
-      problems['sample.maxNewTokens'] =
-        `The longest prompt takes ${ctx.longestPrompt} of the ${ctx.contextLength}-token context: at most ${Math.max(room, 0)} new tokens fit.`;
+      problems['sample.maxNewTokens'] = tr('settings.problem.context', {
+        prompt: ctx.longestPrompt,
+        context: ctx.contextLength,
+        room: Math.max(room, 0),
+      });
     }
   }
   return problems;
@@ -586,8 +604,10 @@ export const STAGE_GROUPS: Record<'sft' | 'rank' | 'rm' | 'ppo' | 'rrhf', Settin
 export function problemsFor(
   groups: readonly SettingGroup[],
   problems: Partial<Record<SettingKey, string>>,
+  name: (key: SettingKey) => string = (k) =>
+    `${GROUP_TITLES[SETTINGS[k].group]} · ${SETTINGS[k].label}`,
 ): string[] {
   return SETTING_KEYS.filter((k) => problems[k] && groups.includes(SETTINGS[k].group)).map(
-    (k) => `${GROUP_TITLES[SETTINGS[k].group]} · ${SETTINGS[k].label}: ${problems[k]}`,
+    (k) => `${name(k)}: ${problems[k]}`,
   );
 }

@@ -44,6 +44,7 @@ import {
 import { SftStage } from './sft-stage.svelte';
 import type { StageId } from './stages';
 import { t } from './i18n/index.svelte';
+import { groupTitle, settingLabel } from './i18n/settings-text';
 import { SessionKeeper } from './session-keeper.svelte';
 import { SessionLibrary } from './session-library';
 import { NamedErrorStore } from './storage-errors';
@@ -110,7 +111,7 @@ export class Playground {
   drafts: Partial<Record<SettingKey, { raw: string; problem: string }>> = $state({});
   /** Problems by setting: refused typed values, then the values themselves. */
   problems = $derived({
-    ...validateSettings(this.settings, this.settingsContext()),
+    ...validateSettings(this.settings, this.settingsContext(), t),
     ...Object.fromEntries(Object.entries(this.drafts).map(([k, d]) => [k, d?.problem])),
   } as Partial<Record<SettingKey, string>>);
 
@@ -472,7 +473,7 @@ export class Playground {
    * use it, so nothing starts with a value other than the one on screen.
    */
   setSetting(key: SettingKey, raw: string): string | null {
-    const r = parseValue(key, raw);
+    const r = parseValue(key, raw, t);
     if (!r.ok) {
       this.drafts[key] = { raw, problem: r.problem };
       return r.problem;
@@ -504,7 +505,11 @@ export class Playground {
 
   /** Problems that stop a stage from starting, as sentences. */
   blockers(stage: keyof typeof STAGE_GROUPS): string[] {
-    return problemsFor(STAGE_GROUPS[stage], this.problems);
+    return problemsFor(
+      STAGE_GROUPS[stage],
+      this.problems,
+      (k) => `${groupTitle(SETTINGS[k].group)} · ${settingLabel(k)}`,
+    );
   }
 
   /** The sampling settings, with a fresh seed each call (so every prompt gets new samples). */

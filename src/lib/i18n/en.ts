@@ -133,6 +133,16 @@ export const en = {
   'run.status.done': 'finished',
   'run.status.failed': 'stopped by a problem',
   'settings.locked': 'Pause to change settings.',
+  'settings.problem.range': '{lo} and ≤ {max}',
+  'settings.problem.choose': 'Choose one of: {options}.',
+  'settings.problem.number': 'Enter a number.',
+  'settings.problem.whole': 'Enter a whole number ({range}).',
+  'settings.problem.outOfRange': '{value} is out of range: expected {range}.',
+  'settings.problem.notNumber': '“{raw}” is not a number.',
+  'settings.problem.minibatch':
+    'Minibatch ({mb}) is larger than the {batch} rollouts per iteration.',
+  'settings.problem.context':
+    'The longest prompt takes {prompt} of the {context}-token context: at most {room} new tokens fit.',
   'settings.default': 'Default {value}: {source}.',
 
   // Start

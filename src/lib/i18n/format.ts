@@ -1,5 +1,11 @@
 // Fills {name} parameters into a message. Plain TypeScript (no runes), so code
 // that also runs outside Svelte, in Node tests, can format messages too.
+import { en, type MessageKey } from './en';
+
+/** A message catalogue lookup: the page passes `t` (its language); the default is English. */
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+export const english: Translate = (key, params) => fill(en[key], params);
+
 export function fill(message: string, params?: Record<string, string | number>): string {
   if (!params) return message;
   return message.replace(/\{(\w+)\}/g, (whole, name: string) =>

@@ -130,6 +130,15 @@ export const zh: Record<MessageKey, string> = {
   'run.status.done': '已完成',
   'run.status.failed': '因问题停止',
   'settings.locked': '暂停后才能修改设置。',
+  'settings.problem.range': '{lo} 且 ≤ {max}',
+  'settings.problem.choose': '请从这些里选一个：{options}。',
+  'settings.problem.number': '请输入一个数。',
+  'settings.problem.whole': '请输入一个整数（{range}）。',
+  'settings.problem.outOfRange': '{value} 超出范围：应当 {range}。',
+  'settings.problem.notNumber': '“{raw}”不是一个数。',
+  'settings.problem.minibatch': '小批量（{mb}）比每次迭代的 {batch} 个 rollout 还大。',
+  'settings.problem.context':
+    '最长的提示占了 {context} 个 token 上下文中的 {prompt} 个：最多只能再生成 {room} 个新 token。',
   'settings.default': '默认 {value}：{source}。',
 
   // 开始

@@ -8,6 +8,8 @@ import {
   problemsFor,
   validateSettings,
 } from '../../../src/lib/settings';
+import { fill } from '../../../src/lib/i18n/format';
+import { zh } from '../../../src/lib/i18n/zh';
 
 describe('settings schema', () => {
   it('every default passes its own validation', () => {
@@ -86,5 +88,35 @@ describe('rules across settings', () => {
       'Supervised fine-tuning · Steps: 0 is out of range: expected ≥ 1 and ≤ 100000.',
     ]);
     expect(problemsFor(['ppo'], problems)[0]).toMatch(/^PPO · Learning rate: 5 is out of range/);
+  });
+});
+
+describe('problems in the reader’s language', () => {
+  const chinese = (key: keyof typeof zh, params?: Record<string, string | number>) =>
+    fill(zh[key], params);
+
+  it('says in Chinese what is wrong, with the same numbers', () => {
+    expect(parseValue('ppo.lr', 'abc', chinese)).toEqual({
+      ok: false,
+      problem: '“abc”不是一个数。',
+    });
+    expect(parseValue('sample.k', '2.5', chinese)).toEqual({
+      ok: false,
+      problem: '请输入一个整数（≥ 2 且 ≤ 9）。',
+    });
+    const s = { ...defaultSettings(), 'sft.steps': 0, 'ppo.miniBatchSize': 32 };
+    const problems = validateSettings(s, { contextLength: 128, longestPrompt: 100 }, chinese);
+    expect(problems['sft.steps']).toBe('0 超出范围：应当 ≥ 1 且 ≤ 100000。');
+    expect(problems['ppo.miniBatchSize']).toBe('小批量（32）比每次迭代的 16 个 rollout 还大。');
+    expect(problems['sample.maxNewTokens']).toBe(
+      '最长的提示占了 128 个 token 上下文中的 100 个：最多只能再生成 28 个新 token。',
+    );
+  });
+
+  it('names the setting as the caller asks', () => {
+    const problems = validateSettings({ ...defaultSettings(), 'sft.steps': 0 }, undefined, chinese);
+    expect(problemsFor(['sft'], problems, () => '监督微调 · 步数')).toEqual([
+      '监督微调 · 步数: 0 超出范围：应当 ≥ 1 且 ≤ 100000。',
+    ]);
   });
 });
