@@ -167,11 +167,11 @@ export class Playground {
   async boot(search: string, hash = ''): Promise<void> {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once here, never rendered
     const params = new URLSearchParams(search);
-    const { state: url, problems } = decodeUrlState(search, hash);
+    const { state: url, problems } = decodeUrlState(search, hash, t);
     // Synchronously, before the first render settles: the embed layout and theme show at once.
     this.view.read(url, url.stage ?? 'start');
     if (url.stage) this.stage = url.stage;
-    if (problems.length > 0) this.say(describeProblems(problems), 'problem');
+    if (problems.length > 0) this.say(describeProblems(problems, t), 'problem');
     this.backendParam = url.backend ?? 'auto';
     const backend = this.backendParam === 'auto' ? null : this.backendParam;
 

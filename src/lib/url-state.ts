@@ -20,6 +20,7 @@ import {
   type SettingKey,
   type Settings,
 } from './settings';
+import { english, type Translate } from './i18n/format';
 import { STAGES, type StageId } from './stages';
 
 export type Theme = 'auto' | 'light' | 'dark';
@@ -130,21 +131,28 @@ function lowest(spec: NumberSpec): number {
 }
 
 /** A number for a setting: rounded if it must be whole, clamped into range; with what was done. */
-export function clampSetting(key: SettingKey, value: number): { value: number; note?: string } {
+export function clampSetting(
+  key: SettingKey,
+  value: number,
+  tr: Translate = english,
+): { value: number; note?: string } {
   const spec = SETTINGS[key] as NumberSpec;
   let v = value;
   const notes: string[] = [];
   if (spec.kind === 'int' && !Number.isInteger(v)) {
     v = Math.round(v);
-    notes.push(`rounded to ${v}`);
+    notes.push(tr('link.rounded', { value: v }));
   }
   const lo = lowest(spec);
   const tooLow = spec.minExclusive ? v <= spec.min : v < spec.min;
   if (tooLow || v > spec.max) {
     v = tooLow ? lo : spec.max;
     notes.length = 0;
-    const range = `${spec.minExclusive ? '>' : '≥'} ${spec.min} and ≤ ${spec.max}`;
-    notes.push(`is out of range (${range}): clamped to ${formatValue(key, v)}`);
+    const range = tr('settings.problem.range', {
+      lo: `${spec.minExclusive ? '>' : '≥'} ${spec.min}`,
+      max: spec.max,
+    });
+    notes.push(tr('link.clampedRange', { range, value: formatValue(key, v) }));
   }
   return notes.length ? { value: v, note: notes.join(', ') } : { value: v };
 }
@@ -187,10 +195,10 @@ function entries(search: string, hash: string): { pairs: [string, string][]; cut
  * earlier key of the same link gave (`?ppo.lr=3e-4#ppo.lr=abc` keeps 3e-4),
  * else the session's saved value or, without one, the default.
  */
-function keptValue(key: SettingKey, settings: Partial<Settings>): string {
+function keptValue(key: SettingKey, settings: Partial<Settings>, tr: Translate): string {
   const earlier = settings[key];
-  if (earlier !== undefined) return `kept ${formatValue(key, earlier)} from earlier in the link`;
-  return `kept the saved value, or the default ${formatValue(key, SETTINGS[key].default)}`;
+  if (earlier !== undefined) return tr('link.keptEarlier', { value: formatValue(key, earlier) });
+  return tr('link.keptSaved', { value: formatValue(key, SETTINGS[key].default) });
 }
 
 function decodeSetting(
@@ -198,29 +206,38 @@ function decodeSetting(
   raw: string,
   settings: Partial<Settings>,
   problems: string[],
+  tr: Translate,
 ): void {
   const spec = SETTINGS[key];
+  const kv = `${key}=${quote(raw)}`;
   const text = raw.trim();
   const out = settings as Record<SettingKey, number | string>;
   if (spec.kind === 'choice') {
     if (spec.options.some((o) => o.value === text)) out[key] = text;
     else {
       const options = spec.options.map((o) => o.value).join(', ');
-      problems.push(`${key}=${quote(raw)} is not one of ${options}: ${keptValue(key, settings)}`);
+      problems.push(tr('link.notOneOf', { kv, options, kept: keptValue(key, settings, tr) }));
     }
     return;
   }
   if (!NUMBER_TEXT.test(text) || !Number.isFinite(Number(text))) {
-    problems.push(`${key}=${quote(raw)} is not a number: ${keptValue(key, settings)}`);
+    problems.push(tr('link.notNumberKept', { kv, kept: keptValue(key, settings, tr) }));
     return;
   }
-  const { value, note } = clampSetting(key, Number(text));
+  const { value, note } = clampSetting(key, Number(text), tr);
   out[key] = value;
-  if (note) problems.push(`${key}=${quote(raw)} ${note}`);
+  if (note) problems.push(`${kv} ${note}`);
 }
 
-function decodeParam(key: UrlParam, raw: string, state: UrlState, problems: string[]): void {
+function decodeParam(
+  key: UrlParam,
+  raw: string,
+  state: UrlState,
+  problems: string[],
+  tr: Translate,
+): void {
   const spec: ParamSpec = URL_PARAMS[key];
+  const kv = `${key}=${quote(raw)}`;
   const text = raw.trim();
   const target = state as unknown as Record<string, unknown>;
   switch (spec.kind) {
@@ -229,34 +246,31 @@ function decodeParam(key: UrlParam, raw: string, state: UrlState, problems: stri
     case 'flag':
       if (text === '1' || text === 'true' || text === '') target[key] = true;
       else if (text === '0' || text === 'false') target[key] = false;
-      else problems.push(`${key}=${quote(raw)} ignored: expected 1 or 0`);
+      else problems.push(tr('link.expectedFlag', { kv }));
       return;
     case 'id':
       if (ID.test(text) && text.length <= 64) target[key] = text;
-      else problems.push(`${key}=${quote(raw)} ignored: not a preset name`);
+      else problems.push(tr('link.notPresetName', { kv }));
       return;
     case 'origin': {
       const origin = parseOrigin(text);
       if (origin) target[key] = origin;
-      else
-        problems.push(
-          `${key}=${quote(raw)} ignored: expected an origin such as https://example.org`,
-        );
+      else problems.push(tr('link.expectedOrigin', { kv }));
       return;
     }
     case 'choice':
       if (spec.options.includes(text)) target[key] = text;
-      else problems.push(`${key}=${quote(raw)} ignored: expected ${spec.options.join(', ')}`);
+      else problems.push(tr('link.expectedOptions', { kv, options: spec.options.join(', ') }));
       return;
     case 'int': {
       if (!NUMBER_TEXT.test(text)) {
-        problems.push(`${key}=${quote(raw)} ignored: not a number`);
+        problems.push(tr('link.notNumber', { kv }));
         return;
       }
       const n = Math.round(Number(text));
       const v = Math.min(spec.max, Math.max(spec.min, n));
       target[key] = v;
-      if (v !== Number(text)) problems.push(`${key}=${quote(raw)} clamped to ${v}`);
+      if (v !== Number(text)) problems.push(tr('link.clamped', { kv, value: v }));
       return;
     }
     case 'list': {
@@ -265,9 +279,8 @@ function decodeParam(key: UrlParam, raw: string, state: UrlState, problems: stri
       const unknown = items.filter((s) => !spec.options.includes(s));
       target[key] = known;
       if (unknown.length > 0) {
-        problems.push(
-          `${key}: ${unknown.map((u) => `“${quote(u, 24)}”`).join(', ')} ignored (unknown)`,
-        );
+        const list = unknown.map((u) => `“${quote(u, 24)}”`).join(', ');
+        problems.push(tr('link.unknownItems', { key, items: list }));
       }
       return;
     }
@@ -275,34 +288,31 @@ function decodeParam(key: UrlParam, raw: string, state: UrlState, problems: stri
 }
 
 /** Reads a URL's query and hash; never throws. */
-export function decodeUrlState(search: string, hash = ''): Decoded {
+export function decodeUrlState(search: string, hash = '', tr: Translate = english): Decoded {
   const state: UrlState = { settings: {} };
   const problems: string[] = [];
   const { pairs, cut } = entries(search, hash);
-  if (cut)
-    problems.push(`the address is longer than ${MAX_URL_CHARS} characters: the rest was ignored`);
+  if (cut) problems.push(tr('link.tooLong', { max: MAX_URL_CHARS }));
   const unknown: string[] = [];
   for (const [key, value] of pairs) {
     if (value.length > MAX_VALUE_CHARS) {
-      problems.push(`${quote(key)}: a ${value.length}-character value ignored`);
-    } else if (isSettingKey(key)) decodeSetting(key, value, state.settings, problems);
-    else if (isParam(key)) decodeParam(key, value, state, problems);
+      problems.push(tr('link.longValue', { key: quote(key), n: value.length }));
+    } else if (isSettingKey(key)) decodeSetting(key, value, state.settings, problems, tr);
+    else if (isParam(key)) decodeParam(key, value, state, problems, tr);
     else unknown.push(key);
   }
   const distinct = [...new Set(unknown)];
   if (distinct.length > 0) {
     const shown = distinct.slice(0, 5).map((k) => `“${quote(k, 24)}”`);
-    const more = distinct.length > 5 ? ` and ${distinct.length - 5} more` : '';
-    problems.push(
-      `unknown ${distinct.length === 1 ? 'key' : 'keys'} ${shown.join(', ')}${more} ignored`,
-    );
+    const more = distinct.length > 5 ? tr('link.more', { n: distinct.length - 5 }) : '';
+    problems.push(tr('link.unknownKeys', { n: distinct.length, keys: shown.join(', '), more }));
   }
   return { state, problems };
 }
 
 /** One sentence for the notice a link's problems make. */
-export function describeProblems(problems: readonly string[]): string {
-  return `This link was adjusted: ${problems.join('; ')}.`;
+export function describeProblems(problems: readonly string[], tr: Translate = english): string {
+  return tr('link.adjusted', { list: problems.join('; ') });
 }
 
 /** What a share link carries. */

@@ -4,7 +4,7 @@ import { en, type MessageKey } from './en';
 
 /** A message catalogue lookup: the page passes `t` (its language); the default is English. */
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
-export const english: Translate = (key, params) => fill(en[key], params);
+export const english: Translate = (key, params) => pickMessage(en, key, params, 'en');
 
 export function fill(message: string, params?: Record<string, string | number>): string {
   if (!params) return message;

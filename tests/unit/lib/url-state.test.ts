@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings, parseValue, SETTINGS } from '../../../src/lib/settings';
+import { pickMessage, type Translate } from '../../../src/lib/i18n/format';
+import { zh } from '../../../src/lib/i18n/zh';
+
 import {
   MAX_URL_CHARS,
   clampSetting,
   decodeUrlState,
+  describeProblems,
   encodeUrlState,
   parseOrigin,
   quote,
@@ -110,6 +114,19 @@ describe('URL codec', () => {
       expect(state.settings['ppo.lr'], text).toBeUndefined();
       expect(problems[0], text).toMatch(/^ppo\.lr=.* is not a number/);
     }
+  });
+
+  it('says in the reader’s language what it changed, one key or several', () => {
+    const one = decodeUrlState('', '#sample.k=40&nope=1');
+    expect(describeProblems(one.problems)).toBe(
+      'This link was adjusted: sample.k=40 is out of range (≥ 2 and ≤ 9): clamped to 9; unknown key “nope” ignored.',
+    );
+    const chinese: Translate = (key, params) => pickMessage(zh, key, params, 'zh');
+    const zhOne = decodeUrlState('', '#sample.k=40&nope=1&stage=x', chinese);
+    expect(describeProblems(zhOne.problems, chinese)).toBe(
+      '这个链接被调整了：sample.k=40 超出范围（≥ 2 且 ≤ 9）：已限制为 9; stage=x 已忽略：应为 ' +
+        'start, demonstrate, rank, reward, optimise, evaluate 之一; 未知的键 “nope” 已忽略。',
+    );
   });
 
   it('clampSetting leaves a value in range alone', () => {
