@@ -7,7 +7,7 @@
 // and by the gold labeler on the same pairs.
 import { mulberry32 } from '../core/random';
 import { wilsonInterval, type Proportion } from '../core/statistics';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import { t } from './i18n/index.svelte';
 
 export type { Proportion };
@@ -61,7 +61,7 @@ export class BlindTest {
   /** The two models the prepared pairs compare (A's wins are counted). */
   tested: { a: string; b: string } | null = $state(null);
 
-  constructor(private readonly pg: Playground) {}
+  constructor(private readonly pg: PlaygroundState) {}
 
   /** The first pair not judged yet. */
   get current(): BlindPair | null {

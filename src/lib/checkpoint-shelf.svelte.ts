@@ -4,7 +4,7 @@
 // in memory only (a few hundred KB each); the trained models of the session
 // are kept by the session itself.
 import type { OptimiserKind } from './engine';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 
 export interface ShelfEntry {
   id: string;
@@ -20,7 +20,7 @@ interface Kept extends ShelfEntry {
 export class CheckpointShelf {
   private kept: Kept[] = $state.raw([]);
 
-  constructor(private readonly pg: Playground) {}
+  constructor(private readonly pg: PlaygroundState) {}
 
   /** Everything there is to compare now: SFT, the optimisers that ran, kept copies. */
   get entries(): ShelfEntry[] {

@@ -14,7 +14,7 @@ import {
   type PlaygroundEvent,
   type RunTarget,
 } from './embed-api';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import type { TrainingRun } from './training-run.svelte';
 import { VisibilityPause } from './visibility-pause';
 
@@ -40,7 +40,7 @@ export class EmbedBridge {
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
 
-  constructor(private readonly pg: Playground) {
+  constructor(private readonly pg: PlaygroundState) {
     this.pauser = new VisibilityPause(
       () => RUNS.map((r) => [r, this.runOf(r)]),
       (visible, paused, resumed) => {

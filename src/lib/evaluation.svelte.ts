@@ -6,7 +6,7 @@
 // "alignment tax" (InstructGPT §4.2) that PPO-ptx pays down.
 import type { Measures } from './engine';
 import { winRate } from './reward-data';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import { t } from './i18n/index.svelte';
 
 /** A shelf entry's id: 'sft', 'ppo', 'rrhf' or a kept copy. */
@@ -38,7 +38,7 @@ export class Evaluation {
   running = $state(false);
   problem: string | null = $state(null);
 
-  constructor(private readonly pg: Playground) {}
+  constructor(private readonly pg: PlaygroundState) {}
 
   /** Policies there is something to evaluate for. */
   get policies(): PolicyName[] {

@@ -17,7 +17,7 @@ import {
 import { ranksFromScores } from '../core/statistics';
 import { mulberry32 } from '../core/random';
 import { rankedTexts, splitHeldout } from './reward-data';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import { t } from './i18n/index.svelte';
 
 export type InputMode = 'rank' | 'grade';
@@ -57,7 +57,7 @@ export class Grading {
   problem: string | null = $state(null);
   private seed = 1;
 
-  constructor(private readonly pg: Playground) {}
+  constructor(private readonly pg: PlaygroundState) {}
 
   /** Graded groups saved so far. */
   get graded(): number {

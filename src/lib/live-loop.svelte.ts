@@ -13,7 +13,7 @@
 import { pairAgreement } from '../core/statistics';
 import type { OptimiserKind } from './engine';
 import type { RankItem } from './rank-queue';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import type { TrainingRun } from './training-run.svelte';
 import { t } from './i18n/index.svelte';
 
@@ -53,7 +53,7 @@ export class LiveLoop {
   private probe: { prompt: string; texts: string[]; gold: number[] }[] = [];
   private rmUpdate: Promise<void> | null = null;
 
-  constructor(private readonly pg: Playground) {}
+  constructor(private readonly pg: PlaygroundState) {}
 
   get active(): boolean {
     return this.status !== 'idle';

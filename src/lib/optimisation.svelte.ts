@@ -6,7 +6,7 @@
 // answers with the preset's property, the start of the stage's headline.
 import type { Lane, OptimiserKind, SamplingOptions } from './engine';
 import { shareOfScores, type GoldShare } from './gold-headline';
-import type { Playground, ScoredText } from './state.svelte';
+import type { PlaygroundState, ScoredText } from './state.svelte';
 import { ppoLoopSettings, rankSampling, rrhfLoopSettings } from './run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from './i18n/index.svelte';
@@ -57,7 +57,7 @@ export class Optimisation {
   /** The panel's sampling seed: the same for every model, a new one on each Refresh. */
   private compareSeed = 5;
 
-  constructor(private readonly pg: Playground) {
+  constructor(private readonly pg: PlaygroundState) {
     this.ppo = new TrainingRun('ppo', pg.metrics);
     this.rrhf = new TrainingRun('rrhf', pg.metrics);
   }

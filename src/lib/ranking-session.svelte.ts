@@ -6,7 +6,7 @@ import { mulberry32 } from '../core/random';
 import { RankQueue, promptCycle, type RankItem } from './rank-queue';
 import { comparisonCount } from './ranking';
 import { totalComparisons } from './reward-data';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import type { StoredRanking } from './storage';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -32,7 +32,7 @@ export class RankingSession {
   private readonly queue: RankQueue;
   private nextPrompt: () => string = () => this.pg.preset?.prompts[0] ?? '';
 
-  constructor(private readonly pg: Playground) {
+  constructor(private readonly pg: PlaygroundState) {
     this.queue = new RankQueue({
       // Sampling holds the model lock: weights must not be swapped under it.
       sampler: (prompt, onText) =>

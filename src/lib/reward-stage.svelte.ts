@@ -5,7 +5,7 @@
 import type { RankedTexts } from './engine';
 import { rankedTexts, splitHeldout, totalComparisons } from './reward-data';
 import { rmQuality, type RmQuality } from './rm-quality';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import { rewardLoopSettings } from './run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from './i18n/index.svelte';
@@ -15,7 +15,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** Held-out accuracy is measured every this many steps. */
 const HELDOUT_EVERY = 10;
 
-export class RewardStage {
+export class RewardStageState {
   readonly run: TrainingRun;
   /** Trained and normalised: PPO and RRHF may use it. */
   ready = $state(false);
@@ -26,7 +26,7 @@ export class RewardStage {
   crossValidating = $state(false);
   private evaluating = false;
 
-  constructor(private readonly pg: Playground) {
+  constructor(private readonly pg: PlaygroundState) {
     this.run = new TrainingRun('rm', pg.metrics);
   }
 

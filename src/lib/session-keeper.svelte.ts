@@ -30,7 +30,7 @@ import {
   type StoredMetrics,
 } from './session-store';
 import { SessionTabLock } from './session-tab-lock';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import { FIRST_SESSION } from './storage';
 import { describeStorageError } from './storage-errors';
 import type { TrainingRun } from './training-run.svelte';
@@ -46,7 +46,7 @@ const isVariantRun = (run: string) => run.startsWith('variant:');
 const keptHistory = (run: string) => RUN_NAMES.includes(run as RunName) || isVariantRun(run);
 
 /** Which base model checkpoints grew from: source and shape. */
-export function modelKeyOf(pg: Playground): string | null {
+export function modelKeyOf(pg: PlaygroundState): string | null {
   if (!pg.model) return null;
   const c = pg.model.config;
   return `${pg.modelSource}|${c.nLayer}x${c.nHead}x${c.nEmbd}x${c.vocabSize}`;
@@ -89,7 +89,7 @@ export class SessionKeeper {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   private metricTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(private readonly pg: Playground) {
+  constructor(private readonly pg: PlaygroundState) {
     this.sessions = new SessionStore(pg.store);
     pg.store.onQuota = () => (this.storageFull = true);
     this.tabLock.onYield = () => this.saveNow();

@@ -15,7 +15,7 @@ import { t } from './i18n/index.svelte';
 import { newerSessionFormat } from './session-version';
 import { EMBED_SESSION, nextName } from './session-keeper.svelte';
 import { newSessionRecord, sessionId, type SessionRecord } from './session-store';
-import type { PendingChange, Playground } from './state.svelte';
+import type { PendingChange, PlaygroundState } from './state.svelte';
 import type { StoredDemonstration, StoredLabel, StoredRanking } from './storage';
 import { checkSize } from './import-validate';
 
@@ -51,7 +51,7 @@ export async function storageEstimate(): Promise<Storage> {
 }
 
 export class SessionLibrary {
-  constructor(private readonly pg: Playground) {}
+  constructor(private readonly pg: PlaygroundState) {}
 
   private get store() {
     return this.pg.keeper.sessions;

@@ -9,7 +9,7 @@ import {
   type DemoCheck,
   type Demonstration,
 } from './demonstrations';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import type { StoredDemonstration } from './storage';
 import { sftLoopSettings } from './run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
@@ -23,7 +23,7 @@ export class SftStage {
   /** The SFT model is fixed (reference frozen): ranking, the RM and the optimisers start from it. */
   fixed = $state(false);
 
-  constructor(private readonly pg: Playground) {
+  constructor(private readonly pg: PlaygroundState) {
     this.run = new TrainingRun('sft', pg.metrics);
   }
 

@@ -2,7 +2,7 @@
 // address without its query or hash, plus the state as a hash), the address
 // an iframe opens (`?embed=1`), and the iframe snippet a blog author pastes.
 import type { StageId } from './stages';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import { encodeUrlState, type Hideable, type ShareState } from './url-state';
 
 /** The playground's own address: no query, no hash. */
@@ -53,7 +53,10 @@ export function fullPlaygroundLink(href: string): string {
 }
 
 /** What a share link from the page as it is now carries. */
-export function shareStateOf(pg: Playground, hide: readonly Hideable[] = pg.view.hide): ShareState {
+export function shareStateOf(
+  pg: PlaygroundState,
+  hide: readonly Hideable[] = pg.view.hide,
+): ShareState {
   return {
     preset: pg.presetId,
     stage: pg.stage,

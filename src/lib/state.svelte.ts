@@ -27,7 +27,7 @@ import { Optimisation } from './optimisation.svelte';
 import { fetchModel, loadPreset, loadPresetIndex, modelPath } from './preset-catalog';
 import { RankingSession } from './ranking-session.svelte';
 import { automaticModelSize, presetSettings, rankSampling } from './run-settings';
-import { RewardStage } from './reward-stage.svelte';
+import { RewardStageState } from './reward-stage.svelte';
 import {
   SETTINGS,
   SETTING_KEYS,
@@ -83,7 +83,7 @@ export interface ScoredText {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export class Playground {
+export class PlaygroundState {
   stage: StageId = $state('start');
 
   // Workers and backend
@@ -126,7 +126,7 @@ export class Playground {
   readonly metrics = new MetricLog();
   readonly sft = new SftStage(this);
   readonly ranking = new RankingSession(this);
-  readonly rm = new RewardStage(this);
+  readonly rm = new RewardStageState(this);
   readonly optimise = new Optimisation(this);
   readonly evaluation = new Evaluation(this);
   // Classroom and evaluation: simulated labelers, kept policies, live mode,

@@ -7,7 +7,7 @@
 // train SFT when it was skipped, and a lesson's own buttons train it first.
 import type { MessageKey } from './i18n/index.svelte';
 import type { StageId } from './stages';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 
 export interface TourStep {
   id: string;
@@ -43,7 +43,7 @@ export const TOUR: readonly TourStep[] = [
 export class Teaching {
   index = $state(0);
 
-  constructor(private readonly pg: Playground) {}
+  constructor(private readonly pg: PlaygroundState) {}
 
   get touring(): boolean {
     return this.pg.settings['classroom.tour'] === 'on';

@@ -26,7 +26,7 @@ import {
 import { MAX_RANKINGS } from './reward-data';
 import { RUN_NAMES } from './session-store';
 import { mergeDemonstrations, mergeRankings } from './session-merge';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import type { StoredRanking } from './storage';
 
 export type WeightsChoice = 'policy' | 'sft' | 'ppo' | 'rrhf' | 'rm';
@@ -46,7 +46,7 @@ export interface ExportFile {
 }
 
 export class Transfer {
-  constructor(private readonly pg: Playground) {}
+  constructor(private readonly pg: PlaygroundState) {}
 
   private stem(): string {
     return `rlhf-${this.pg.presetId || 'playground'}`;

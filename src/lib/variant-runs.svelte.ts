@@ -5,7 +5,7 @@
 // chart after the next one starts, and its weights are kept on the shelf for
 // Evaluate and the blind A/B test.
 import type { SettingKey, Settings } from './settings';
-import type { Playground } from './state.svelte';
+import type { PlaygroundState } from './state.svelte';
 import { t } from './i18n/index.svelte';
 
 export interface Variant {
@@ -45,7 +45,7 @@ export class VariantRuns {
   finished: string[] = $state([]);
   problem: string | null = $state(null);
 
-  constructor(private readonly pg: Playground) {}
+  constructor(private readonly pg: PlaygroundState) {}
 
   blockers(): string[] {
     const out: string[] = [];
