@@ -505,7 +505,8 @@ export const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 export type Parsed = { ok: true; value: SettingValue } | { ok: false; problem: string };
 
-function rangeText(spec: NumberSpec, tr: Translate): string {
+/** "≥ 1 and ≤ 9" (or "> 0 …" where the minimum is excluded), in the language of `tr`. */
+export function rangeText(spec: NumberSpec, tr: Translate): string {
   return tr('settings.problem.range', {
     lo: `${spec.minExclusive ? '>' : '≥'} ${spec.min}`,
     max: spec.max,

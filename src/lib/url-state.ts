@@ -14,6 +14,7 @@ import {
   SETTINGS,
   SETTING_KEYS,
   NUMBER_TEXT,
+  rangeText,
   formatValue,
   type NumberSpec,
   type SettingGroup,
@@ -148,11 +149,7 @@ export function clampSetting(
   if (tooLow || v > spec.max) {
     v = tooLow ? lo : spec.max;
     notes.length = 0;
-    const range = tr('settings.problem.range', {
-      lo: `${spec.minExclusive ? '>' : '≥'} ${spec.min}`,
-      max: spec.max,
-    });
-    notes.push(tr('link.clampedRange', { range, value: formatValue(key, v) }));
+    notes.push(tr('link.clampedRange', { range: rangeText(spec, tr), value: formatValue(key, v) }));
   }
   return notes.length ? { value: v, note: notes.join(', ') } : { value: v };
 }
