@@ -1,26 +1,66 @@
 // Enforces the dependency rules of DESIGN.md ("ui → lib → workers' API types →
-// core; core imports nothing from the rest"; ui imports lib only) and PITFALLS trap 1 (no
-// synchronous tensor reads) by scanning the source text. Plain fs and regular
-// expressions, no parser: the rules are about import statements, which are
-// regular enough once comments are removed. Every rule has a test below that
-// feeds the checker a small in-memory violation and expects it flagged.
-import { readdirSync, readFileSync } from 'node:fs';
+// core; core imports nothing from the rest"; ui imports lib only; no import
+// loops) with dependency-cruiser and the rules in .dependency-cruiser.cjs, and
+// two rules no import graph can see by scanning the source text: core uses no
+// window-only global, and nothing calls a synchronous tensor read (PITFALLS
+// trap 1). Every rule has a test below that feeds it a small violation and
+// expects it flagged.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { cruise, type ICruiseResult, type IViolation } from 'dependency-cruiser';
+import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCANNED_DIRS = ['src', 'workers'];
 const EXTENSIONS = ['.ts', '.js', '.svelte'];
 
-type Layer = 'core' | 'lib' | 'ui' | 'workers' | 'app' | 'other';
-
-interface ImportRef {
-  spec: string;
-  typeOnly: boolean;
-  kind: 'static' | 'dynamic' | 'worker-url';
-  line: number;
-  target: string | null; // repo-relative path for relative specifiers
+interface RuleConfig {
+  name: string;
+  to: { reachable?: boolean };
 }
+const require = createRequire(import.meta.url);
+const config = require(path.join(ROOT, '.dependency-cruiser.cjs')) as {
+  forbidden: RuleConfig[];
+  options: Record<string, unknown>;
+};
+const knownLoops = require(
+  path.join(ROOT, '.dependency-cruiser-known-violations.json'),
+) as unknown[];
+
+/**
+ * Runs the rules over `dirs` (relative to `baseDir`). Reachability rules run on
+ * the runtime graph (type-only imports dropped); the rest on the full one.
+ */
+async function cruiseRules(baseDir: string, dirs: string[], known: unknown[] = []) {
+  const tsConfig = baseDir === ROOT ? extractTSConfig(path.join(ROOT, 'tsconfig.json')) : undefined;
+  const run = async (rules: RuleConfig[], typeImports: boolean) => {
+    const result = await cruise(
+      dirs,
+      {
+        ...config.options,
+        baseDir,
+        tsConfig: tsConfig ? { fileName: path.join(ROOT, 'tsconfig.json') } : undefined,
+        tsPreCompilationDeps: typeImports,
+        ruleSet: { forbidden: rules },
+        validate: true,
+        knownViolations: known,
+      } as Parameters<typeof cruise>[1],
+      undefined,
+      tsConfig ? { tsConfig } : undefined,
+    );
+    return (result.output as ICruiseResult).summary.violations;
+  };
+  const chains = config.forbidden.filter((r) => r.to.reachable);
+  const direct = config.forbidden.filter((r) => !r.to.reachable);
+  return [...(await run(direct, true)), ...(await run(chains, false))].filter(
+    (v) => v.rule.severity !== 'ignore',
+  );
+}
+
+const describeViolation = (v: IViolation) =>
+  `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (loop ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`;
 
 export interface Violation {
   rule: string;
@@ -29,20 +69,8 @@ export interface Violation {
   detail: string;
 }
 
-export function layerOf(file: string): Layer {
-  if (file.startsWith('src/core/')) return 'core';
-  if (file.startsWith('src/lib/')) return 'lib';
-  if (file.startsWith('src/ui/')) return 'ui';
-  if (file.startsWith('workers/')) return 'workers';
-  if (file.startsWith('src/')) return 'app'; // src/main.ts: the page entry
-  return 'other';
-}
-
-/** The page thread: everything bundled into the page rather than a worker. */
-function onPageThread(file: string): boolean {
-  const l = layerOf(file);
-  return l === 'ui' || l === 'lib' || l === 'app';
-}
+// Globals that exist only in a window (core also runs in workers and Node).
+const DOM_ONLY = /\b(document|window|localStorage|sessionStorage|HTMLElement|customElements)\b/;
 
 /**
  * Blanks comments (keeping newlines so line numbers survive). With
@@ -102,113 +130,45 @@ function lineAt(text: string, index: number): number {
   return n;
 }
 
-function resolveRelative(from: string, spec: string, files: Map<string, string>): string | null {
-  if (!spec.startsWith('.')) return null;
-  const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec.split('?')[0]));
-  const candidates = [base, `${base}.ts`, `${base}.js`, `${base}/index.ts`];
-  if (base.endsWith('.js')) candidates.push(base.replace(/\.js$/, '.ts'));
-  return candidates.find((c) => files.has(c)) ?? base;
-}
-
-export function importsOf(file: string, text: string, files: Map<string, string>): ImportRef[] {
-  const code = stripSource(scriptOf(file, text), false);
-  const refs: ImportRef[] = [];
-  const add = (m: RegExpMatchArray, spec: string, typeOnly: boolean, kind: ImportRef['kind']) =>
-    refs.push({
-      spec,
-      typeOnly,
-      kind,
-      line: lineAt(code, m.index ?? 0),
-      target: resolveRelative(file, spec, files),
-    });
-  for (const m of code.matchAll(/\bimport\s+(type\s+)?[\w*{}\s,$]+?\s+from\s*(['"])([^'"]+)\2/g)) {
-    add(m, m[3], Boolean(m[1]), 'static');
-  }
-  const reExport =
-    /\bexport\s+(type\s+)?(?:\*(?:\s+as\s+\w+)?|\{[^}]*\})\s*from\s*(['"])([^'"]+)\2/g;
-  for (const m of code.matchAll(reExport)) add(m, m[3], Boolean(m[1]), 'static');
-  for (const m of code.matchAll(/\bimport\s*(['"])([^'"]+)\1/g)) add(m, m[2], false, 'static');
-  for (const m of code.matchAll(/\bimport\s*\(\s*(['"])([^'"]+)\1\s*\)/g)) {
-    add(m, m[2], false, 'dynamic');
-  }
-  const workerUrl = /\bnew\s+URL\s*\(\s*(['"])([^'"]+)\1\s*,\s*import\.meta\.url/g;
-  for (const m of code.matchAll(workerUrl)) add(m, m[2], false, 'worker-url');
-  return refs;
-}
-
-const isTf = (spec: string) => spec.startsWith('@tensorflow/');
-const isSvelte = (spec: string) =>
-  spec === 'svelte' || spec.startsWith('svelte/') || spec.endsWith('.svelte');
-
-// Globals that exist only in a window (core also runs in workers and Node).
-const DOM_ONLY = /\b(document|window|localStorage|sessionStorage|HTMLElement|customElements)\b/;
-
-/** Checks all rules over a map of repo-relative path → source text. */
-export function checkArchitecture(files: Map<string, string>): Violation[] {
+/** The rules an import graph cannot see, over repo-relative path → source text. */
+export function checkSource(files: Map<string, string>): Violation[] {
   const out: Violation[] = [];
-  const flag = (rule: string, file: string, line: number, detail: string) =>
-    out.push({ rule, file, line, detail });
-  const graph = new Map<string, ImportRef[]>();
-  for (const [file, text] of files) graph.set(file, importsOf(file, text, files));
-
-  for (const [file, refs] of graph) {
-    const layer = layerOf(file);
-    for (const r of refs) {
-      const to = r.target ? layerOf(r.target) : null;
-      if (layer === 'core') {
-        if (to && to !== 'core' && to !== 'other') {
-          flag('core-is-self-contained', file, r.line, `imports ${r.spec} (${to})`);
-        }
-        if (isSvelte(r.spec) || r.spec === 'comlink') {
-          flag('core-is-self-contained', file, r.line, `imports ${r.spec}`);
-        }
-      }
-      // A Svelte component is UI; a runes module (`x.svelte.ts`, imported as
-      // `./x.svelte`) is plain logic and belongs in lib.
-      const component = r.target ? r.target.endsWith('.svelte') : r.spec.endsWith('.svelte');
-      if (layer === 'lib' && (to === 'ui' || component)) {
-        flag('lib-does-not-import-ui', file, r.line, `imports ${r.spec}`);
-      }
-      // The page's components speak to lib only: core's types reach them
-      // re-exported by the lib module that uses them, workers' through lib's clients.
-      if (layer === 'ui' && (to === 'core' || to === 'workers')) {
-        flag('ui-imports-lib-only', file, r.line, `imports ${r.spec} (${to})`);
-      }
-      if ((layer === 'ui' || layer === 'lib') && isTf(r.spec)) {
-        flag('no-tfjs-on-page', file, r.line, `imports ${r.spec}`);
-      }
-      if (layer === 'workers' && (to === 'ui' || to === 'lib' || to === 'app')) {
-        flag('workers-import-core-only', file, r.line, `imports ${r.spec} (${to})`);
-      }
-    }
-    const bare = stripSource(scriptOf(file, files.get(file) ?? ''), true);
-    if (layer === 'core') {
+  for (const [file, text] of files) {
+    const bare = stripSource(scriptOf(file, text), true);
+    if (file.startsWith('src/core/')) {
       const m = DOM_ONLY.exec(bare);
-      if (m) flag('core-is-self-contained', file, lineAt(bare, m.index), `uses ${m[1]}`);
+      if (m)
+        out.push({
+          rule: 'core-is-self-contained',
+          file,
+          line: lineAt(bare, m.index),
+          detail: `uses ${m[1]}`,
+        });
+    }
+    // dependency-cruiser reads a component's <script lang="ts"> after
+    // TypeScript has erased its type imports, so this one rule is also
+    // checked on the text.
+    if (file.startsWith('src/ui/')) {
+      const code = stripSource(scriptOf(file, text), false);
+      for (const m of code.matchAll(/\b(?:import|export)\b[^;'"]*?\bfrom\s*(['"])(\.[^'"]+)\1/g)) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[2]));
+        if (/^(src\/core|workers)\//.test(target)) {
+          out.push({
+            rule: 'ui-imports-lib-only',
+            file,
+            line: lineAt(code, m.index ?? 0),
+            detail: `imports ${m[2]}`,
+          });
+        }
+      }
     }
     for (const m of bare.matchAll(/\.\s*(dataSync|arraySync)\s*\(/g)) {
-      flag('no-sync-reads', file, lineAt(bare, m.index ?? 0), `calls .${m[1]}()`);
-    }
-  }
-
-  // The page thread must not pull tfjs in through any chain of runtime
-  // imports (type-only imports are erased; worker URLs start a new realm).
-  for (const file of graph.keys()) {
-    if (!onPageThread(file)) continue;
-    const seen = new Set<string>([file]);
-    const queue: string[][] = [[file]];
-    while (queue.length > 0) {
-      const chain = queue.shift() as string[];
-      for (const r of graph.get(chain[chain.length - 1]) ?? []) {
-        if (r.typeOnly || r.kind === 'worker-url') continue;
-        if (isTf(r.spec) && chain.length > 1) {
-          flag('no-tfjs-on-page', file, 0, `reaches ${r.spec} via ${chain.join(' → ')}`);
-        }
-        if (r.target && graph.has(r.target) && !seen.has(r.target)) {
-          seen.add(r.target);
-          queue.push([...chain, r.target]);
-        }
-      }
+      out.push({
+        rule: 'no-sync-reads',
+        file,
+        line: lineAt(bare, m.index ?? 0),
+        detail: `calls .${m[1]}()`,
+      });
     }
   }
   return out;
@@ -229,21 +189,40 @@ function listSources(dir: string): string[] {
 }
 
 const fake = (entries: Record<string, string>) => new Map(Object.entries(entries));
-const rulesOf = (v: Violation[]) => [...new Set(v.map((x) => x.rule))].sort();
+const rulesOf = (v: { rule: string }[]) => [...new Set(v.map((x) => x.rule))].sort();
+
+// Small trees for the import rules live in a folder inside the repository, so
+// that package names resolve to the real node_modules as they do for src/.
+const FIXTURES = path.join(ROOT, 'tests/unit/.architecture-fixtures');
+let fixtureCount = 0;
+async function cruiseTree(entries: Record<string, string>): Promise<string[]> {
+  const dir = path.join(FIXTURES, String(fixtureCount++));
+  for (const [file, text] of Object.entries(entries)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  const dirs = ['src', 'workers'].filter((d) =>
+    Object.keys(entries).some((f) => f.startsWith(`${d}/`)),
+  );
+  return [...new Set((await cruiseRules(dir, dirs)).map((v) => v.rule.name))].sort();
+}
+afterAll(() => rmSync(FIXTURES, { recursive: true, force: true }));
 
 describe('architecture rules', () => {
-  it('hold for the repository', () => {
+  it('hold for the repository', async () => {
+    const violations = await cruiseRules(ROOT, SCANNED_DIRS, knownLoops);
+    expect(violations.map(describeViolation)).toEqual([]);
     const files = new Map<string, string>();
     for (const dir of SCANNED_DIRS) {
       for (const f of listSources(dir)) files.set(f, readFileSync(path.join(ROOT, f), 'utf8'));
     }
-    expect(files.size).toBeGreaterThan(0);
-    const lines = checkArchitecture(files).map((v) => `${v.file}:${v.line} ${v.rule}: ${v.detail}`);
+    expect(files.size).toBeGreaterThan(100);
+    const lines = checkSource(files).map((v) => `${v.file}:${v.line} ${v.rule}: ${v.detail}`);
     expect(lines).toEqual([]);
   });
 
-  describe('each rule flags a violation', () => {
-    it('core imports lib, ui, workers, svelte or comlink', () => {
+  describe('each import rule flags a violation', () => {
+    it('core imports lib, ui, workers, svelte or comlink, even a type', async () => {
       for (const [spec, extra] of [
         ['../lib/state', 'src/lib/state.ts'],
         ['../ui/App.svelte', 'src/ui/App.svelte'],
@@ -251,118 +230,135 @@ describe('architecture rules', () => {
         ['svelte', ''],
         ['comlink', ''],
       ]) {
-        const files = fake({ 'src/core/a.ts': `import { x } from '${spec}';\n` });
-        if (extra) files.set(extra, '');
-        expect(rulesOf(checkArchitecture(files)), spec).toEqual(['core-is-self-contained']);
+        const tree: Record<string, string> = {
+          'src/core/a.ts': `import type { x } from '${spec}';\n`,
+        };
+        if (extra) tree[extra] = 'export const x = 1;\n';
+        expect(await cruiseTree(tree), spec).toEqual(['core-is-self-contained']);
       }
-      const typeOnly = fake({
-        'src/core/a.ts': "import type { Api } from '../../workers/policy.worker';",
-        'workers/policy.worker.ts': '',
-      });
-      expect(rulesOf(checkArchitecture(typeOnly))).toEqual(['core-is-self-contained']);
     });
 
-    it('core uses a window-only global', () => {
-      const files = fake({ 'src/core/a.ts': 'export const w = () => document.title;' });
-      expect(rulesOf(checkArchitecture(files))).toEqual(['core-is-self-contained']);
-      const prose = fake({ 'src/core/a.ts': "// no document here\nexport const s = 'window';" });
-      expect(checkArchitecture(prose)).toEqual([]);
+    it('lib imports ui', async () => {
+      const tree = {
+        'src/lib/a.ts': "import Stage from '../ui/Stage.svelte';\nexport default Stage;\n",
+        'src/ui/Stage.svelte': '<p>hi</p>\n',
+      };
+      expect(await cruiseTree(tree)).toEqual(['lib-does-not-import-ui']);
     });
 
-    it('lib imports ui', () => {
-      const files = fake({
-        'src/lib/a.ts': "import Stage from '../ui/Stage.svelte';",
-        'src/ui/Stage.svelte': '<p>hi</p>',
-      });
-      expect(rulesOf(checkArchitecture(files))).toEqual(['lib-does-not-import-ui']);
-    });
-
-    it('ui imports core or workers, even a type', () => {
+    it('ui imports core or workers, even a type; lib is fine', async () => {
       for (const [spec, target] of [
         ['../../core/labelers', 'src/core/labelers.ts'],
         ['../../../workers/backend-decision', 'workers/backend-decision.ts'],
       ]) {
-        const files = fake({
-          'src/ui/a/B.svelte': `<script lang="ts">import type { X } from '${spec}';</script>`,
-          [target]: '',
-        });
-        expect(rulesOf(checkArchitecture(files)), spec).toEqual(['ui-imports-lib-only']);
+        const tree = {
+          'src/ui/a/B.svelte': `<script lang="ts">import type { X } from '${spec}';</script>\n`,
+          [target]: 'export type X = number;\n',
+        };
+        const files = fake(tree);
+        expect(rulesOf(checkSource(files)), spec).toEqual(['ui-imports-lib-only']);
+        const value = {
+          ...tree,
+          'src/ui/a/B.svelte': tree['src/ui/a/B.svelte'].replace('type ', ''),
+        };
+        expect(await cruiseTree(value), spec).toEqual(['ui-imports-lib-only']);
       }
-      const ok = fake({
-        'src/ui/a/B.svelte': "<script>import { t } from '../../lib/i18n';</script>",
-        'src/lib/i18n.ts': '',
-      });
-      expect(checkArchitecture(ok)).toEqual([]);
+      const ok = {
+        'src/ui/a/B.svelte': "<script>import { t } from '../../lib/i18n';</script>\n",
+        'src/lib/i18n.ts': 'export const t = 1;\n',
+      };
+      expect(await cruiseTree(ok)).toEqual([]);
+      expect(checkSource(fake(ok))).toEqual([]);
     });
 
-    it('ui or lib imports tfjs, directly, by re-export, dynamically or through a chain', () => {
-      const direct = fake({
-        'src/ui/A.svelte': "<script>import * as tf from '@tensorflow/tfjs';</script>",
-      });
-      expect(rulesOf(checkArchitecture(direct))).toEqual(['no-tfjs-on-page']);
-      const typeOnly = fake({ 'src/lib/a.ts': "import type { Tensor } from '@tensorflow/tfjs';" });
-      expect(rulesOf(checkArchitecture(typeOnly))).toEqual(['no-tfjs-on-page']);
-      const reExport = fake({ 'src/lib/a.ts': "export * from '@tensorflow/tfjs-core';" });
-      expect(rulesOf(checkArchitecture(reExport))).toEqual(['no-tfjs-on-page']);
-      const dynamic = fake({ 'src/lib/a.ts': "const tf = await import('@tensorflow/tfjs');" });
-      expect(rulesOf(checkArchitecture(dynamic))).toEqual(['no-tfjs-on-page']);
-      const chain = fake({
-        'src/main.ts': "import './lib/a';",
-        'src/lib/a.ts': "import { createGPT } from '../core/gpt';",
-        'src/core/gpt.ts': "import * as tf from '@tensorflow/tfjs';",
-      });
-      const v = checkArchitecture(chain);
-      expect(rulesOf(v)).toEqual(['no-tfjs-on-page']);
-      expect(v.map((x) => x.file).sort()).toEqual(['src/lib/a.ts', 'src/main.ts']);
+    it('ui or lib names tfjs, directly, dynamically or through a runtime chain', async () => {
+      expect(
+        await cruiseTree({
+          'src/ui/A.svelte': "<script>import * as tf from '@tensorflow/tfjs';</script>\n",
+        }),
+      ).toEqual(['no-tfjs-on-page', 'no-tfjs-on-page-chain']);
+      expect(
+        await cruiseTree({
+          'src/lib/a.ts':
+            "import type { Tensor } from '@tensorflow/tfjs';\nexport type T = Tensor;\n",
+        }),
+      ).toEqual(['no-tfjs-on-page']);
+      expect(
+        await cruiseTree({
+          'src/lib/a.ts': "export const tf = await import('@tensorflow/tfjs');\n",
+        }),
+      ).toEqual(['no-tfjs-on-page', 'no-tfjs-on-page-chain']);
+      const chain = {
+        'src/main.ts': "import './lib/a';\n",
+        'src/lib/a.ts': "import { createGPT } from '../core/gpt';\nexport const g = createGPT;\n",
+        'src/core/gpt.ts':
+          "import * as tf from '@tensorflow/tfjs';\nexport const createGPT = tf.zeros;\n",
+      };
+      expect(await cruiseTree(chain)).toEqual(['no-tfjs-on-page-chain']);
     });
 
-    it('allows type-only chains and worker URLs from the page', () => {
-      const files = fake({
+    it('allows type-only chains and worker URLs from the page', async () => {
+      const tree = {
         'src/lib/client.ts': [
           "import type { ProbeApi } from '../../workers/probe.worker';",
-          "const url = new URL('../../workers/probe.worker.ts', import.meta.url);",
+          "export const url = new URL('../../workers/probe.worker.ts', import.meta.url);",
+          'export type Api = ProbeApi;',
+          '',
         ].join('\n'),
-        'workers/probe.worker.ts': "import * as tf from '@tensorflow/tfjs';",
-      });
-      expect(checkArchitecture(files)).toEqual([]);
+        'workers/probe.worker.ts':
+          "import * as tf from '@tensorflow/tfjs';\nexport type ProbeApi = typeof tf;\n",
+      };
+      expect(await cruiseTree(tree)).toEqual([]);
     });
 
-    it('workers import ui or lib', () => {
+    it('workers import ui or lib', async () => {
       for (const [spec, target] of [
         ['../src/lib/state', 'src/lib/state.ts'],
         ['../src/ui/App.svelte', 'src/ui/App.svelte'],
       ]) {
-        const files = fake({ 'workers/a.ts': `import type { X } from '${spec}';`, [target]: '' });
-        expect(rulesOf(checkArchitecture(files)), spec).toEqual(['workers-import-core-only']);
+        const tree = {
+          'workers/a.ts': `import type { X } from '${spec}';\nexport type Y = X;\n`,
+          [target]: '',
+        };
+        expect(await cruiseTree(tree), spec).toEqual(['workers-import-core-only']);
       }
-      const ok = fake({
-        'workers/a.ts': "import { createGPT } from '../src/core/gpt';\nimport './backend';",
-        'src/core/gpt.ts': '',
-        'workers/backend.ts': '',
-      });
-      expect(checkArchitecture(ok)).toEqual([]);
+    });
+
+    it('files import each other in a loop, even through types', async () => {
+      const tree = {
+        'src/lib/a.ts': "import type { B } from './b';\nexport type A = B[];\n",
+        'src/lib/b.ts': "import { c } from './c';\nexport type B = typeof c;\n",
+        'src/lib/c.ts': "import type { A } from './a';\nexport const c: A = [];\n",
+      };
+      expect(await cruiseTree(tree)).toEqual(['no-import-loops']);
+    });
+  });
+
+  describe('each source rule flags a violation', () => {
+    it('core uses a window-only global', () => {
+      const files = fake({ 'src/core/a.ts': 'export const w = () => document.title;' });
+      expect(rulesOf(checkSource(files))).toEqual(['core-is-self-contained']);
+      const prose = fake({ 'src/core/a.ts': "// no document here\nexport const s = 'window';" });
+      expect(checkSource(prose)).toEqual([]);
     });
 
     it('anything calls dataSync or arraySync', () => {
       for (const call of ['x.dataSync()', 'y.arraySync()', 'loss\n  .dataSync ()']) {
         const files = fake({ 'workers/a.ts': `const v = ${call};` });
-        expect(rulesOf(checkArchitecture(files)), call).toEqual(['no-sync-reads']);
+        expect(rulesOf(checkSource(files)), call).toEqual(['no-sync-reads']);
       }
       const prose = fake({
         'workers/a.ts': "// never x.dataSync() here\nconst s = 'a.arraySync()';\nawait t.data();",
       });
-      expect(checkArchitecture(prose)).toEqual([]);
+      expect(checkSource(prose)).toEqual([]);
     });
 
     it('reports the line of a violation', () => {
-      const files = fake({ 'src/core/a.ts': "/* header\n */\n\nimport 'comlink';\n" });
-      expect(checkArchitecture(files)).toEqual([
-        {
-          rule: 'core-is-self-contained',
-          file: 'src/core/a.ts',
-          line: 4,
-          detail: 'imports comlink',
-        },
+      const files = fake({
+        'src/ui/A.svelte': '<p>x</p>\n<script>\n\nconst v = t.dataSync();\n</script>\n',
+      });
+      expect(checkSource(files)).toEqual([
+        { rule: 'no-sync-reads', file: 'src/ui/A.svelte', line: 4, detail: 'calls .dataSync()' },
       ]);
     });
   });
