@@ -45,7 +45,12 @@ export interface CandidateResult {
   timedSteps: number;
   /** A fallback WebGPU adapter or a software WebGL renderer. */
   software: boolean;
+  /** English, for logs; the page words a result from the fields around it and `detail`. */
   note: string;
+  /** Not measured on purpose: cpu (wasm runs), or a software renderer / fallback adapter. */
+  skip?: 'cpu' | 'software';
+  /** The software renderer or fallback adapter's name, or the error that stopped it. */
+  detail?: string;
 }
 
 export interface BackendReport {
@@ -54,9 +59,23 @@ export interface BackendReport {
   adapter: AdapterSummary | null;
   msPerStep: Partial<Record<BackendName, number | null>>;
   candidates: CandidateResult[];
+  /** Why, in English (logs, the worker lab); the page words it from the fields. */
   reason: string;
   source: 'measured' | 'cache' | 'override';
-  override: { requested: BackendName; honoured: boolean; message: string } | null;
+  override: {
+    requested: BackendName;
+    honoured: boolean;
+    message: string;
+    /** Who asked: `?backend=wasm`, an embed's message… */
+    by?: string;
+    /** Why it could not be honoured. */
+    error?: string;
+  } | null;
+  /**
+   * webgpu only: whether attention runs on the fused kernels, which check
+   * themselves against float64 first (largest relative error), or why not.
+   */
+  attention?: { fused: boolean; error: number | null; failure?: string };
   /** The default model size for this backend's speed. */
   modelSize: ModelSize;
   /**

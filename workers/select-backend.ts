@@ -68,7 +68,7 @@ async function measure(
   try {
     await initBackend(backend);
   } catch (e) {
-    return { ...base, status: 'unavailable', note: message(e) };
+    return { ...base, status: 'unavailable', note: message(e), detail: message(e) };
   }
   const model = createGPT(MEASURE_CONFIG, 1);
   const trainer = new SftTrainer(model, { lr: 1e-3 });
@@ -97,7 +97,7 @@ async function measure(
       note: softwareNote,
     };
   } catch (e) {
-    return { ...base, status: 'failed', note: message(e) };
+    return { ...base, status: 'failed', note: message(e), detail: message(e) };
   } finally {
     trainer.dispose();
     model.dispose();
@@ -123,7 +123,17 @@ async function measureAll(adapter: AdapterReport | null, renderer: string | null
       : '',
   };
   const results: CandidateResult[] = [];
-  const skipped = (backend: BackendName, note: string): CandidateResult => ({
+  const names: Partial<Record<BackendName, string>> = {
+    webgpu: software.webgpu ? adapter?.architecture || adapter?.vendor : undefined,
+    webgl: software.webgl
+      ? (/swiftshader|llvmpipe/i.exec(renderer ?? '')?.[0] ?? renderer ?? undefined)
+      : undefined,
+  };
+  const skipped = (
+    backend: BackendName,
+    note: string,
+    skip: 'cpu' | 'software',
+  ): CandidateResult => ({
     backend,
     status: 'skipped',
     msPerStep: null,
@@ -131,11 +141,15 @@ async function measureAll(adapter: AdapterReport | null, renderer: string | null
     timedSteps: 0,
     software: Boolean(software[backend]),
     note,
+    skip,
+    ...(names[backend] ? { detail: names[backend] } : {}),
   });
   for (const b of measurementOrder(software)) {
     const wasmWorks = results.some((r) => r.backend === 'wasm' && r.status === 'measured');
     if (b === 'cpu' && wasmWorks) {
-      results.push(skipped(b, 'not measured: wasm works and is faster than cpu wherever both run'));
+      results.push(
+        skipped(b, 'not measured: wasm works and is faster than cpu wherever both run', 'cpu'),
+      );
       continue;
     }
     if (software[b] && wasmWorks) {
@@ -143,12 +157,13 @@ async function measureAll(adapter: AdapterReport | null, renderer: string | null
       // to learn what every measurement so far says: software WebGPU and WebGL
       // train 6–350× slower than wasm (BENCHMARKS.md). ?probe= still measures them.
       const note = `${notes[b]}; not measured: software rendering trains far slower than wasm (?probe=${b} measures it)`;
-      results.push(skipped(b, note));
+      results.push(skipped(b, note, 'software'));
       continue;
     }
     const firsts = results.flatMap((r) => (r.firstStepMs === null ? [] : [r.firstStepMs]));
     const cut = software[b] && firsts.length ? CLEARLY_SLOW * Math.min(...firsts) : null;
-    results.push(await measure(b, Boolean(software[b]), notes[b] ?? '', cut));
+    const measured = await measure(b, Boolean(software[b]), notes[b] ?? '', cut);
+    results.push(names[b] && !measured.detail ? { ...measured, detail: names[b] } : measured);
   }
   const { backend, reason } = decide(results);
   for (const b of ['webgpu', 'webgl'] as const) if (b !== backend) releaseBackend(b);
@@ -172,17 +187,21 @@ export async function selectBackend(
   }
   if (chosen.info.backend !== 'webgpu') return chosen;
   let note: string;
+  let attention: BackendReport['attention'];
   try {
     const check = await verifyFusedAttention();
     if (!check) return chosen;
     const worst = largestError(check);
+    attention = { fused: check.ok, error: worst };
     note = check.ok
       ? `Attention runs on fused WebGPU kernels (checked against float64: largest relative error ${worst.toExponential(1)}).`
       : `The fused attention kernels failed their check against float64 on this GPU (relative error ${worst.toExponential(1)}), so attention runs on the generic ops.`;
   } catch (e) {
+    attention = { fused: false, error: null, failure: message(e) };
     note = `The fused attention kernels failed on this GPU (${message(e)}), so attention runs on the generic ops.`;
   }
-  return { ...chosen, report: { ...chosen.report, reason: `${chosen.report.reason} ${note}` } };
+  const reason = `${chosen.report.reason} ${note}`;
+  return { ...chosen, report: { ...chosen.report, reason, attention } };
 }
 
 async function chooseBackend(
@@ -207,13 +226,14 @@ async function chooseBackend(
           requested: opts.override,
           honoured: true,
           message: `using ${opts.override} as asked (${by})`,
+          by,
         },
         modelSize: modelSizeFor(opts.override, null, fallback),
       };
       return { report, info };
     } catch (e) {
       const why = `${by} cannot be honoured: ${message(e)}. Chose a backend by measurement instead.`;
-      override = { requested: opts.override, honoured: false, message: why };
+      override = { requested: opts.override, honoured: false, message: why, by, error: message(e) };
     }
   }
 

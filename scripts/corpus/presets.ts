@@ -90,6 +90,64 @@ const HAPPY_ENDING_GOLD: LabelerSpec = {
   terms: [{ test: { kind: 'ending', sentiment: 'happy' }, weight: 1 }],
 };
 
+/** Each preset's title and description in the page's other language. */
+function translations(
+  id: string,
+  shortWords: readonly [number, number],
+): Record<string, { title: string; description: (d: DemoStats) => string }> {
+  const [min, max] = shortWords;
+  const zh = (title: string, description: (d: DemoStats) => string) => ({
+    zh: { title, description },
+  });
+  switch (id) {
+    case 'happy-endings':
+      return zh(
+        '快乐的结局',
+        (d) =>
+          `标注者喜欢结局快乐的故事，其次是开放的结局，最后是伤心的结局。提示并没有要求快乐的故事，${d.total} 个示范中有 ${d.happy} 个是快乐的结局，看快乐结局所占的比例如何增长。`,
+      );
+    case 'mentions-the-animal':
+      return zh(
+        '写出那只动物',
+        () =>
+          '每个提示都要一个关于某种动物的故事；标注者喜欢写出这种动物的故事。这个任务有明确的正确答案，适合检查奖励模型是否学会了。',
+      );
+    case 'short-and-sweet':
+      return zh(
+        '短小精悍',
+        (d) =>
+          `标注者喜欢 ${min}–${max} 个词的故事，超过 ${max} 个词的每个词扣四分之一分；${d.total} 个示范中${d.short === 0 ? '没有一个' : `只有 ${d.short} 个`}这么短。看策略多快学会停下来，又为此放弃了什么。`,
+      );
+    case 'uses-dialogue':
+      return zh(
+        '有对话',
+        (d) => `标注者喜欢有人用引号说话的故事；${d.total} 个示范中有 ${d.dialogue} 个有对话。`,
+      );
+    case 'happy-and-talkative':
+      return zh(
+        '快乐又健谈',
+        () =>
+          '加权的标注者：快乐的结局最重要，对话和写出所问的动物各占一半的分量。看混合的偏好如何互相权衡。',
+      );
+    case 'reward-hacking':
+      return zh(
+        '奖励投机',
+        () =>
+          '负责排序的模拟标注者很匆忙：他们喜欢快乐的结局，但也单纯喜欢更长的故事，而且只排了十几个提示。金标准标注者只要快乐的结局。用很弱的 KL 惩罚（β = 0.01）的 PPO 把奖励模型的分数推高，金标准分数却下降；换成自适应 KL 再跑一次，就不会这样。',
+      );
+    case 'zh-happy-endings':
+      return {
+        en: {
+          title: 'Happy endings (Chinese)',
+          description: (d) =>
+            `The labeler prefers stories that end happily, then open endings, then sad ones; ${d.happy} of the ${d.total} Chinese demonstrations end happily.`,
+        },
+      };
+    default:
+      return {};
+  }
+}
+
 export function presetRecipes(shortWords: readonly [number, number]): PresetRecipe[] {
   return [
     {
@@ -211,7 +269,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       id: 'zh-happy-endings',
       title: '快乐的结局',
       description: (d) =>
-        `标注者喜欢结局快乐的故事，其次是开放的结局，最不喜欢伤心的结局；${d.total}个示范中有${d.happy}个是快乐的结局。The labeler prefers happy endings (Chinese stories).`,
+        `标注者喜欢结局快乐的故事，其次是开放的结局，最不喜欢伤心的结局；${d.total}个示范中有${d.happy}个是快乐的结局，看快乐结局所占的比例如何增长。`,
       language: 'zh',
       // Only the micro Chinese model ships (public/models/zh-micro.safetensors).
       baseModel: 'micro',
@@ -294,16 +352,25 @@ export function buildPreset(
     COUNTS.heldoutPrompts,
     trainPrompts,
   );
+  const stats: DemoStats = {
+    total: demos.length,
+    happy: demos.filter((d) => d.attributes.ending === 'happy').length,
+    dialogue: demos.filter((d) => d.attributes.hasDialogue).length,
+    short: demos.filter((d) => d.attributes.words >= short[0] && d.attributes.words <= short[1])
+      .length,
+  };
+  const other = Object.entries(translations(recipe.id, short));
   return {
     id: recipe.id,
     title: recipe.title,
-    description: recipe.description({
-      total: demos.length,
-      happy: demos.filter((d) => d.attributes.ending === 'happy').length,
-      dialogue: demos.filter((d) => d.attributes.hasDialogue).length,
-      short: demos.filter((d) => d.attributes.words >= short[0] && d.attributes.words <= short[1])
-        .length,
-    }),
+    description: recipe.description(stats),
+    ...(other.length > 0
+      ? {
+          translations: Object.fromEntries(
+            other.map(([lang, w]) => [lang, { title: w.title, description: w.description(stats) }]),
+          ),
+        }
+      : {}),
     language: recipe.language,
     baseModel: recipe.baseModel,
     prompts: prompts.map((p) => p.prompt),
@@ -329,6 +396,13 @@ export function buildPresets(
     title: p.title,
     language: p.language,
     file: `${p.id}.json`,
+    ...(p.translations
+      ? {
+          translations: Object.fromEntries(
+            Object.entries(p.translations).map(([lang, w]) => [lang, { title: w.title }]),
+          ),
+        }
+      : {}),
   }));
   return { presets, index: { presets: index } };
 }

@@ -40,13 +40,21 @@ export interface Preset {
   rankingLabeler?: LabelerSpec;
   /** Settings the preset starts with (keys of src/lib/settings.ts), e.g. a low β. */
   settings?: Record<string, number | string>;
+  /** Its title and description in the page's other languages. */
+  translations?: PresetTranslations;
 }
+
+/** A preset's words in another page language than its own. */
+export type PresetTranslations = Partial<
+  Record<PresetLanguage, { title?: string; description?: string }>
+>;
 
 export interface PresetIndexEntry {
   id: string;
   title: string;
   language: PresetLanguage;
   file: string;
+  translations?: PresetTranslations;
 }
 
 export const PRESET_MINIMUMS = { prompts: 12, heldoutPrompts: 8, demonstrations: 16 } as const;
@@ -133,7 +141,26 @@ export function validatePreset(value: unknown): Preset {
       ? {}
       : { rankingLabeler: validateLabelerSpec(value.rankingLabeler, 'preset.rankingLabeler') }),
     ...(value.settings === undefined ? {} : { settings: presetSettings(value.settings) }),
+    ...translationsOf(value.translations, 'preset.translations'),
   };
+}
+
+/** `{ zh: { title?, description? } }`: non-empty strings, page languages only. */
+function translationsOf(x: unknown, path: string): { translations?: PresetTranslations } {
+  if (x === undefined) return {};
+  if (!isRecord(x)) throw new ArgumentError(path, 'expected an object');
+  const out: PresetTranslations = {};
+  for (const [lang, words] of Object.entries(x)) {
+    const language = oneOf(lang, `${path} key`, ['en', 'zh'] as const);
+    if (!isRecord(words)) throw new ArgumentError(`${path}.${lang}`, 'expected an object');
+    const entry: { title?: string; description?: string } = {};
+    for (const [field, v] of Object.entries(words)) {
+      const name = oneOf(field, `${path}.${lang} key`, ['title', 'description'] as const);
+      entry[name] = text(v, `${path}.${lang}.${field}`);
+    }
+    out[language] = entry;
+  }
+  return { translations: out };
 }
 
 /** Keys and plain values only: the page checks each against its settings table. */
@@ -160,6 +187,7 @@ export function validatePresetIndex(value: unknown): PresetIndexEntry[] {
       title: text(entry.title, `${path}.title`),
       language: oneOf(entry.language, `${path}.language`, ['en', 'zh'] as const),
       file,
+      ...translationsOf(entry.translations, `${path}.translations`),
     };
   });
 }

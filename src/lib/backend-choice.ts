@@ -2,7 +2,7 @@
 // measuring and choosing happen in the policy worker, workers/select-backend.ts)
 // and saying in a few words which backend runs, for people.
 import type { BackendName } from '../../workers/backend';
-import type { BackendReport } from '../../workers/backend-decision';
+import type { BackendReport, CandidateResult } from '../../workers/backend-decision';
 import { BACKEND_NAMES, isBackendName } from './backend-probe';
 import { english, type Translate } from './i18n/format';
 
@@ -60,4 +60,70 @@ function deviceLabel(r: BackendReport, t: Translate): string {
     return t('backend.label.fallbackOnly', { name, device: a.architecture || a.vendor });
   }
   return t('backend.label.unused', { name, device });
+}
+
+/**
+ * Why this backend runs, in the language of `t`: asked for, or the fastest of
+ * the measured candidates (and what became of the others), and on webgpu
+ * which path attention takes. A report remembered from before these fields
+ * existed keeps its English sentence.
+ */
+export function backendReason(r: BackendReport, t: Translate = english): string {
+  const worded = r.candidates.every((c) => c.status !== 'skipped' || c.skip !== undefined);
+  if (!worded) return r.reason;
+  const parts: string[] = [];
+  const o = r.override;
+  if (o && !o.honoured && o.by) {
+    parts.push(t('backend.reason.notHonoured', { by: o.by, detail: o.error ?? o.message }));
+  }
+  const best = r.candidates.find((c) => c.backend === r.backend);
+  if (r.source === 'override' && o?.by) {
+    parts.push(t('backend.reason.asked', { name: LABELS[r.backend], by: o.by }));
+  } else if (best) {
+    parts.push(
+      t('backend.reason.fastest', { name: LABELS[best.backend], timing: timing(best, t) }),
+    );
+    const others = r.candidates.filter((c) => c !== best).map((c) => candidateText(c, best, t));
+    if (others.length > 0) {
+      parts.push(t('backend.reason.others', { list: others.join(t('backend.reason.separator')) }));
+    }
+    if (r.source === 'cache') parts.push(t('backend.reason.remembered'));
+  } else {
+    return r.reason;
+  }
+  const a = r.attention;
+  if (a) {
+    const error = a.error === null ? '' : a.error.toExponential(1);
+    if (a.fused) parts.push(t('backend.attention.fused', { error }));
+    else if (a.failure !== undefined) {
+      parts.push(t('backend.attention.failed', { detail: a.failure }));
+    } else parts.push(t('backend.attention.checkFailed', { error }));
+  }
+  return parts.join(t('backend.reason.sentences'));
+}
+
+function timing(c: CandidateResult, t: Translate): string {
+  const ms = Math.round(c.msPerStep ?? 0);
+  return t(c.timedSteps > 0 ? 'backend.timing.steady' : 'backend.timing.first', { ms });
+}
+
+function candidateText(c: CandidateResult, best: CandidateResult, t: Translate): string {
+  const name = LABELS[c.backend];
+  const detail = c.detail ?? c.note;
+  if (c.status === 'skipped') {
+    return c.skip === 'cpu'
+      ? t('backend.candidate.skippedCpu', { name })
+      : t('backend.candidate.skippedSoftware', { name, detail, id: c.backend });
+  }
+  if (c.status === 'unavailable') return t('backend.candidate.unavailable', { name, detail });
+  if (c.status === 'failed' || c.msPerStep === null) {
+    return t('backend.candidate.failed', { name, detail });
+  }
+  const candidate = c.software
+    ? t('backend.candidate.software', { name, detail, timing: timing(c, t) })
+    : t('backend.candidate.measured', { name, timing: timing(c, t) });
+  // A first step (kernel compilation included) is compared with a first step.
+  const ref = c.timedSteps > 0 ? best.msPerStep : best.firstStepMs;
+  if (!ref) return candidate;
+  return t('backend.candidate.slower', { candidate, factor: (c.msPerStep / ref).toFixed(1) });
 }

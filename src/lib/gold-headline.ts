@@ -73,6 +73,34 @@ export function propertyName(spec: LabelerSpec, tr: Translate): string {
   }
 }
 
+/** What a labeler prefers, in the page's language (shown on the Rank stage). */
+export function labelerDescription(spec: LabelerSpec, tr: Translate): string {
+  const taste = ((): string => {
+    switch (spec.kind) {
+      case 'happy-ending':
+        return tr('labeler.describe.happy');
+      case 'mentions-requested-animal':
+        return tr('labeler.describe.animal');
+      case 'short-and-sweet': {
+        const [min, max] = spec.targetWords;
+        return tr('labeler.describe.short', { min, max, falloff: spec.falloffWords ?? max });
+      }
+      case 'uses-dialogue':
+        return tr('labeler.describe.dialogue');
+      case 'weighted': {
+        const terms = spec.terms.map((term) =>
+          tr('labeler.describe.term', {
+            weight: term.weight,
+            clause: termClause(term.test, false, tr),
+          }),
+        );
+        return tr('labeler.describe.weighted', { terms: terms.join(tr('gold.comma')) });
+      }
+    }
+  })();
+  return `${taste} ${tr('labeler.unfinished')}`;
+}
+
 /** A share of answers with the property, and how many answers it counts. */
 export interface GoldShare {
   share: number;

@@ -26,6 +26,21 @@ async function fetchJson(path: string, what: string): Promise<unknown> {
   }
 }
 
+type Words = Pick<Preset, 'title' | 'language'> & {
+  description?: string;
+  translations?: Preset['translations'];
+};
+
+/** A preset's title in the page's language, its own where it has no translation. */
+export function presetTitle(p: Words, lang: string): string {
+  return p.translations?.[lang as Preset['language']]?.title ?? p.title;
+}
+
+/** A preset's description in the page's language, its own where it has no translation. */
+export function presetDescription(p: Words & { description: string }, lang: string): string {
+  return p.translations?.[lang as Preset['language']]?.description ?? p.description;
+}
+
 export async function loadPresetIndex(): Promise<PresetIndexEntry[]> {
   return validatePresetIndex(await fetchJson('presets/index.json', 'the preset list'));
 }

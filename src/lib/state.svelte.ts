@@ -24,7 +24,7 @@ import { Teaching } from './teaching.svelte';
 import { VariantRuns } from './variant-runs.svelte';
 import { MetricLog } from './metrics';
 import { Optimisation } from './optimisation.svelte';
-import { fetchModel, loadPreset, loadPresetIndex, modelPath } from './preset-catalog';
+import { fetchModel, loadPreset, loadPresetIndex, modelPath, presetTitle } from './preset-catalog';
 import { RankingSession } from './ranking-session.svelte';
 import { automaticModelSize, presetSettings, rankSampling } from './run-settings';
 import { RewardStageState } from './reward-stage.svelte';
@@ -43,7 +43,7 @@ import {
 } from './settings';
 import { SftStage } from './sft-stage.svelte';
 import type { StageId } from './stages';
-import { t } from './i18n/index.svelte';
+import { locale, t } from './i18n/index.svelte';
 import { groupTitle, settingLabel } from './i18n/settings-text';
 import { SessionKeeper } from './session-keeper.svelte';
 import { SessionLibrary } from './session-library';
@@ -210,7 +210,13 @@ export class PlaygroundState {
     const entry =
       this.presetIndex.find((p) => p.id === wanted) ?? inLanguage ?? this.presetIndex[0];
     if (url.preset && entry.id !== url.preset) {
-      this.say(t('notice.unknownPreset', { preset: url.preset, title: entry.title }), 'problem');
+      this.say(
+        t('notice.unknownPreset', {
+          preset: url.preset,
+          title: presetTitle(entry, locale.current),
+        }),
+        'problem',
+      );
     }
     await this.choosePreset(entry.id, false);
     await engine;

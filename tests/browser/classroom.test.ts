@@ -7,7 +7,8 @@
 //   - the blind A/B flow on the Chinese preset (zh-micro), end to end: SFT,
 //     rankings by the labeler, the reward model, PPO, then pairs shown in a
 //     random order whose sources are told only after each choice, and the win
-//     rate with a Wilson interval beside the RM's and the gold labeler's;
+//     rate with a Wilson interval beside the RM's and the gold labeler's; on
+//     every stage and in every dialog, no English sentence is left (english.ts);
 //   - screenshots of the guided tour and the presenter view in both languages.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
 import { RESULTS_DIR, useBrowser } from './harness';
+import { englishRuns } from './english';
 import { go, labelerRanks, trainRewardModel, trainSft } from './stages';
 
 const { openApp } = useBrowser();
@@ -112,13 +114,20 @@ describe('classroom', () => {
     const { page } = await openApp(`?${query}`);
     await ready(page);
     expect(await page.locator('h1').textContent()).toBe('RLHF 游乐场');
+    // No English sentence on any stage in Chinese, with every disclosure open.
+    const noEnglish = async (where: string) => expect(await englishRuns(page), where).toEqual([]);
+    await noEnglish('start');
     await trainSft(page, LONG);
+    await noEnglish('demonstrate');
     await labelerRanks(page, 5, LONG);
+    await noEnglish('rank');
     await trainRewardModel(page, LONG);
+    await noEnglish('reward');
     await go(page, 'optimise');
     await page.click('input[name=optimise-mode][value=ppo]');
     await page.click('[data-testid=run-optimise]');
     await page.locator('[data-testid=run-ppo][data-status=done]').waitFor({ timeout: LONG });
+    await noEnglish('optimise');
 
     await go(page, 'evaluate');
     expect(await page.inputValue('[data-testid=blind-a]')).toBe('ppo');
@@ -164,6 +173,14 @@ describe('classroom', () => {
     expect(await page.locator('[data-testid=blind-win-gold]').textContent()).toMatch(/\[\d+%/);
     await shot(page, 'blind-results');
     expect(await seriousViolations(page)).toEqual([]);
+    await noEnglish('evaluate');
+    for (const dialog of ['share', 'embed', 'sessions', 'transfer']) {
+      await page.click(`[data-testid=${dialog}]`);
+      await page.locator('dialog[open]').waitFor();
+      await noEnglish(dialog);
+      await page.keyboard.press('Escape');
+      await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    }
   });
 
   for (const lang of ['en', 'zh'] as const) {

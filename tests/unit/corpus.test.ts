@@ -386,6 +386,35 @@ describe('presets', () => {
     index.forEach((entry, i) => expect(presets[i].id).toBe(entry.id));
   });
 
+  it('carry their title and description in the other page language', () => {
+    for (const [i, p] of presets.entries()) {
+      const other = p.language === 'en' ? 'zh' : 'en';
+      const words = p.translations?.[other];
+      expect(words?.title, p.id).toBeTruthy();
+      expect(words?.description, p.id).toBeTruthy();
+      expect(index[i].translations?.[other]?.title).toBe(words?.title);
+      const script = other === 'zh' ? /[\u4e00-\u9fff]/ : /^[\x20-\x7e–×β≥]+$/;
+      expect(`${words?.title}${words?.description}`, p.id).toMatch(script);
+    }
+    // English in a Chinese preset's own words is a mix-up the page would show in zh.
+    for (const p of presets.filter((x) => x.language === 'zh')) {
+      expect(p.description, p.id).not.toMatch(/[A-Za-z]{3,}/);
+    }
+  });
+
+  it('refuse translations that are not page languages or not text', () => {
+    const base = JSON.parse(publicFile('presets/happy-endings.json')) as Record<string, unknown>;
+    expect(() => validatePreset({ ...base, translations: { fr: { title: 'x' } } })).toThrow(
+      /preset\.translations key/,
+    );
+    expect(() => validatePreset({ ...base, translations: { zh: { title: '' } } })).toThrow(
+      /preset\.translations\.zh\.title/,
+    );
+    expect(() => validatePreset({ ...base, translations: { zh: { blurb: 'x' } } })).toThrow(
+      /preset\.translations\.zh key/,
+    );
+  });
+
   it('take demonstrations from sft.train and held-out prompts from unseen ones', () => {
     for (const preset of presets) {
       const corpus = shipped[preset.language];

@@ -95,6 +95,31 @@ export const en = {
   'backend.label.unused': '{name} · {device} not used',
   'backend.label.oneThread': '{label} · 1 thread',
   'backend.label.threads': '{label} · {n} threads',
+  'backend.reason.asked': '{name} was asked for ({by}); not measured.',
+  'backend.reason.fastest': '{name} is the fastest here: {timing}.',
+  'backend.reason.remembered': 'Measured on an earlier visit with this browser and device.',
+  'backend.reason.others': 'Others: {list}.',
+  'backend.reason.sentences': ' ',
+  'backend.reason.separator': '; ',
+  'backend.reason.notHonoured':
+    '{by} could not be used ({detail}), so the backend was chosen by measurement.',
+  'backend.timing.steady': '{ms} ms per step',
+  'backend.timing.first': '{ms} ms for the first step',
+  'backend.candidate.measured': '{name} {timing}',
+  'backend.candidate.software': '{name} on software ({detail}) {timing}',
+  'backend.candidate.slower': '{candidate}, {factor}× slower',
+  'backend.candidate.skippedCpu':
+    '{name} not measured: WASM runs, and it is faster than CPU wherever both run',
+  'backend.candidate.skippedSoftware':
+    '{name} not measured: software rendering ({detail}) trains far slower than WASM (?probe={id} measures it)',
+  'backend.candidate.unavailable': '{name} not available ({detail})',
+  'backend.candidate.failed': '{name} failed ({detail})',
+  'backend.attention.fused':
+    'Attention runs on fused WebGPU kernels (checked against float64: largest relative error {error}).',
+  'backend.attention.checkFailed':
+    'The fused attention kernels failed their check against float64 on this GPU (relative error {error}), so attention runs on the generic ops.',
+  'backend.attention.failed':
+    'The fused attention kernels failed on this GPU ({detail}), so attention runs on the generic ops.',
   'notices.label': 'Notices',
   'notices.dismiss': 'Dismiss',
   'notices.dismissLabel': 'Dismiss notice',
@@ -180,6 +205,11 @@ export const en = {
   'start.labelerValue': '{kind}, noise {noise}',
   'start.proxy': 'Who ranks',
   'start.proxyValue': 'a proxy taste ({kind}); the gold labeler judges',
+  'labeler.kind.happy-ending': 'happy ending',
+  'labeler.kind.mentions-requested-animal': 'mentions the animal',
+  'labeler.kind.short-and-sweet': 'short and sweet',
+  'labeler.kind.uses-dialogue': 'uses dialogue',
+  'labeler.kind.weighted': 'a weighted mix',
   'start.baseModel': 'Base model',
   'start.model.auto': 'Automatic (by preset and backend speed)',
   'start.model.nano': 'Nano: 4 layers, 128 wide (~0.8 M parameters)',
@@ -328,6 +358,17 @@ export const en = {
   'labeler.agree.value': '{share} of {pairs} pairs',
   'labeler.agree.note':
     'Share of sample pairs both order the same way (ties skipped). InstructGPT’s labelers agreed on about 73% of pairs.',
+  'labeler.describe.happy':
+    'Prefers stories that end happily (1), then open endings (0.5), then sad ones (0).',
+  'labeler.describe.animal':
+    'Prefers stories that name the animal the prompt asks for (1); another animal scores 0.25, none 0.',
+  'labeler.describe.short':
+    'Prefers stories of {min}–{max} words (Chinese: characters); shorter ones score less, and each word over {max} costs 1/{falloff}.',
+  'labeler.describe.dialogue':
+    'Prefers stories in which someone speaks in quotes (1) over those without (0).',
+  'labeler.describe.weighted': 'A weighted mix: {terms}.',
+  'labeler.describe.term': '{weight} × {clause}',
+  'labeler.unfinished': 'A story cut off before its ending scores 0.',
 
   // Grading (direct score vs ranking)
   'grade.how': 'Grade every sample from 1 (bad) to 7 (very good), then submit.',

@@ -92,6 +92,30 @@ export const zh: Record<MessageKey, string> = {
   'backend.label.unused': '{name} · 未使用 {device}',
   'backend.label.oneThread': '{label} · 1 个线程',
   'backend.label.threads': '{label} · {n} 个线程',
+  'backend.reason.asked': '按要求使用 {name}（{by}），没有测速。',
+  'backend.reason.fastest': '{name} 在这里最快：{timing}。',
+  'backend.reason.remembered': '测速结果来自这个浏览器和设备之前的访问。',
+  'backend.reason.others': '其他：{list}。',
+  'backend.reason.sentences': '',
+  'backend.reason.separator': '；',
+  'backend.reason.notHonoured': '无法按 {by} 使用（{detail}），所以改为通过测速选择后端。',
+  'backend.timing.steady': '每步 {ms} 毫秒',
+  'backend.timing.first': '第一步 {ms} 毫秒',
+  'backend.candidate.measured': '{name} {timing}',
+  'backend.candidate.software': '{name}（软件：{detail}）{timing}',
+  'backend.candidate.slower': '{candidate}，慢 {factor} 倍',
+  'backend.candidate.skippedCpu':
+    '{name} 没有测速：WASM 可用，而且凡是两者都能运行的地方 WASM 都比 CPU 快',
+  'backend.candidate.skippedSoftware':
+    '{name} 没有测速：软件渲染（{detail}）训练比 WASM 慢得多（?probe={id} 可以测它）',
+  'backend.candidate.unavailable': '{name} 不可用（{detail}）',
+  'backend.candidate.failed': '{name} 出错（{detail}）',
+  'backend.attention.fused':
+    '注意力运行在融合的 WebGPU 内核上（已与 float64 对照检查：最大相对误差 {error}）。',
+  'backend.attention.checkFailed':
+    '融合注意力内核在这块 GPU 上没有通过与 float64 的对照检查（相对误差 {error}），所以注意力改用通用运算。',
+  'backend.attention.failed':
+    '融合注意力内核在这块 GPU 上出错（{detail}），所以注意力改用通用运算。',
   'notices.label': '通知',
   'notices.dismiss': '关闭',
   'notices.dismissLabel': '关闭通知',
@@ -176,6 +200,11 @@ export const zh: Record<MessageKey, string> = {
   'start.labelerValue': '{kind}，噪声 {noise}',
   'start.proxy': '谁来排序',
   'start.proxyValue': '一个代理偏好（{kind}）；由金标准标注者评判',
+  'labeler.kind.happy-ending': '快乐结局',
+  'labeler.kind.mentions-requested-animal': '写出动物',
+  'labeler.kind.short-and-sweet': '短小精悍',
+  'labeler.kind.uses-dialogue': '有对话',
+  'labeler.kind.weighted': '加权组合',
   'start.baseModel': '基础模型',
   'start.model.auto': '自动（按预设和后端速度）',
   'start.model.nano': 'Nano：4 层，宽 128（约 80 万参数）',
@@ -323,6 +352,15 @@ export const zh: Record<MessageKey, string> = {
   'labeler.agree.value': '{pairs} 对中的 {share}',
   'labeler.agree.note':
     '两者排出相同先后的样本对所占比例（并列不计）。InstructGPT 的标注者之间大约在 73% 的样本对上一致。',
+  'labeler.describe.happy':
+    '偏爱结局快乐的故事（1），其次是开放的结局（0.5），最后是伤心的结局（0）。',
+  'labeler.describe.animal': '偏爱写出提示所问动物的故事（1）；写了别的动物得 0.25，没有动物得 0。',
+  'labeler.describe.short':
+    '偏爱 {min}–{max} 个词（中文按字计）的故事；更短的得分更低，超过 {max} 的每个词扣 1/{falloff}。',
+  'labeler.describe.dialogue': '偏爱有人用引号说话的故事（1），没有对话的得 0。',
+  'labeler.describe.weighted': '加权组合：{terms}。',
+  'labeler.describe.term': '{weight} × {clause}',
+  'labeler.unfinished': '没写完结局就被截断的故事得 0 分。',
 
   // 打分与排序
   'grade.how': '给每个样本打 1（差）到 7（很好）分，然后提交。',

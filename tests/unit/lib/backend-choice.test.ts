@@ -1,8 +1,8 @@
 // The backend label, in English by default and in the language of the
 // translator the page passes (the badge passes its `t`).
 import { describe, expect, it } from 'vitest';
-import { backendLabel, type Translate } from '../../../src/lib/backend-choice';
-import type { BackendReport } from '../../../workers/backend-decision';
+import { backendLabel, backendReason, type Translate } from '../../../src/lib/backend-choice';
+import type { BackendReport, CandidateResult } from '../../../workers/backend-decision';
 import { zh } from '../../../src/lib/i18n/zh';
 import { fill } from '../../../src/lib/i18n/format';
 
@@ -67,5 +67,77 @@ describe('fill', () => {
   it('fills named parameters and leaves unknown ones as written', () => {
     expect(fill('{a} and {b}, not {c}', { a: 1, b: 'two' })).toBe('1 and two, not {c}');
     expect(fill('no parameters')).toBe('no parameters');
+  });
+});
+
+describe('backendReason', () => {
+  const cand = (c: Partial<CandidateResult> & Pick<CandidateResult, 'backend' | 'status'>) =>
+    ({
+      msPerStep: null,
+      firstStepMs: null,
+      timedSteps: 0,
+      software: false,
+      note: 'english note',
+      ...c,
+    }) satisfies CandidateResult;
+  const measured: BackendReport = {
+    ...report('wasm', { vendor: 'google', architecture: 'swiftshader', isFallback: true }),
+    reason: 'the English sentence',
+    candidates: [
+      cand({
+        backend: 'webgpu',
+        status: 'measured',
+        msPerStep: 8400,
+        firstStepMs: 8400,
+        software: true,
+        detail: 'swiftshader',
+      }),
+      cand({ backend: 'webgl', status: 'unavailable', detail: 'no WebGL2 context' }),
+      cand({
+        backend: 'wasm',
+        status: 'measured',
+        msPerStep: 684.4,
+        firstStepMs: 1200,
+        timedSteps: 3,
+      }),
+      cand({ backend: 'cpu', status: 'skipped', skip: 'cpu' }),
+    ],
+  };
+
+  it('words a measured choice from its numbers: the winner, then each other candidate', () => {
+    // webgpu was cut after its first step: 8400 / wasm's first 1200 = 7.0×.
+    expect(backendReason(measured)).toBe(
+      'WASM is the fastest here: 684 ms per step. Others: WebGPU on software (swiftshader) 8400 ms for the first step, 7.0× slower; WebGL not available (no WebGL2 context); CPU not measured: WASM runs, and it is faster than CPU wherever both run.',
+    );
+    expect(backendReason({ ...measured, source: 'cache' })).toMatch(/earlier visit/);
+  });
+
+  it('speaks Chinese with no English sentence left, apart from quoted details', () => {
+    const text = backendReason(measured, chinese);
+    expect(text).toBe(
+      'WASM 在这里最快：每步 684 毫秒。其他：WebGPU（软件：swiftshader）第一步 8400 毫秒，慢 7.0 倍；WebGL 不可用（no WebGL2 context）；CPU 没有测速：WASM 可用，而且凡是两者都能运行的地方 WASM 都比 CPU 快。',
+    );
+  });
+
+  it('says when it was asked for, and which path attention takes on webgpu', () => {
+    const asked: BackendReport = {
+      ...report('webgpu', { vendor: 'nvidia', architecture: 'hopper', isFallback: false }),
+      source: 'override',
+      override: { requested: 'webgpu', honoured: true, message: 'm', by: '?backend=webgpu' },
+      attention: { fused: true, error: 3.2e-7 },
+    };
+    expect(backendReason(asked)).toBe(
+      'WebGPU was asked for (?backend=webgpu); not measured. Attention runs on fused WebGPU kernels (checked against float64: largest relative error 3.2e-7).',
+    );
+    const broken = { ...asked, attention: { fused: false, error: 0.2 } };
+    expect(backendReason(broken)).toMatch(/failed their check .* \(relative error 2\.0e-1\)/);
+  });
+
+  it('keeps the English sentence of a report remembered from before it was worded', () => {
+    const old = {
+      ...measured,
+      candidates: measured.candidates.map((c) => (c.skip ? { ...c, skip: undefined } : c)),
+    };
+    expect(backendReason(old, chinese)).toBe('the English sentence');
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabelerSpec } from '../../../src/core/labelers';
 import {
   headlineParts,
+  labelerDescription,
   propertyName,
   recentShare,
   shareOfScores,
@@ -106,5 +107,41 @@ describe('headlineParts', () => {
       'SFT',
       'RRHF',
     ]);
+  });
+});
+
+describe('labelerDescription', () => {
+  it('says what each labeler prefers, with its numbers, and that cut-off text scores 0', () => {
+    const short: LabelerSpec = { kind: 'short-and-sweet', targetWords: [6, 12], falloffWords: 4 };
+    expect(labelerDescription(short, inEnglish)).toBe(
+      'Prefers stories of 6–12 words (Chinese: characters); shorter ones score less, and each word over 12 costs 1/4. A story cut off before its ending scores 0.',
+    );
+    const weighted: LabelerSpec = {
+      kind: 'weighted',
+      terms: [
+        { test: { kind: 'ending', sentiment: 'happy' }, weight: 1 },
+        { test: { kind: 'length', unit: 'words', min: 24, max: 60 }, weight: 2 },
+      ],
+    };
+    expect(labelerDescription(weighted, inEnglish)).toBe(
+      'A weighted mix: 1 × end happily, 2 × are 24–60 words long. A story cut off before its ending scores 0.',
+    );
+  });
+
+  it('has no English words in Chinese', () => {
+    const specs: LabelerSpec[] = [
+      { kind: 'happy-ending' },
+      { kind: 'mentions-requested-animal' },
+      { kind: 'short-and-sweet', targetWords: [6, 12] },
+      { kind: 'uses-dialogue' },
+      { kind: 'weighted', terms: [{ test: { kind: 'dialogue' }, weight: 0.5 }] },
+    ];
+    for (const spec of specs) {
+      const text = labelerDescription(spec, inChinese);
+      expect(text, spec.kind).toMatch(/[\u4e00-\u9fff]/);
+      expect(text, spec.kind).not.toMatch(/[A-Za-z]{2,}/);
+    }
+    // Falloff defaults to the range's top: each word over 12 costs 1/12.
+    expect(labelerDescription(specs[2], inChinese)).toContain('扣 1/12');
   });
 });
