@@ -10,11 +10,10 @@ import {
   mulberry32,
   withCutOffAnswersIf,
   type GPT,
-  type GradedGroup,
-  type RankedGroup,
-  type RankedTextGroup,
+  type Preference,
   type RewardObjective,
   type Sequence,
+  type TokenPreference,
 } from '../src/core';
 import {
   describeModel,
@@ -37,31 +36,37 @@ const runtime = new WorkerRuntime(() => (rm ? [rm] : []));
 /** Who asked for scores: the policy worker's calls must not pass through the page. */
 const scoreCalls = { page: 0, policy: 0 };
 
-export type { RewardObjective };
+export type { Preference, RewardObjective };
 
 export interface TextItem {
   prompt: string;
   response: string;
 }
-export type TextGroup =
-  | (RankedTextGroup & { added?: number })
-  | { prompt: string; completions: string[]; grades: number[] };
-
 export interface RewardTrainRequest {
-  groups: TextGroup[];
+  groups: Preference[];
   settings: LoopSettings & {
     objective?: RewardObjective;
     /** Train the whole model, or only its reward head on the frozen trunk. Default 'all'. */
     trains?: 'all' | 'head';
-    /** Add each ranking's best answer cut off, ranked last (src/core/cut-off.ts). */
+    /** Add each ranking's best answer cut off, ranked last (src/core/cut-off.ts); pairwise only. */
     cutOff?: boolean;
   };
 }
 
-/** Groups as the trainer takes them: with cut-off answers added to the ranked ones when asked. */
-function trainingGroups(groups: TextGroup[], cutOff: boolean | undefined): TextGroup[] {
+/**
+ * Records as the trainer takes them: with cut-off answers added to the ranked
+ * ones when asked. The direct-score objective regresses on grades, which the
+ * cut-off answers do not have, so it trains on the records as they are.
+ */
+function trainingGroups(
+  groups: Preference[],
+  cutOff: boolean | undefined,
+  objective: RewardObjective | undefined,
+): Preference[] {
   // Not an array: tokenGroups says so.
-  return Array.isArray(groups) ? withCutOffAnswersIf(groups, cutOff) : groups;
+  return Array.isArray(groups)
+    ? withCutOffAnswersIf(groups, cutOff && objective !== 'direct')
+    : groups;
 }
 
 function model(): ModelSlot {
@@ -84,16 +89,15 @@ function sequences(items: TextItem[]): Sequence[] {
   });
 }
 
-function tokenGroups(groups: TextGroup[]): (RankedGroup | GradedGroup)[] {
+/** The records with their prompt and completions as token ids (ranks, grades and `added` as they are). */
+function tokenGroups(groups: Preference[]): TokenPreference[] {
   if (!Array.isArray(groups) || groups.length === 0) throw new ArgumentError('groups', 'is empty');
   const tok = model().tokenizer;
-  return groups.map((g) => {
-    const prompt = tok.encode(g.prompt);
-    const completions = g.completions.map((c) => responseIds(tok, c));
-    return 'ranks' in g
-      ? { prompt, completions, ranks: g.ranks, ...(g.added ? { added: g.added } : {}) }
-      : { prompt, completions, grades: g.grades };
-  });
+  return groups.map((g) => ({
+    ...g,
+    prompt: tok.encode(g.prompt),
+    completions: g.completions.map((c) => responseIds(tok, c)),
+  }));
 }
 
 /** A short-lived trainer for reading the model (its optimizer never steps, so holds nothing). */
@@ -147,10 +151,7 @@ function forgetTrainer(): void {
   kept = null;
 }
 
-function rewardTask(
-  groups: (RankedGroup | GradedGroup)[],
-  s: RewardTrainRequest['settings'],
-): LoopTask {
+function rewardTask(groups: TokenPreference[], s: RewardTrainRequest['settings']): LoopTask {
   const rng = mulberry32(s.seed ?? 0);
   let lr = s.lr;
   let objective: RewardObjective = s.objective ?? 'pairwise';
@@ -252,7 +253,7 @@ const api = {
     scoreCalls.page++;
     return score(items);
   },
-  async evaluate(groups: TextGroup[], objective?: RewardObjective) {
+  async evaluate(groups: Preference[], objective?: RewardObjective) {
     await runtime.ensureDevice();
     const g = tokenGroups(groups);
     return withTrainer((t) => t.evaluate(g), objective);
@@ -262,12 +263,12 @@ const api = {
    * ranking ordered by a head trained on the others (see RewardModelTrainer).
    */
   async crossValidate(
-    groups: TextGroup[],
+    groups: Preference[],
     settings: { steps: number; lr: number; cutOff?: boolean },
   ) {
     await runtime.ensureDevice();
-    const g = tokenGroups(trainingGroups(groups, settings?.cutOff)).filter(
-      (x): x is RankedGroup => 'ranks' in x,
+    const g = tokenGroups(trainingGroups(groups, settings?.cutOff, 'pairwise')).filter(
+      (x) => x.ranks !== undefined,
     );
     return runtime.guarded(async () => {
       const t = new RewardModelTrainer(model().model, { lr: settings.lr, trains: 'head' });
@@ -291,7 +292,7 @@ const api = {
     if (!req?.settings) throw new ArgumentError('settings', 'are missing (lr, batchSize, ...)');
     const slot = model();
     const task = rewardTask(
-      tokenGroups(trainingGroups(req.groups, req.settings.cutOff)),
+      tokenGroups(trainingGroups(req.groups, req.settings.cutOff, req.settings.objective)),
       req.settings,
     );
     return runtime.run(task, slot, req.settings, onEvent, () => slot.checkpoint());

@@ -18,9 +18,8 @@ import {
   pairAgreement,
   ranksFromScores,
   totalAgreement,
-  type GradedGroup,
   type Grader,
-  type RankedGroup,
+  type TokenPreference,
 } from '../../src/core/index';
 import {
   argument,
@@ -62,7 +61,7 @@ const heldoutPrompts = [
   ...preset.heldoutPrompts,
 ];
 const heldout = await sampleGroups(base, tok, heldoutPrompts, k, { maxNewTokens, seed: 5 });
-const test: RankedGroup[] = heldout
+const test: TokenPreference[] = heldout
   .map((g) => ({
     prompt: tok.encode(g.prompt),
     completions: g.texts.map((t) => responseSeq(tok, g.prompt, t).response),
@@ -106,12 +105,12 @@ for (let seed = 1; seed <= seeds; seed++) {
   // Each group is labeled by one of them (alternating), as a crowd of two would.
   const completions = (g: (typeof train)[number]) =>
     g.texts.map((t) => responseSeq(tok, g.prompt, t).response);
-  const ranked: RankedGroup[] = train.map((g, i) => ({
+  const ranked: TokenPreference[] = train.map((g, i) => ({
     prompt: tok.encode(g.prompt),
     completions: completions(g),
     ranks: labels[i].ranks[i % 2],
   }));
-  const graded: GradedGroup[] = train.map((g, i) => ({
+  const graded: TokenPreference[] = train.map((g, i) => ({
     prompt: tok.encode(g.prompt),
     completions: completions(g),
     grades: labels[i].grades[i % 2].map(gradeToTarget),

@@ -25,8 +25,8 @@ import {
   type CharTokenizer,
   type GPT,
   type Proportion,
-  type RankedGroup,
-  type RankedTextGroup,
+  type TokenPreference,
+  type RankedPreference,
   withCutOffAnswersIf,
 } from '../../src/core/index';
 import { makeLabeler, noisyRanking } from '../../src/core/labelers';
@@ -230,7 +230,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   t = timer();
   const groups = rankings.filter((r) => new Set(r.ranks).size > 1);
   const { train, heldout: heldoutGroups } = splitHeldout(groups, s['rm.heldoutShare']);
-  const asGroup = (r: RankedTextGroup & { added?: number }): RankedGroup => ({
+  const asGroup = (r: RankedPreference & { added?: number }): TokenPreference => ({
     prompt: tok.encode(r.prompt),
     completions: r.completions.map((x) => responseIds(tok, x)),
     ranks: r.ranks,
@@ -238,7 +238,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   });
   const rmSettings = rewardLoopSettings(s, o.seed);
   // As the reward worker trains: with each ranking's best answer cut off, ranked last, when asked.
-  const forTraining = (rs: RankedTextGroup[]) =>
+  const forTraining = (rs: RankedPreference[]) =>
     withCutOffAnswersIf(rs, rmSettings.cutOff).map(asGroup);
   const { rm, trainer: rmTrainer } = await trainRewardModel(sftModel, forTraining(train), {
     ...rmSettings,

@@ -14,7 +14,7 @@ import {
   mean,
   mulberry32,
   pairAgreement,
-  type RankedGroup,
+  type TokenPreference,
 } from '../../src/core/index';
 import {
   argument,
@@ -48,7 +48,7 @@ const policy = await copyOf(base);
 
 const rng = mulberry32(7 + seed);
 let promptIndex = 0;
-const groups: RankedGroup[] = [];
+const groups: TokenPreference[] = [];
 async function rankOne(seed: number): Promise<string[]> {
   const prompt = preset.prompts[promptIndex++ % preset.prompts.length];
   const [g] = await sampleGroups(policy, tok, [prompt], 4, { maxNewTokens, seed });

@@ -21,8 +21,7 @@ import {
   sample,
   type CharTokenizer,
   type GPT,
-  type GradedGroup,
-  type RankedGroup,
+  type TokenPreference,
   type Sequence,
 } from '../../src/core/index';
 import { validatePreset, type Preset } from '../../src/core/presets';
@@ -109,7 +108,7 @@ export function responseSeq(tok: CharTokenizer, prompt: string, text: string): S
 /** Trains a reward model (a copy of `start`) on groups; returns it with its training log. */
 export async function trainRewardModel(
   start: GPT,
-  groups: (RankedGroup | GradedGroup)[],
+  groups: TokenPreference[],
   o: {
     steps: number;
     lr: number;

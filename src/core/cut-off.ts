@@ -12,6 +12,7 @@
  * lift while lifting PPO further (docs/lessons.md).
  */
 import { isFinished } from './labelers';
+import type { Preference, RankedPreference } from './preferences';
 
 /** Where answers are cut, as shares of the best answer's characters. */
 export const CUT_OFF_SHARES = [0.5, 0.25] as const;
@@ -31,20 +32,13 @@ export function cutOffAnswer(text: string, share: number): string | null {
   return null;
 }
 
-export interface RankedTextGroup {
-  prompt: string;
-  completions: string[];
-  /** `ranks[i]` is completion i's place: 0 = best, equal places tie. */
-  ranks: number[];
-}
-
 /**
  * The group with its best answer's cut-off versions appended, tied with each
  * other below every ranked answer; `added` says how many were appended (the
  * reward model leaves them out of its accuracy). A group whose best answer is
  * already unfinished, or too short to cut, comes back with `added: 0`.
  */
-export function withCutOffAnswers<G extends RankedTextGroup>(g: G): G & { added: number } {
+export function withCutOffAnswers<G extends RankedPreference>(g: G): G & { added: number } {
   const best = g.ranks.indexOf(Math.min(...g.ranks));
   if (best < 0 || !isFinished(g.completions[best])) return { ...g, added: 0 };
   const text = g.completions[best];
@@ -52,24 +46,28 @@ export function withCutOffAnswers<G extends RankedTextGroup>(g: G): G & { added:
     ...new Set(CUT_OFF_SHARES.map((s) => cutOffAnswer(text, s)).filter((c) => c !== null)),
   ].filter((c) => !g.completions.includes(c));
   const last = Math.max(...g.ranks) + 1;
-  return {
-    ...g,
+  // Grades, if any, would no longer cover every completion: the ranks carry the order.
+  const { grades: _grades, ...ranked } = g;
+  const out = {
+    ...ranked,
     completions: [...g.completions, ...cuts],
     ranks: [...g.ranks, ...cuts.map(() => last)],
     added: cuts.length,
   };
+  return out as G & { added: number };
 }
 
 /**
- * Groups as the reward model trains on them: with `on`, every ranked group
- * gains its cut-off answers (`withCutOffAnswers`); graded groups, and every
- * group with `on` false, are returned as they are.
+ * Records as the reward model trains on them: with `on`, every ranked record
+ * gains its cut-off answers (`withCutOffAnswers`); records graded only, and
+ * every record with `on` false, are returned as they are.
  */
-export function withCutOffAnswersIf<G extends RankedTextGroup | { grades: number[] }>(
+export function withCutOffAnswersIf<G extends Preference>(
   groups: G[],
   on: boolean | undefined,
 ): G[] {
   if (!on) return groups;
-  // `'ranks' in g` narrows the union but not G: say which G it is.
-  return groups.map((g) => ('ranks' in g ? withCutOffAnswers(g as G & RankedTextGroup) : g));
+  return groups.map((g) =>
+    g.ranks !== undefined ? withCutOffAnswers(g as G & RankedPreference) : g,
+  );
 }

@@ -29,10 +29,25 @@ export type { OptimizerSettings } from './train/optimizer';
 export { packSequences } from './train/batch';
 export type { Sequence } from './train/batch';
 export { SftTrainer, randomWindows } from './train/sft';
-export { RewardModelTrainer, rankedOnly } from './train/reward-model';
+export { RewardModelTrainer } from './train/reward-model';
 export { withCutOffAnswers, withCutOffAnswersIf, cutOffAnswer, CUT_OFF_SHARES } from './cut-off';
-export type { RankedTextGroup } from './cut-off';
-export type { RankedGroup, GradedGroup, RewardObjective } from './train/reward-model';
+export type { TokenPreference, RewardObjective } from './train/reward-model';
+export {
+  preferenceFromRow,
+  tiersToRanks,
+  ranksToTiers,
+  ranksFromScores,
+  gradeToTarget,
+  ranksToGrades,
+  ranksOf,
+  directTargets,
+  rankingToPairs,
+  comparisonCount,
+  rankedOnly,
+  preferenceProblem,
+  checkPreferences,
+} from './preferences';
+export type { Preference, RankedPreference, PreferenceRow } from './preferences';
 export { PpoTrainer, PPO_DEFAULTS } from './train/ppo';
 export type { PpoSettings, PpoBatch } from './train/ppo';
 export { RrhfTrainer, ranksToScores } from './train/rrhf';
@@ -55,10 +70,8 @@ export {
   totalAgreement,
   noisyGrade,
   labelGroup,
-  gradeToTarget,
   gaussian,
   mean,
-  ranksFromScores,
 } from './statistics';
 export type { Proportion, Agreement, Grader } from './statistics';
 export { attentionCoreReference } from './ops/attention';

@@ -152,24 +152,6 @@ export function labelGroup(
   };
 }
 
-/** A 1–7 grade as the direct-score objective's target in [0, 1]. */
-export function gradeToTarget(grade: number): number {
-  if (!Number.isInteger(grade) || grade < 1 || grade > 7) {
-    throw new ArgumentError('grade', `is ${grade}; expected an integer from 1 to 7`);
-  }
-  return (grade - 1) / 6;
-}
-
-/**
- * Ranks from scores or grades (higher is better): a sample's place is how many
- * score strictly higher, so equal scores tie. The page's grading and the
- * reward model's graded groups both rank by it.
- */
-export function ranksFromScores(scores: readonly number[]): number[] {
-  assertFiniteArray('scores', scores);
-  return scores.map((g) => scores.filter((h) => h > g).length);
-}
-
 export function mean(xs: readonly number[]): number {
   return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 }

@@ -13,7 +13,7 @@ import type { ModelInfo } from '../../workers/model-setup';
 import type { MeasureRequest, Measures } from '../../workers/policy-measures';
 import type { LoopEvent, LoopState, LoopSummary } from '../../workers/training-loop';
 import { backendLabel } from './backend-choice';
-import type { TextGroup } from './reward-client';
+import type { Preference } from '../core/preferences';
 import { Workers, type WorkerNotice } from './workers';
 
 export type { LoopState, LoopSummary, MeasureRequest, Measures, ModelInfo, WorkerNotice };
@@ -71,15 +71,6 @@ export interface TrainSettings {
   startPaused?: boolean;
 }
 
-export interface RankedTexts {
-  prompt: string;
-  completions: string[];
-  /** 0 = best; equal = tie. */
-  ranks: number[];
-  /** Targets in [0, 1] for the direct-score objective, when the samples were graded. */
-  grades?: number[];
-}
-
 export type BaseModel =
   | { kind: 'checkpoint'; bytes: Uint8Array }
   /** A randomly initialised tiny model over the characters of `text`: fast, for tests. */
@@ -104,18 +95,18 @@ export interface Engine {
   finishSft(): Promise<void>;
   /** Trains the reward model (started from the SFT weights the first time, or after `resetRewardModel`). */
   trainRewardModel(
-    groups: RankedTexts[],
+    groups: Preference[],
     s: TrainSettings & { objective: 'pairwise' | 'direct'; trains?: 'head' | 'all' },
     cb: RunCallbacks,
   ): Run;
   resetRewardModel(): void;
   evaluateRewardModel(
-    groups: RankedTexts[],
+    groups: Preference[],
     objective: 'pairwise' | 'direct',
   ): Promise<{ loss: number; accuracy: number; pairs: number }>;
   /** Leave-one-out pairwise accuracy of a reward head on the frozen trunk (every ranking held out once). */
   crossValidateRewardModel(
-    groups: RankedTexts[],
+    groups: Preference[],
     settings: { steps: number; lr: number; cutOff?: boolean },
   ): Promise<{ accuracy: number; pairs: number }>;
   /** Shifts the reward so that demonstrations score 0 on average (InstructGPT). */
@@ -160,33 +151,14 @@ export interface Engine {
    * pairwise accuracy on `heldout`; the reward model in use is put back after.
    */
   trialRewardModel(
-    groups: RankedTexts[],
-    heldout: RankedTexts[],
+    groups: Preference[],
+    heldout: Preference[],
     s: TrainSettings & { objective: 'pairwise' | 'direct'; trains?: 'head' | 'all' },
     cb: RunCallbacks,
   ): Promise<{ loss: number; accuracy: number; pairs: number }>;
   /** A saved reward model goes back into the reward worker. */
   restoreRewardModel(checkpoint: Uint8Array): Promise<void>;
   dispose(): void;
-}
-
-/** Ranks → grades in [0, 1] for the direct-score objective (best 1, worst 0). */
-export function ranksToGrades(ranks: readonly number[]): number[] {
-  const worst = Math.max(...ranks);
-  return ranks.map((r) => (worst === 0 ? 1 : (worst - r) / worst));
-}
-
-/**
- * Rankings as the reward worker takes them: ranks, or grades for the
- * direct-score objective (the person's 1–7 grades when there are, else grades
- * derived from the ranks).
- */
-function textGroups(groups: RankedTexts[], objective: 'pairwise' | 'direct'): TextGroup[] {
-  return groups.map((g) =>
-    objective === 'direct'
-      ? { prompt: g.prompt, completions: g.completions, grades: g.grades ?? ranksToGrades(g.ranks) }
-      : { prompt: g.prompt, completions: g.completions, ranks: g.ranks },
-  );
 }
 
 /** The loop controls both worker clients have. */
@@ -365,33 +337,32 @@ export class WorkerEngine implements Engine {
   }
 
   trainRewardModel(
-    groups: RankedTexts[],
+    groups: Preference[],
     s: TrainSettings & { objective: 'pairwise' | 'direct'; trains?: 'head' | 'all' },
     cb: RunCallbacks,
   ): Run {
     const r = this.main.reward;
-    const texts = textGroups(groups, s.objective);
     return this.run(
       () => r,
       async (onEvent) => {
         await this.ensureReward();
-        return r.train({ groups: texts, settings: { ...s, snapshotEvery: 10 } }, onEvent);
+        return r.train({ groups, settings: { ...s, snapshotEvery: 10 } }, onEvent);
       },
       cb,
     );
   }
 
   async crossValidateRewardModel(
-    groups: RankedTexts[],
+    groups: Preference[],
     settings: { steps: number; lr: number; cutOff?: boolean },
   ) {
     await this.ensureReward();
-    return this.main.reward.crossValidate(textGroups(groups, 'pairwise'), settings);
+    return this.main.reward.crossValidate(groups, settings);
   }
 
-  async evaluateRewardModel(groups: RankedTexts[], objective: 'pairwise' | 'direct') {
+  async evaluateRewardModel(groups: Preference[], objective: 'pairwise' | 'direct') {
     await this.ensureReward();
-    return this.main.reward.evaluate(textGroups(groups, objective), objective);
+    return this.main.reward.evaluate(groups, objective);
   }
 
   async normalizeRewardModel(demos: { prompt: string; response: string }[]): Promise<number> {
@@ -482,8 +453,8 @@ export class WorkerEngine implements Engine {
   }
 
   async trialRewardModel(
-    groups: RankedTexts[],
-    heldout: RankedTexts[],
+    groups: Preference[],
+    heldout: Preference[],
     s: TrainSettings & { objective: 'pairwise' | 'direct'; trains?: 'head' | 'all' },
     cb: RunCallbacks,
   ): Promise<{ loss: number; accuracy: number; pairs: number }> {
@@ -494,16 +465,12 @@ export class WorkerEngine implements Engine {
     try {
       const run = this.run(
         () => r,
-        (onEvent) =>
-          r.train(
-            { groups: textGroups(groups, s.objective), settings: { ...s, snapshotEvery: 10 } },
-            onEvent,
-          ),
+        (onEvent) => r.train({ groups, settings: { ...s, snapshotEvery: 10 } }, onEvent),
         cb,
       );
       await run.done;
       // Accuracy counts pairs in the held-out order, whatever the training objective.
-      return await r.evaluate(textGroups(heldout, 'pairwise'), 'pairwise');
+      return await r.evaluate(heldout, 'pairwise');
     } finally {
       if (kept) await r.loadCheckpoint(kept);
       else this.rewardReady = false;

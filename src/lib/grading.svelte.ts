@@ -14,9 +14,9 @@ import {
   type Agreement,
   type Grader,
 } from '../core/statistics';
-import { ranksFromScores } from '../core/statistics';
+import { ranksFromScores } from '../core/preferences';
 import { mulberry32 } from '../core/random';
-import { rankedTexts, splitHeldout } from './reward-data';
+import { splitHeldout, trainingPreferences } from './reward-data';
 import type { PlaygroundState } from './state.svelte';
 import { t } from './i18n/index.svelte';
 
@@ -135,7 +135,7 @@ export class Grading {
     this.problem = null;
     try {
       await this.pg.sft.fix();
-      const groups = rankedTexts(this.pg.ranking.rankings.filter((r) => r.grades));
+      const groups = trainingPreferences(this.pg.ranking.rankings.filter((r) => r.grades));
       const { train, heldout } = splitHeldout(
         groups,
         Math.max(this.pg.settings['rm.heldoutShare'], 0.25),

@@ -4,7 +4,7 @@
 // it is submitted and immediately counts as comparisons for the reward model.
 import { mulberry32 } from '../core/random';
 import { RankQueue, promptCycle, type RankItem } from './rank-queue';
-import { comparisonCount } from './ranking';
+import { comparisonCount } from '../core/preferences';
 import { totalComparisons } from './reward-data';
 import type { PlaygroundState } from './state.svelte';
 import type { StoredRanking } from './storage';

@@ -7,9 +7,14 @@
 // Enter submits. Drag and drop and touch use `placeAt` / `unplace` on the same
 // state, so every input method shares one undo history.
 //
-// `toRanks` gives the convention of src/core (ranks[i] = place of sample i,
+// `toRanks` gives the convention of src/core/preferences.ts (ranks[i] = place of sample i,
 // 0 = best, equal places = a tie), which InstructGPT's loss turns into
 // C(K,2) comparisons minus the tied pairs.
+
+import { comparisonCount, ranksToTiers, tiersToRanks } from '../core/preferences';
+
+// The page counts comparisons through this module (ui imports lib only).
+export { comparisonCount };
 
 export const MIN_K = 2;
 export const MAX_K = 9;
@@ -145,19 +150,7 @@ export function unplace(s: RankingState, i: number): RankingResult {
 
 /** ranks[i] = tier of sample i (0 = best); null while a sample is unranked. */
 export function toRanks(s: RankingState): number[] | null {
-  if (!isComplete(s)) return null;
-  const ranks = new Array<number>(s.k).fill(0);
-  s.tiers.forEach((t, place) => t.forEach((i) => (ranks[i] = place)));
-  return ranks;
-}
-
-/** Comparisons a ranking gives the reward model: pairs at different places (ties give none). */
-export function comparisonCount(ranks: readonly number[]): number {
-  let n = 0;
-  for (let i = 0; i < ranks.length; i++) {
-    for (let j = i + 1; j < ranks.length; j++) if (ranks[i] !== ranks[j]) n++;
-  }
-  return n;
+  return tiersToRanks(s.tiers, s.k);
 }
 
 /** C(K,2): the comparisons a ranking of K samples without ties gives. */
@@ -228,4 +221,14 @@ export function applyAction(s: RankingState, a: RankingAction): RankingResult {
 /** One-line summary such as "3 > 1 = 4 > 2" (1-based labels). */
 export function describeRanking(s: RankingState): string {
   return s.tiers.map((t) => t.map(sampleLabel).join(' = ')).join(' > ');
+}
+
+/** The same summary of saved ranks. */
+export function describeRanks(ranks: readonly number[]): string {
+  return describeRanking({
+    k: ranks.length,
+    tiers: ranksToTiers(ranks),
+    tiePending: false,
+    history: [],
+  });
 }

@@ -3,16 +3,16 @@
 import { proxy, transfer } from 'comlink';
 import type { ModelInfo, ModelRequest } from '../../workers/model-setup';
 import type {
+  Preference,
   RewardApi,
   RewardObjective,
   RewardTrainRequest,
-  TextGroup,
   TextItem,
 } from '../../workers/reward.worker';
 import type { LoopEvent, LoopSummary } from '../../workers/training-loop';
 import { ClientBase } from './client-base';
 
-export type { RewardTrainRequest, TextGroup, TextItem };
+export type { RewardTrainRequest, TextItem };
 
 export class RewardClient extends ClientBase<RewardApi> {
   snapshot: { checkpoint: Uint8Array; step: number } | null = null;
@@ -52,11 +52,11 @@ export class RewardClient extends ClientBase<RewardApi> {
     return this.handle.call(() => this.api.score(items));
   }
 
-  crossValidate(groups: TextGroup[], settings: { steps: number; lr: number; cutOff?: boolean }) {
+  crossValidate(groups: Preference[], settings: { steps: number; lr: number; cutOff?: boolean }) {
     return this.handle.call(() => this.api.crossValidate(groups, settings));
   }
 
-  evaluate(groups: TextGroup[], objective?: RewardObjective) {
+  evaluate(groups: Preference[], objective?: RewardObjective) {
     return this.handle.call(() => this.api.evaluate(groups, objective));
   }
 

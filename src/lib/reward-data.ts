@@ -1,8 +1,7 @@
 // Turning saved rankings into the reward model's training and held-out data.
-import { gradeToTarget, wilsonInterval } from '../core/statistics';
-import { comparisonCount } from './ranking';
+import { comparisonCount, preferenceFromRow, type RankedPreference } from '../core/preferences';
+import { wilsonInterval } from '../core/statistics';
 import type { StoredRanking } from './storage';
-import type { RankedTexts } from './engine';
 
 /**
  * The most rankings one preset of a session may hold: imports beyond it are
@@ -31,20 +30,11 @@ export function splitHeldout<T>(items: readonly T[], share: number): { train: T[
 }
 
 /**
- * Rankings the reward model can learn from (at least one comparison), as
- * worker groups. Arrays are copied: the page's may be Svelte state proxies,
- * which cannot be posted to a worker.
+ * Rankings the reward model can learn from (at least one comparison), as the
+ * preference records the reward worker takes (src/core/preferences.ts).
  */
-export function rankedTexts(rankings: readonly StoredRanking[]): RankedTexts[] {
-  return rankings
-    .filter((r) => comparisonCount(r.ranks) > 0)
-    .map((r) => ({
-      prompt: r.prompt,
-      completions: [...r.samples],
-      ranks: [...r.ranks],
-      // Graded samples: the direct-score objective regresses on the person's own grades.
-      ...(r.grades ? { grades: r.grades.map(gradeToTarget) } : {}),
-    }));
+export function trainingPreferences(rankings: readonly StoredRanking[]): RankedPreference[] {
+  return rankings.filter((r) => comparisonCount(r.ranks) > 0).map(preferenceFromRow);
 }
 
 /** Comparisons all rankings give together: Σ C(K,2) minus tied pairs. */

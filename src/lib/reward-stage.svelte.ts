@@ -2,8 +2,8 @@
 // one batch element), measures pairwise accuracy on rankings it never sees,
 // and afterwards shifts its bias so that the demonstrations score 0 on
 // average (InstructGPT).
-import type { RankedTexts } from './engine';
-import { rankedTexts, splitHeldout, totalComparisons } from './reward-data';
+import type { RankedPreference } from '../core/preferences';
+import { splitHeldout, totalComparisons, trainingPreferences } from './reward-data';
 import { rmQuality, type RmQuality } from './rm-quality';
 import type { PlaygroundState } from './state.svelte';
 import { rewardLoopSettings } from './run-settings';
@@ -32,7 +32,7 @@ export class RewardStageState {
 
   /** Rankings with at least one comparison, split into training and held-out sets. */
   data() {
-    const groups = rankedTexts(this.pg.ranking.rankings);
+    const groups = trainingPreferences(this.pg.ranking.rankings);
     return splitHeldout(groups, this.pg.settings['rm.heldoutShare']);
   }
 
@@ -123,8 +123,8 @@ export class RewardStageState {
   }
 
   /** The rankings to test leave-one-out, or null where that test does not apply (it needs a frozen-trunk head, the pairwise objective and two rankings or more). */
-  private crossValidationGroups(): RankedTexts[] | null {
-    const groups = rankedTexts(this.pg.ranking.rankings);
+  private crossValidationGroups(): RankedPreference[] | null {
+    const groups = trainingPreferences(this.pg.ranking.rankings);
     const applies =
       this.pg.engine !== null &&
       this.pg.settings['rm.trains'] === 'head' &&

@@ -3,19 +3,14 @@
 // wrote. Plain `indexedDB`, no wrapper library. When IndexedDB is missing
 // (some private modes) everything still works for the session, in memory,
 // and `persistent` says so, so the page can tell the person.
+import type { PreferenceRow } from '../core/preferences';
 
-export interface StoredRanking {
+/** A saved ranking: the preference row (src/core/preferences.ts) and who made it, when, where. */
+export interface StoredRanking extends PreferenceRow {
   id?: number;
   presetId: string;
-  prompt: string;
-  /** The K completions in the order they were shown. */
-  samples: string[];
-  /** ranks[i] = place of samples[i], 0 = best; equal places are ties. */
-  ranks: number[];
   /** 'person', or 'labeler' when the preset's simulated labeler ranked. */
   by: 'person' | 'labeler';
-  /** 1–7 grades, when the samples were graded rather than ranked (`ranks` then follows them). */
-  grades?: number[];
   createdAt: number;
   /** The named session it belongs to (src/lib/session-store.ts); none: the first session. */
   sessionId?: string;

@@ -1,5 +1,5 @@
 export { maskedSum, maskedMean, maskedVar } from './masked';
-export { rankingToPairs, rankingLoss, directScoreLoss } from './ranking';
+export { rankingLoss, directScoreLoss } from './ranking';
 export { whiten, klPenalizedRewards, ppoPolicyLoss, ppoValueLoss } from './ppo';
 export type { KlRewardsInput, PolicyLossInput, ValueLossInput } from './ppo';
 export { gae, gaeMasked } from './gae';

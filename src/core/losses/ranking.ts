@@ -11,13 +11,8 @@
  * seeds contrast with ranking.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  ArgumentError,
-  assertFiniteArray,
-  assertInRange,
-  assertNonEmpty,
-  assertShape,
-} from '../errors';
+import { ArgumentError, assertInRange, assertNonEmpty, assertShape } from '../errors';
+import { rankingToPairs } from '../preferences';
 
 /*
  * Pair differences without `tf.gather`: the gradient of gather needs
@@ -59,24 +54,6 @@ export function pairDifferences(
 /** A scalar 0 that still depends on `x` (zero gradient), so `tf.grad` accepts it. */
 export function connectedZero(x: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.sum(tf.mul(x, 0)));
-}
-
-/**
- * All [better, worse] index pairs of a ranking: `ranks[i]` is completion i's
- * place (0 = best; equal places are ties and give no pair). Pairs are ordered by
- * the lower index i, then the higher index j.
- */
-export function rankingToPairs(ranks: number[]): [number, number][] {
-  assertNonEmpty('ranks', ranks);
-  assertFiniteArray('ranks', ranks);
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < ranks.length; i++) {
-    for (let j = i + 1; j < ranks.length; j++) {
-      if (ranks[i] < ranks[j]) pairs.push([i, j]);
-      else if (ranks[j] < ranks[i]) pairs.push([j, i]);
-    }
-  }
-  return pairs;
 }
 
 function checkRewards(rewards: tf.Tensor1D, n: number, name: string): void {

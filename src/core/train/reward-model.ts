@@ -19,38 +19,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, assertNonEmpty } from '../errors';
 import type { GPT } from '../gpt';
-import { ranksFromScores } from '../statistics';
-import { directScoreLoss, rankingLoss, rankingToPairs } from '../losses/ranking';
-import { pairDifferences } from '../losses/ranking';
+import { directScoreLoss, pairDifferences, rankingLoss } from '../losses/ranking';
+import {
+  checkPreferences,
+  directTargets,
+  rankedOnly,
+  ranksFromScores,
+  ranksOf,
+  rankingToPairs,
+  type Preference,
+} from '../preferences';
 import { disposeBatch, packSequences, pickPerRow, type PackedBatch, type Sequence } from './batch';
 import { Optimizer, sumScalars, type OptimizerSettings } from './optimizer';
 
-export interface RankedGroup {
-  prompt: number[];
-  completions: number[][];
-  /** `ranks[i]` is completion i's place: 0 = best, equal places are ties. */
-  ranks: number[];
-  /**
-   * How many of the last completions were added, not ranked by a person (cut-off
-   * answers, src/core/cut-off.ts): they train the model but count in no accuracy
-   * and no held-out measure.
-   */
-  added?: number;
-}
-
-/** The group as the person ranked it: without its added completions. */
-export function rankedOnly<G extends RankedGroup | GradedGroup>(g: G): G {
-  if (!('ranks' in g) || !g.added) return g;
-  const k = g.completions.length - g.added;
-  return { ...g, completions: g.completions.slice(0, k), ranks: g.ranks.slice(0, k), added: 0 };
-}
-
-export interface GradedGroup {
-  prompt: number[];
-  completions: number[][];
-  /** Absolute grades in [0, 1], higher is better. */
-  grades: number[];
-}
+/** A preference as the trainer reads it: the prompt and completions as token ids. */
+export type TokenPreference = Preference<number[]>;
 
 export type RewardObjective = 'pairwise' | 'direct';
 
@@ -127,33 +110,11 @@ export interface RewardModelSettings extends OptimizerSettings {
   evalBatchSequences?: number;
 }
 
-function checkGroups(groups: (RankedGroup | GradedGroup)[]): void {
-  assertNonEmpty('groups', groups);
-  groups.forEach((g, i) => {
-    const labels = 'ranks' in g ? g.ranks : g.grades;
-    const added = 'ranks' in g ? (g.added ?? 0) : 0;
-    if (!Number.isInteger(added) || added < 0 || added > g.completions.length - 2) {
-      throw new ArgumentError(
-        'groups',
-        `group ${i} says ${added} completions were added; expected an integer from 0 to ${g.completions.length - 2}`,
-      );
-    }
-    if (g.completions.length < 2) {
-      throw new ArgumentError(
-        'groups',
-        `group ${i} has ${g.completions.length} completion(s); at least 2 are needed`,
-      );
-    }
-    if (labels.length !== g.completions.length) {
-      throw new ArgumentError(
-        'groups',
-        `group ${i} has ${g.completions.length} completions but ${labels.length} ${'ranks' in g ? 'ranks' : 'grades'}`,
-      );
-    }
-  });
+function checkGroups(groups: TokenPreference[]): void {
+  checkPreferences('groups', groups);
 }
 
-function groupSequences(groups: (RankedGroup | GradedGroup)[]): Sequence[] {
+function groupSequences(groups: TokenPreference[]): Sequence[] {
   return groups.flatMap((g) => g.completions.map((c) => ({ prompt: g.prompt, response: c })));
 }
 
@@ -266,7 +227,7 @@ export class RewardModelTrainer {
   }
 
   /** The loss and pairwise accuracy of a batch of groups, as scalars. */
-  private lossAndAccuracy(groups: (RankedGroup | GradedGroup)[]): {
+  private lossAndAccuracy(groups: TokenPreference[]): {
     loss: tf.Scalar;
     accuracy: tf.Scalar;
     pairs: number;
@@ -284,7 +245,7 @@ export class RewardModelTrainer {
    * have one), and of the correctly ordered pairs (and how many pairs there
    * are). Call inside tidy.
    */
-  private batchSums(groups: (RankedGroup | GradedGroup)[]): {
+  private batchSums(groups: TokenPreference[]): {
     loss: tf.Scalar;
     lossGroups: number;
     correct: tf.Scalar;
@@ -300,17 +261,18 @@ export class RewardModelTrainer {
       const k = g.completions.length;
       const r = rewards.slice(offset, k) as tf.Tensor1D;
       offset += k;
-      const ranks = 'ranks' in g ? g.ranks : ranksFromScores(g.grades);
+      // The direct-score objective orders the answers by the targets it regresses on.
+      const targets = this.objective === 'direct' ? directTargets(g) : null;
+      const ranks = targets ? ranksFromScores(targets) : ranksOf(g);
       const groupPairs = rankingToPairs(ranks);
-      if (this.objective === 'direct') {
-        if (!('grades' in g))
-          throw new ArgumentError('groups', 'the direct-score objective needs grades, not ranks');
-        losses.push(directScoreLoss(r, g.grades));
+      if (targets) {
+        losses.push(directScoreLoss(r, targets));
       } else if (groupPairs.length > 0) {
         losses.push(rankingLoss(r, ranks));
       }
       // Accuracy counts only the pairs a person ranked, not those with an added answer.
-      const ranked = 'ranks' in g && g.added ? rankingToPairs(rankedOnly(g).ranks) : groupPairs;
+      const ranked =
+        g.ranks !== undefined && g.added ? rankingToPairs(ranksOf(rankedOnly(g))) : groupPairs;
       if (ranked.length > 0) {
         correct.push(tf.sum(tf.step(pairDifferences(r, ranked))) as tf.Scalar);
         pairs += ranked.length;
@@ -325,7 +287,7 @@ export class RewardModelTrainer {
   }
 
   /** One update; returns `rm/loss`, `rm/accuracy` (on this batch), `rm/grad_norm`, `rm/pairs`. */
-  async step(groups: (RankedGroup | GradedGroup)[]): Promise<Record<string, number>> {
+  async step(groups: TokenPreference[]): Promise<Record<string, number>> {
     checkGroups(groups);
     await this.cacheFeatures(groupSequences(groups));
     let pairs = 0;
@@ -349,7 +311,7 @@ export class RewardModelTrainer {
    * `evalBatch` completions (a larger group alone) so that memory stays bounded.
    */
   async evaluate(
-    groups: (RankedGroup | GradedGroup)[],
+    groups: TokenPreference[],
   ): Promise<{ loss: number; accuracy: number; pairs: number }> {
     checkGroups(groups);
     groups = groups.map(rankedOnly);
@@ -388,7 +350,7 @@ export class RewardModelTrainer {
    * an evenly spread sample of that many is used.
    */
   async crossValidate(
-    groups: RankedGroup[],
+    groups: TokenPreference[],
     o: { steps: number; lr: number },
   ): Promise<{ accuracy: number; pairs: number }> {
     if (this.trains !== 'head') {
@@ -400,9 +362,9 @@ export class RewardModelTrainer {
     const x = groups.map((g) =>
       g.completions.map((c) => this.features.get(featureKey({ prompt: g.prompt, response: c }))!),
     );
-    const pairs = groups.map((g) => rankingToPairs(g.ranks));
+    const pairs = groups.map((g) => rankingToPairs(ranksOf(g)));
     // The held-out group is judged on the pairs its person ranked.
-    const rankedPairs = groups.map((g) => rankingToPairs(rankedOnly(g).ranks));
+    const rankedPairs = groups.map((g) => rankingToPairs(ranksOf(rankedOnly(g))));
     const C = this.model.config.nEmbd;
     let correct = 0;
     let total = 0;

@@ -16,10 +16,10 @@ import {
   ppoPolicyLoss,
   ppoValueLoss,
   rankingLoss,
-  rankingToPairs,
   rrhfLoss,
   whiten,
 } from '../../../src/core/losses';
+import { rankingToPairs } from '../../../src/core/preferences';
 
 let tf: typeof TF;
 const held: TF.Tensor[] = [];

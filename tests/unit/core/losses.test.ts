@@ -17,10 +17,10 @@ import {
   ppoPolicyLoss,
   ppoValueLoss,
   rankingLoss,
-  rankingToPairs,
   rrhfLoss,
   whiten,
 } from '../../../src/core/losses';
+import { rankingToPairs } from '../../../src/core/preferences';
 import { expectClose, loadFixtures } from './losses-helpers';
 
 const fx = loadFixtures();

@@ -5,15 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/core/random';
 import {
   Z95,
-  gradeToTarget,
   labelGroup,
   noisyGrade,
   pairAgreement,
   pairedWinRate,
-  ranksFromScores,
   totalAgreement,
   wilsonInterval,
 } from '../../../src/core/statistics';
+import { gradeToTarget, ranksFromScores } from '../../../src/core/preferences';
 
 describe('wilsonInterval', () => {
   // python3: p=k/n; d=1+z²/n; c=(p+z²/2n)/d; h=z·sqrt(p(1−p)/n+z²/4n²)/d

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { byPrompt, ranksToGrades } from '../../../src/lib/engine';
+import { ranksToGrades } from '../../../src/core/preferences';
+import { byPrompt } from '../../../src/lib/engine';
 
 describe('engine helpers', () => {
   it('turns ranks into grades in [0, 1] for the direct-score objective', () => {

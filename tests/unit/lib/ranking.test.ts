@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { comparisonCount } from '../../../src/core/preferences';
 import {
   applyAction,
   checkSubmit,
-  comparisonCount,
   completed,
   describeRanking,
   emptyRanking,

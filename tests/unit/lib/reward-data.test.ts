@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { rankedTexts, splitHeldout, totalComparisons, winRate } from '../../../src/lib/reward-data';
+import {
+  splitHeldout,
+  totalComparisons,
+  trainingPreferences,
+  winRate,
+} from '../../../src/lib/reward-data';
 import type { StoredRanking } from '../../../src/lib/storage';
 
 const ranking = (ranks: number[]): StoredRanking => ({
@@ -23,7 +28,7 @@ describe('reward-model data', () => {
   it('counts comparisons and drops rankings that are all ties', () => {
     const rs = [ranking([0, 1, 2, 3]), ranking([0, 0, 1]), ranking([0, 0])];
     expect(totalComparisons(rs)).toBe(6 + 2 + 0);
-    expect(rankedTexts(rs).map((g) => g.ranks)).toEqual([
+    expect(trainingPreferences(rs).map((g) => g.ranks)).toEqual([
       [0, 1, 2, 3],
       [0, 0, 1],
     ]);

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfNs from '@tensorflow/tfjs';
 import { useBackend } from '../../../helpers/tf';
 import { createGPT } from '../../../../src/core/gpt';
-import { rankingToPairs } from '../../../../src/core/losses/ranking';
+import { rankingToPairs } from '../../../../src/core/preferences';
 import {
   ENDING_TOKENS,
   RewardModelTrainer,

@@ -9,7 +9,7 @@ import type * as tfNs from '@tensorflow/tfjs';
 import { useBackend } from '../../../helpers/tf';
 import { createGPT } from '../../../../src/core/gpt';
 import { readWeights } from '../../../../src/core/checkpoint';
-import { rankingToPairs } from '../../../../src/core/losses/ranking';
+import { rankingToPairs } from '../../../../src/core/preferences';
 import { ENDING_TOKENS, RewardModelTrainer } from '../../../../src/core/train/reward-model';
 import { mulberry32, randomString, tinyConfig, vowelGroup } from './synthetic';
 
