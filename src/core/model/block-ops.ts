@@ -42,13 +42,15 @@ export interface BlockOps {
   mergeHeads(y: tf.Tensor4D): tf.Tensor;
 }
 
-const ln2d = (ln: LayerNormParams, x: tf.Tensor) =>
-  layerNorm(x as tf.Tensor2D, ln.w as tf.Tensor1D, ln.b as tf.Tensor1D) as tf.Tensor2D;
+/** LN(x) with its analytic gradient, for rows x (B·T, C). */
+export function layerNormRows(ln: LayerNormParams, x: tf.Tensor): tf.Tensor2D {
+  return layerNorm(x as tf.Tensor2D, ln.w as tf.Tensor1D, ln.b as tf.Tensor1D) as tf.Tensor2D;
+}
 const linear2d = (lin: LinearParams, x: tf.Tensor) =>
   linear(x as tf.Tensor2D, lin.w as tf.Tensor2D, lin.b as tf.Tensor1D);
 
 export const trainOps: BlockOps = {
-  lnLinear: (ln, lin, x) => linear2d(lin, ln2d(ln, x)),
+  lnLinear: (ln, lin, x) => linear2d(lin, layerNormRows(ln, x)),
   linear: linear2d,
   gelu: (x) => gelu(x),
   add: (x, y) => addSameShape(x, y),
@@ -56,7 +58,7 @@ export const trainOps: BlockOps = {
     const C = x.shape[1]!;
     const heads = (t: tf.Tensor) =>
       t.reshape([B, -1, nh, C / nh]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // (B, nh, T, hs)
-    const [q, k, v] = tf.split(linear2d(qkv, ln2d(ln, x)), 3, 1).map(heads); // 3 × (B·T, C)
+    const [q, k, v] = tf.split(linear2d(qkv, layerNormRows(ln, x)), 3, 1).map(heads); // 3 × (B·T, C)
     return { q, k, v, scale: 1 / Math.sqrt(C / nh) };
   },
   mergeHeads: (y) => y.transpose([0, 2, 1, 3]).reshape([-1, y.shape[1] * y.shape[3]]), // (B·T, C)

@@ -12,8 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selfAttention } from '../ops/attention';
-import { layerNorm } from '../ops/layer-norm';
-import type { BlockOps } from './block-ops';
+import { layerNormRows, type BlockOps } from './block-ops';
 import type { CacheWriter } from './kv-cache';
 import type { BlockParams, LayerNormParams, LinearParams } from './params';
 
@@ -42,11 +41,7 @@ export class CausalSelfAttention {
     if ('maskBias' in attention) {
       // The whole window at once, with gradients: fused kernels on webgpu,
       // grouped products on wasm (../ops/attention.ts).
-      const h = layerNorm(
-        x as tf.Tensor2D,
-        ln.w as tf.Tensor1D,
-        ln.b as tf.Tensor1D,
-      ) as tf.Tensor2D;
+      const h = layerNormRows(ln, x); // (B·T, C)
       const { w, b } = this.qkv;
       return selfAttention(h, w as tf.Tensor2D, b as tf.Tensor1D, attention.maskBias, this.nHead);
     }

@@ -15,12 +15,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, assertShape } from '../errors';
-import { layerNorm } from '../ops/layer-norm';
 import { embedding, linear, transposeMatrix } from '../ops/matmul';
 import { addSameShape } from '../ops/residual';
 import { mulberry32 } from '../random';
 import { Block, type BlockRun } from './block';
-import { DecodeOps, trainOps } from './block-ops';
+import { DecodeOps, layerNormRows, trainOps } from './block-ops';
 import { validateConfig, type GPTConfig } from './config';
 import {
   disposeCache,
@@ -219,7 +218,7 @@ export class GPT implements GPTParams {
 
   /** LayerNorm ln_f over the last axis (eps 1e-5, as PyTorch), (B·T, C). */
   private finalNorm(x: tf.Tensor2D): tf.Tensor2D {
-    return layerNorm(x, this.lnF.w as tf.Tensor1D, this.lnF.b as tf.Tensor1D) as tf.Tensor2D;
+    return layerNormRows(this.lnF, x);
   }
 
   /** Next-token logits (N, V) of hidden rows (N, C). */
