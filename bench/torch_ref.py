@@ -1,6 +1,6 @@
 """PyTorch-CPU reference for the benchmark suite (bench/run.ts runs it; BENCHMARKS.md).
 
-The same architecture as src/core/gpt.ts (nanoGPT layout: pre-norm GPT-2
+The same architecture as src/core/model/gpt.ts (nanoGPT layout: pre-norm GPT-2
 blocks, learned position embeddings, GELU with the tanh approximation, tied LM
 head, LayerNorm eps 1e-5, biases everywhere) and the same workloads as
 bench/workloads.ts:

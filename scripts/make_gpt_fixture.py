@@ -1,4 +1,4 @@
-"""Float64 reference forward pass of the GPT in src/core/gpt.ts, written from
+"""Float64 reference forward pass of the GPT in src/core/model/gpt.ts, written from
 the GPT-2 / nanoGPT definition in numpy. Writes tests/fixtures/gpt-tiny.json:
 weights in the (in, out) layout of src/core, token ids, a left-padding mask,
 and the expected logits and scalar-head outputs. Also writes the same weights

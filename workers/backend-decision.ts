@@ -2,7 +2,7 @@
 // pick from the measurements and how to explain the pick. No tfjs here, so
 // the rules are unit-tested in Node (tests/unit/workers/backend-decision.test.ts).
 import { ArgumentError } from '../src/core/errors';
-import type { GPTConfig, ModelSize } from '../src/core/gpt';
+import type { GPTConfig, ModelSize } from '../src/core/model/config';
 import { mulberry32 } from '../src/core/random';
 import type { Sequence } from '../src/core/train/batch';
 import type { BackendName } from './backend';

@@ -4,7 +4,9 @@
 // check that all backends compute the same loss.
 import * as tf from '@tensorflow/tfjs';
 import { expose } from 'comlink';
-import { createGPT, lmLoss, type GPTConfig } from '../src/core/gpt';
+import { createGPT } from '../src/core/model/gpt';
+import { lmLoss } from '../src/core/model/lm-losses';
+import type { GPTConfig } from '../src/core/model/config';
 import { mulberry32 } from '../src/core/random';
 import { checkAttention, type AttentionCheck } from '../src/core/ops/attention-check';
 import {

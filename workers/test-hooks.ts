@@ -4,7 +4,7 @@
 // the same code that runs for real.
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError } from '../src/core/errors';
-import type { GPT } from '../src/core/gpt';
+import type { GPT } from '../src/core/model/gpt';
 
 export class TestHooks {
   enabled = false;

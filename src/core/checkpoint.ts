@@ -10,7 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError } from './errors';
-import { GPT, gptFromWeights, parameterShapes, validateConfig, type GPTConfig } from './gpt';
+import { GPT, gptFromWeights } from './model/gpt';
+import { parameterShapes } from './model/params';
+import { validateConfig, type GPTConfig } from './model/config';
 import { CharTokenizer, type TokenizerJSON } from './tokenizer';
 
 export const CHECKPOINT_FORMAT = 'rlhf-playground/gpt-v1';

@@ -8,19 +8,14 @@ export { CharTokenizer, PAD_ID, BOS_ID, EOS_ID, UNK_ID } from './tokenizer';
 export type { TokenizerJSON, EncodeReport } from './tokenizer';
 export { mulberry32, permutation } from './random';
 export { corpusUnits } from './corpus-units';
-export {
-  GPT,
-  MODEL_SIZES,
-  createGPT,
-  gptFromWeights,
-  lmLoss,
-  tokenLogprobs,
-  tokenEntropy,
-  parameterShapes,
-  validateConfig,
-  disposeCache,
-} from './gpt';
-export type { GPTConfig, ModelSize, ForwardResult, KVCache } from './gpt';
+export { GPT, createGPT, gptFromWeights } from './model/gpt';
+export type { ForwardResult } from './model/gpt';
+export { MODEL_SIZES, validateConfig } from './model/config';
+export type { GPTConfig, ModelSize } from './model/config';
+export { parameterShapes } from './model/params';
+export { disposeCache } from './model/kv-cache';
+export type { KVCache } from './model/kv-cache';
+export { lmLoss, tokenLogprobs, tokenEntropy } from './model/lm-losses';
 export { sample, filterLogits, leftPad } from './sample';
 export type { SampleOptions, SampleResult } from './sample';
 export * from './losses';

@@ -13,7 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, assertInRange, assertNonEmpty } from './errors';
-import { disposeCache, type GPT, type KVCache } from './gpt';
+import { disposeCache, type KVCache } from './model/kv-cache';
+import type { GPT } from './model/gpt';
 import { mulberry32 } from './random';
 import { BOS_ID, EOS_ID, PAD_ID, UNK_ID } from './tokenizer';
 

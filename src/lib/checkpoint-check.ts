@@ -27,7 +27,7 @@ interface Entry {
 const isCount = (x: unknown): x is number =>
   typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
-/** Names and element counts of the tensors a config needs (src/core/gpt.ts `parameterShapes`). */
+/** Names and element counts of the tensors a config needs (src/core/model/params.ts `parameterShapes`). */
 function expectedTensors(c: CheckpointHeader['config']): [string, number][] {
   const C = c.nEmbd;
   const out: [string, number][] = [

@@ -16,7 +16,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, assertInRange, assertNonEmpty } from '../errors';
-import { lmLoss, tokenLogprobs, type GPT } from '../gpt';
+import { lmLoss, tokenLogprobs } from '../model/lm-losses';
+import type { GPT } from '../model/gpt';
 import { gaeMasked } from '../losses/gae';
 import {
   AdaptiveKLController,

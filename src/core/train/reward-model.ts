@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, assertNonEmpty } from '../errors';
-import type { GPT } from '../gpt';
+import type { GPT } from '../model/gpt';
 import { directScoreLoss, pairDifferences, rankingLoss } from '../losses/ranking';
 import {
   checkPreferences,
@@ -146,10 +146,7 @@ export class RewardModelTrainer {
       throw new ArgumentError('evalBatchSequences', `is ${b}; expected a positive integer`);
     }
     this.evalBatch = b;
-    const trained =
-      this.trains === 'head'
-        ? [model.named.get('score.weight')!, model.named.get('score.bias')!]
-        : model.variables;
+    const trained = this.trains === 'head' ? [model.score!.w, model.score!.b] : model.variables;
     this.optimizer = new Optimizer(trained, settings);
   }
 
@@ -218,8 +215,7 @@ export class RewardModelTrainer {
       const C = this.model.config.nEmbd;
       const flat = new Float32Array(seqs.length * C);
       seqs.forEach((q, i) => flat.set(this.features.get(featureKey(q))!, i * C));
-      const w = this.model.named.get('score.weight')!;
-      const b = this.model.named.get('score.bias')!;
+      const { w, b } = this.model.score!;
       // Σ_t a_t·(w·h_t + b) = w·(Σ_t a_t·h_t) + b for weights a_t summing to 1: the same
       // reward as `rewards` gives.
       return tf.add(tf.matMul(tf.tensor2d(flat, [seqs.length, C]), w).reshape([-1]), b);
@@ -409,7 +405,7 @@ export class RewardModelTrainer {
     assertNonEmpty('demonstrations', demonstrations);
     const scores = await this.score(demonstrations);
     const shift = scores.reduce((a, b) => a + b, 0) / scores.length;
-    const bias = this.model.named.get('score.bias')!;
+    const bias = this.model.score!.b;
     tf.tidy(() => bias.assign(tf.sub(bias, shift)));
     return -shift;
   }

@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArgumentError, assertNonEmpty } from '../errors';
-import { tokenLogprobs, type GPT } from '../gpt';
+import { tokenLogprobs } from '../model/lm-losses';
+import type { GPT } from '../model/gpt';
 import { rrhfLoss } from '../losses/rrhf';
 import { disposeBatch, packSequences } from './batch';
 import { Optimizer, sumScalars, type OptimizerSettings } from './optimizer';

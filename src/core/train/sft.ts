@@ -4,7 +4,8 @@
  * same trainer pretrains on plain text.
  */
 import * as tf from '@tensorflow/tfjs';
-import { lmLoss, type GPT } from '../gpt';
+import { lmLoss } from '../model/lm-losses';
+import type { GPT } from '../model/gpt';
 import { disposeBatch, packSequences, type Sequence } from './batch';
 import { Optimizer, type OptimizerSettings } from './optimizer';
 

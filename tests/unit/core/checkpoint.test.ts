@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type * as tfNs from '@tensorflow/tfjs';
 import { useBackend } from '../../helpers/tf';
-import { createGPT } from '../../../src/core/gpt';
+import { createGPT } from '../../../src/core/model/gpt';
 import {
   loadCheckpoint,
   readSafetensorsHeader,

@@ -2,14 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type * as tfNs from '@tensorflow/tfjs';
 import { useBackend } from '../../helpers/tf';
-import {
-  createGPT,
-  disposeCache,
-  gptFromWeights,
-  lmLoss,
-  parameterShapes,
-  type GPTConfig,
-} from '../../../src/core/gpt';
+import { createGPT, gptFromWeights } from '../../../src/core/model/gpt';
+import { disposeCache } from '../../../src/core/model/kv-cache';
+import { lmLoss } from '../../../src/core/model/lm-losses';
+import { parameterShapes } from '../../../src/core/model/params';
+import type { GPTConfig } from '../../../src/core/model/config';
 
 interface Fixture {
   config: GPTConfig;

@@ -11,7 +11,8 @@ import { layerNorm } from '../../../src/core/ops/layer-norm';
 import { gelu } from '../../../src/core/ops/gelu';
 import { addSameShape } from '../../../src/core/ops/residual';
 import { selfAttentionGrouped, selfAttentionReference } from '../../../src/core/ops/attention';
-import { createGPT, lmLoss, tokenLogprobs, tokenLogprobsReference } from '../../../src/core/gpt';
+import { createGPT } from '../../../src/core/model/gpt';
+import { lmLoss, tokenLogprobs, tokenLogprobsReference } from '../../../src/core/model/lm-losses';
 
 const TOL = 1e-5;
 

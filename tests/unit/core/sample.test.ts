@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfNs from '@tensorflow/tfjs';
 import { useBackend } from '../../helpers/tf';
-import { createGPT, type GPT } from '../../../src/core/gpt';
+import { createGPT, type GPT } from '../../../src/core/model/gpt';
 import { sample } from '../../../src/core/sample';
 
 let tf: typeof tfNs;

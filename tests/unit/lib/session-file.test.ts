@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../helpers/tf';
 import { loadCheckpoint, saveCheckpoint } from '../../../src/core/checkpoint';
-import { createGPT } from '../../../src/core/gpt';
+import { createGPT } from '../../../src/core/model/gpt';
 import { CharTokenizer } from '../../../src/core/tokenizer';
 import { checkpointProblem } from '../../../src/lib/checkpoint-check';
 import { MAX_RANKINGS } from '../../../src/lib/reward-data';

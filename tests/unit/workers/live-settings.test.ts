@@ -3,7 +3,7 @@
 // policy worker's own loop tasks are asked to take each of them, so the table
 // and the workers cannot drift apart; a setting the table leaves out is refused.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createGPT } from '../../../src/core/gpt';
+import { createGPT } from '../../../src/core/model/gpt';
 import { SETTING_KEYS, SETTINGS, type SettingSpec } from '../../../src/lib/settings';
 import { ModelSlot } from '../../../workers/model-slot';
 import { makePolicyTask, type TrainRequest } from '../../../workers/policy-tasks';

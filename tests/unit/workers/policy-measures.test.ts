@@ -4,7 +4,8 @@
 // mean next-token loss on the same windows, computed here independently.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createGPT, gptFromWeights, lmLoss } from '../../../src/core/gpt';
+import { createGPT, gptFromWeights } from '../../../src/core/model/gpt';
+import { lmLoss } from '../../../src/core/model/lm-losses';
 import { readWeights } from '../../../src/core/checkpoint';
 import { mulberry32 } from '../../../src/core/random';
 import { packSequences } from '../../../src/core/train/batch';

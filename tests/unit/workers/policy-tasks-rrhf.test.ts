@@ -5,7 +5,7 @@
 // Greedy sampling (temperature 0) makes each model's answer independent of
 // the task's seeds, so the expected texts are computed here on their own.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createGPT, type GPT } from '../../../src/core/gpt';
+import { createGPT, type GPT } from '../../../src/core/model/gpt';
 import { sample } from '../../../src/core/sample';
 import { ModelSlot } from '../../../workers/model-slot';
 import { makePolicyTask, type TrainRequest } from '../../../workers/policy-tasks';

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfNs from '@tensorflow/tfjs';
 import { useBackend } from '../../../helpers/tf';
-import { createGPT } from '../../../../src/core/gpt';
+import { createGPT } from '../../../../src/core/model/gpt';
 import { rankingToPairs } from '../../../../src/core/preferences';
 import {
   ENDING_TOKENS,

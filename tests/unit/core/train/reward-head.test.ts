@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as tfNs from '@tensorflow/tfjs';
 import { useBackend } from '../../../helpers/tf';
-import { createGPT } from '../../../../src/core/gpt';
+import { createGPT } from '../../../../src/core/model/gpt';
 import { readWeights } from '../../../../src/core/checkpoint';
 import { rankingToPairs } from '../../../../src/core/preferences';
 import { ENDING_TOKENS, RewardModelTrainer } from '../../../../src/core/train/reward-model';
