@@ -2,7 +2,7 @@
 import { gradeToTarget, wilsonInterval } from '../core/statistics';
 import { comparisonCount } from './ranking';
 import type { StoredRanking } from './storage';
-import type { RankedTexts } from './engine';
+import type { RankedTexts } from './lanes';
 
 /**
  * The most rankings one preset of a session may hold: imports beyond it are

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { byPrompt, ranksToGrades } from '../../../src/lib/engine';
+import { ranksToGrades } from '../../../src/lib/lanes';
+import { byPrompt } from '../../../src/lib/sampling';
 
-describe('engine helpers', () => {
+describe('page helpers for the workers', () => {
   it('turns ranks into grades in [0, 1] for the direct-score objective', () => {
     // Places 0..3 → 1, 2/3, 1/3, 0; ties share a grade.
     expect(ranksToGrades([2, 0, 3, 1])).toEqual([1 / 3, 1, 0, 2 / 3]);
