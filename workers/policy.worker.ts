@@ -3,7 +3,7 @@
 // streaming each token, and runs the SFT, pretraining, PPO and RRHF loops.
 // PPO and RRHF get their scores from the reward worker over a MessageChannel
 // the page hands over (`connectReward`), so scoring never passes the page.
-// The page imports `PolicyApi` (a type) from here; see src/lib/policy-client.ts.
+// The page imports `PolicyApi` (a type) from here; see src/lib/worker-client.ts.
 import { expose, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import {
   ArgumentError,
@@ -29,8 +29,8 @@ import { measurePolicy, type MeasureRequest, type Measures } from './policy-meas
 import { makePolicyTask, type TrainRequest } from './policy-tasks';
 import { installErrorTransfer } from './remote-error';
 import type { RewardPortApi } from './reward.worker';
-import type { LoopEvent, LoopSummary, Notice } from './training-loop';
-import { WorkerRuntime, type InitOptions } from './worker-runtime';
+import type { LoopEvent, LoopSummary } from './training-loop';
+import { WorkerRuntime } from './worker-runtime';
 
 installErrorTransfer();
 
@@ -173,15 +173,19 @@ async function sample(
   const t0 = performance.now();
   let out: Awaited<ReturnType<typeof sampleTokens>>;
   try {
-    out = await runtime.guarded(() =>
-      sampleTokens(p.model, rows, {
-        maxNewTokens,
-        temperature: req.temperature,
-        topK: req.topK,
-        topP: req.topP,
-        seed: req.seed ?? 0,
-        onToken: stream,
-      }),
+    // `stop` ends the batch at the next token; the rows keep what they have.
+    out = await runtime.stoppable((stopped) =>
+      runtime.guarded(() =>
+        sampleTokens(p.model, rows, {
+          maxNewTokens,
+          temperature: req.temperature,
+          topK: req.topK,
+          topP: req.topP,
+          seed: req.seed ?? 0,
+          onToken: stream,
+          stopped,
+        }),
+      ),
     );
   } finally {
     await delivered;
@@ -232,7 +236,6 @@ async function train(req: TrainRequest, onEvent?: (e: LoopEvent) => void): Promi
 
 const api = {
   ...runtime.commonApi(),
-  init: (opts: InitOptions, onNotice?: (n: Notice) => void) => runtime.init(opts, onNotice),
   /** One end of the page's MessageChannel; the other end is the reward worker's. */
   connectReward(port: MessagePort): void {
     reward = wrap<RewardPortApi>(port);

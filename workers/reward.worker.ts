@@ -2,7 +2,7 @@
 // the last token; InstructGPT step 2). It trains on rankings or grades, scores
 // texts for the page, and scores PPO/RRHF samples for the policy worker over
 // the MessageChannel the page hands over (`connectPolicy`).
-// The page imports `RewardApi` (a type) from here; see src/lib/reward-client.ts.
+// The page imports `RewardApi` (a type) from here; see src/lib/worker-client.ts.
 import { expose, transfer } from 'comlink';
 import {
   ArgumentError,
@@ -26,8 +26,8 @@ import {
 } from './model-setup';
 import { ModelSlot } from './model-slot';
 import { installErrorTransfer } from './remote-error';
-import type { LoopEvent, LoopSettings, LoopSummary, LoopTask, Notice } from './training-loop';
-import { WorkerRuntime, type InitOptions } from './worker-runtime';
+import type { LoopEvent, LoopSettings, LoopSummary, LoopTask } from './training-loop';
+import { WorkerRuntime } from './worker-runtime';
 
 installErrorTransfer();
 
@@ -226,7 +226,6 @@ export type RewardPortApi = typeof portApi;
 
 const api = {
   ...runtime.commonApi(),
-  init: (opts: InitOptions, onNotice?: (n: Notice) => void) => runtime.init(opts, onNotice),
   /** One end of the page's MessageChannel; the policy worker holds the other. */
   connectPolicy(port: MessagePort): void {
     expose(portApi, port);

@@ -53,6 +53,8 @@ export class WorkerRuntime {
   private task: LoopTask | null = null;
   private noticeSink: ((n: Notice) => void) | null = null;
   private losses = 0;
+  /** Set while a stoppable call outside a loop (sampling) runs; `stop` flips it. */
+  private interrupt: { stopped: boolean } | null = null;
 
   /** `slots` lists every model the worker holds now (rebuilt after a lost device). */
   constructor(private readonly slots: () => ModelSlot[]) {}
@@ -158,6 +160,28 @@ export class WorkerRuntime {
     }
   }
 
+  /**
+   * A long call outside a loop (sampling) that `stop` ends at its next step
+   * boundary: `work` polls `stopped()` between steps.
+   */
+  async stoppable<T>(work: (stopped: () => boolean) => Promise<T>): Promise<T> {
+    const flag = { stopped: false };
+    this.interrupt = flag;
+    try {
+      return await work(() => flag.stopped);
+    } finally {
+      if (this.interrupt === flag) this.interrupt = null;
+    }
+  }
+
+  /** Stops the running loop, or else the running stoppable call; 'idle' when neither runs. */
+  stop(): LoopState {
+    if (this.control.state !== 'idle') return this.control.stop();
+    if (!this.interrupt) return 'idle';
+    this.interrupt.stopped = true;
+    return 'stopping';
+  }
+
   async run(
     task: LoopTask,
     trained: ModelSlot,
@@ -186,9 +210,10 @@ export class WorkerRuntime {
     }
   }
 
-  /** Calls every worker exposes next to its own. */
+  /** Calls every worker exposes next to its own; the page's client is typed from this. */
   commonApi() {
     return {
+      init: (opts: InitOptions, onNotice?: (n: Notice) => void) => this.init(opts, onNotice),
       /**
        * Holds a Web Lock for the worker's lifetime; the page learns of its death
        * when it is freed. Rejects when the browser refuses the lock (a
@@ -210,7 +235,8 @@ export class WorkerRuntime {
       pause: (): LoopState => this.control.pause(),
       resume: (): LoopState => this.control.resume(),
       step: (): LoopState => this.control.stepOnce(),
-      stop: (): LoopState => this.control.stop(),
+      /** Ends the running loop after its current step (keeping the weights), or a sampling call. */
+      stop: (): LoopState => this.stop(),
       state: (): LoopState => this.control.state,
       /** Changes the running loop's settings (lr, klCoef, batchSize, ...), e.g. while paused. */
       updateSettings: (changes: Record<string, unknown>): void => {
@@ -231,3 +257,6 @@ export class WorkerRuntime {
     };
   }
 }
+
+/** The calls both workers expose (the page's client types its common controls from this). */
+export type CommonApi = ReturnType<WorkerRuntime['commonApi']>;

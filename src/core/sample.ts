@@ -33,6 +33,8 @@ export interface SampleOptions {
   checkEvery?: number;
   /** Called with each new token of every row (PAD for rows already ended); costs one read-back per token. */
   onToken?: (step: number, tokens: Int32Array) => void;
+  /** Asked after each token: true ends sampling there (the rows keep what they have). */
+  stopped?: () => boolean;
 }
 
 export interface SampleResult {
@@ -144,16 +146,18 @@ export async function sample(
         done = picked.done;
       }
       if (opts.onToken) opts.onToken(t, (await picked.token.data()) as Int32Array);
-      const last = t === opts.maxNewTokens - 1;
-      if (!last && eosId >= 0 && (t + 1) % checkEvery === 0 && (await done.min().data())[0] === 1) {
+      const last = t === opts.maxNewTokens - 1 || opts.stopped?.() === true;
+      if (last) {
         picked.token.dispose();
         break;
       }
-      if (!last) {
-        const next = model.step(cache, picked.token);
-        logits.dispose();
-        ({ cache, logits } = next);
+      if (eosId >= 0 && (t + 1) % checkEvery === 0 && (await done.min().data())[0] === 1) {
+        picked.token.dispose();
+        break;
       }
+      const next = model.step(cache, picked.token);
+      logits.dispose();
+      ({ cache, logits } = next);
       picked.token.dispose();
     }
     const all = tf.tidy(() => tf.stack(steps, 2)); // (B, 3, N)

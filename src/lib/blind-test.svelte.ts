@@ -7,6 +7,7 @@
 // and by the gold labeler on the same pairs.
 import { mulberry32 } from '../core/random';
 import { wilsonInterval, type Proportion } from '../core/statistics';
+import { sampleTexts } from './sampling';
 import type { PlaygroundState } from './state.svelte';
 import { t } from './i18n/index.svelte';
 
@@ -80,8 +81,8 @@ export class BlindTest {
   }
 
   async prepare(): Promise<void> {
-    const { engine, preset } = this.pg;
-    if (!engine || !preset || this.preparing) return;
+    const { workers, preset } = this.pg;
+    if (!workers || !preset || this.preparing) return;
     if (this.a === this.b) {
       this.problem = t('problem.sameModels');
       return;
@@ -101,7 +102,7 @@ export class BlindTest {
         const opts = { ...this.pg.samplingOptions(2), seed: this.pg.seed + 41 };
         const w = await this.pg.withModels(() => this.pg.shelf.weights(id));
         const texts = await this.pg.withModels(() =>
-          w === 'sft' ? engine.sampleSft(prompts, opts) : engine.sampleCheckpoint(w, prompts, opts),
+          workers.withPolicy(w, (p) => sampleTexts(p, prompts, opts)),
         );
         return texts.map((answers) => answers[0]);
       };

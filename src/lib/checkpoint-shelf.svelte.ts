@@ -3,7 +3,7 @@
 // "PPO-ptx"). Evaluate and the blind A/B test choose among them. Copies live
 // in memory only (a few hundred KB each); the trained models of the session
 // are kept by the session itself.
-import type { OptimiserKind } from './engine';
+import type { OptimiserKind } from './lanes';
 import type { PlaygroundState } from './state.svelte';
 
 export interface ShelfEntry {

@@ -4,7 +4,8 @@
 // score every answer; win rates against SFT with a Wilson 95% interval; the
 // KL from the SFT model; and perplexity on held-out pretraining text, the
 // "alignment tax" (InstructGPT §4.2) that PPO-ptx pays down.
-import type { Measures } from './engine';
+import type { Measures } from '../../workers/policy-measures';
+import { sampleTexts } from './sampling';
 import { winRate } from './reward-data';
 import type { PlaygroundState } from './state.svelte';
 import { t } from './i18n/index.svelte';
@@ -46,8 +47,8 @@ export class Evaluation {
   }
 
   async run(): Promise<void> {
-    const { engine, preset } = this.pg;
-    if (!engine || !preset || this.running) return;
+    const { workers, preset } = this.pg;
+    if (!workers || !preset || this.running) return;
     if (!this.pg.rm.ready) {
       this.problem = 'Train the reward model first: it scores the answers.';
       return;
@@ -71,19 +72,19 @@ export class Evaluation {
         // Evaluation swaps weights in the main lane, under the model lock.
         const weights = await this.pg.withModels(() => this.pg.shelf.weights(policy));
         const texts = await this.pg.withModels(() =>
-          weights === 'sft'
-            ? engine.sampleSft(prompts, opts())
-            : engine.sampleCheckpoint(weights, prompts, opts()),
+          workers.withPolicy(weights, (p) => sampleTexts(p, prompts, opts())),
         );
         const measures = await this.pg.withModels(() =>
-          engine.measure(weights, {
-            prompts,
-            k: ANSWERS,
-            maxNewTokens: this.pg.settings['sample.maxNewTokens'],
-            seed: 98,
-            text: this.pg.pretraining.measureText(),
-            windows: PERPLEXITY_WINDOWS,
-          }),
+          workers.withPolicy(weights, (p) =>
+            p.api.measure({
+              prompts,
+              k: ANSWERS,
+              maxNewTokens: this.pg.settings['sample.maxNewTokens'],
+              seed: 98,
+              text: this.pg.pretraining.measureText(),
+              windows: PERPLEXITY_WINDOWS,
+            }),
+          ),
         );
         const flatPrompts = prompts.flatMap((p, i) => texts[i].map(() => p));
         const scored = await this.pg.scoreTexts(flatPrompts, texts.flat());

@@ -129,8 +129,8 @@ export class Grading {
 
   /** Trains both objectives on the graded groups and measures each on held-out pairs. */
   async compare(): Promise<void> {
-    const engine = this.pg.engine;
-    if (!engine || this.busy || this.blockers().length > 0) return;
+    const workers = this.pg.workers;
+    if (!workers || this.busy || this.blockers().length > 0) return;
     this.busy = true;
     this.problem = null;
     try {
@@ -154,7 +154,7 @@ export class Grading {
       const s = this.pg.settings;
       const settings = rewardLoopSettings(s, this.pg.seed);
       const trial = (objective: 'pairwise' | 'direct') =>
-        engine.trialRewardModel(
+        workers.trialRewardModel(
           train,
           truth,
           { ...settings, objective },

@@ -11,7 +11,8 @@
 // `rmEvery` new rankings the reward model trains a few more steps on all of
 // them, continuing from its current weights (incremental, not from scratch).
 import { pairAgreement } from '../core/statistics';
-import type { OptimiserKind } from './engine';
+import type { OptimiserKind } from './lanes';
+import { sampleTexts } from './sampling';
 import type { RankItem } from './rank-queue';
 import type { PlaygroundState } from './state.svelte';
 import type { TrainingRun } from './training-run.svelte';
@@ -225,10 +226,11 @@ export class LiveLoop {
    * at it, even while the policy moves on to new kinds of text.
    */
   private async scoreFresh(prompt: string, completions: string[]): Promise<void> {
-    const { engine, labeler } = this.pg;
-    if (!engine || !labeler || !this.pg.rm.ready) return;
+    const { workers, labeler } = this.pg;
+    if (!workers || !labeler || !this.pg.rm.ready) return;
     try {
-      const rm = await engine.score(completions.map((response) => ({ prompt, response })));
+      const reward = await workers.rewardModel();
+      const rm = await reward.api.score(completions.map((response) => ({ prompt, response })));
       const gold = completions.map((c) => labeler.score(c, prompt));
       const a = pairAgreement(rm, gold, [true, true]);
       if (a.pairs === 0) return;
@@ -255,13 +257,13 @@ export class LiveLoop {
    * the reward model's learning curve on data that does not move.
    */
   private async makeProbe(): Promise<void> {
-    const { engine, preset, labeler } = this.pg;
+    const { workers, preset, labeler } = this.pg;
     this.probe = [];
-    if (!engine || !preset || !labeler) return;
+    if (!workers || !preset || !labeler) return;
     const prompts = preset.heldoutPrompts;
     // Eight answers per prompt: enough pairs (a few hundred) for a steady measure.
     const opts = { ...this.pg.samplingOptions(8), seed: this.pg.seed + 71 };
-    const texts = await this.pg.withModels(() => engine.sample(prompts, opts));
+    const texts = await this.pg.withModels(() => sampleTexts(workers.policy, prompts, opts));
     this.probe = prompts.map((prompt, i) => ({
       prompt,
       texts: texts[i],
@@ -275,13 +277,13 @@ export class LiveLoop {
    * (so an untrained reward model, which ties everything, scores chance).
    */
   private async scoreProbe(): Promise<void> {
-    const engine = this.pg.engine;
-    if (!engine || this.probe.length === 0) return;
+    const workers = this.pg.workers;
+    if (!workers || this.probe.length === 0) return;
     try {
       const items = this.probe.flatMap((g) =>
         g.texts.map((response) => ({ prompt: g.prompt, response })),
       );
-      const scores = await engine.score(items);
+      const scores = await (await workers.rewardModel()).api.score(items);
       let credit = 0;
       let pairs = 0;
       let offset = 0;

@@ -4,7 +4,8 @@
 // beside the SFT model on a few fixed held-out prompts, each scored by the
 // reward model and by the preset's gold labeler; and the SFT model's share of
 // answers with the preset's property, the start of the stage's headline.
-import type { Lane, OptimiserKind, SamplingOptions } from './engine';
+import type { Lane, OptimiserKind } from './lanes';
+import { sampleTexts, type SamplingOptions } from './sampling';
 import { shareOfScores, type GoldShare } from './gold-headline';
 import type { PlaygroundState, ScoredText } from './state.svelte';
 import { ppoLoopSettings, rankSampling, rrhfLoopSettings } from './run-settings';
@@ -100,14 +101,14 @@ export class Optimisation {
 
   /** Puts the right weights in the lane: the run's own to continue, else SFT's to begin. */
   private async prepareLane(kind: OptimiserKind, run: TrainingRun): Promise<void> {
-    const engine = this.pg.engine!;
+    const workers = this.pg.workers!;
     const lane = this.laneOf(kind);
     if (this.lanes[lane] === kind) return;
     const saved = this.checkpoints[kind];
-    if (run.step > 0 && saved) await engine.loadPolicy(lane, saved);
+    if (run.step > 0 && saved) await workers.loadPolicy(lane, saved);
     else {
       run.reset();
-      await engine.resetPolicy(lane);
+      await workers.loadPolicy(lane);
     }
     for (const l of ['main', 'side'] as const) {
       if (l !== lane && this.lanes[l] === kind) this.lanes[l] = null;
@@ -133,8 +134,8 @@ export class Optimisation {
   async play(kind: OptimiserKind, paused = false, maxSteps?: number): Promise<void> {
     const run = this.runOf(kind);
     if (run.status === 'paused') return void run.resume();
-    const { engine, preset } = this.pg;
-    if (!engine || !preset || run.active || this.blockers(kind).length > 0) return;
+    const { workers, preset } = this.pg;
+    if (!workers || !preset || run.active || this.blockers(kind).length > 0) return;
     await this.pg.sft.fix();
     try {
       if (kind === 'ppo' && this.pg.settings['ppo.ptxCoef'] > 0) await this.pg.pretraining.load();
@@ -152,7 +153,7 @@ export class Optimisation {
     const lane = this.laneOf(kind);
     const ok = await run.start(
       s.maxSteps,
-      (cb, startPaused) => engine.optimise(kind, preset.prompts, { ...s, startPaused }, cb, lane),
+      (cb, startPaused) => workers.optimise(kind, preset.prompts, { ...s, startPaused }, cb, lane),
       {
         paused,
         onStep: (step) => {
@@ -162,7 +163,7 @@ export class Optimisation {
     );
     if (ok || run.step > 0) {
       try {
-        this.checkpoints[kind] = await engine.policyCheckpoint(lane);
+        this.checkpoints[kind] = await workers.policyCheckpoint(lane);
       } catch (e) {
         this.pg.say(
           t('notice.keepWeightsFailed', { kind: kind.toUpperCase(), reason: message(e) }),
@@ -193,12 +194,12 @@ export class Optimisation {
 
   /** Saves the weights of optimisers whose lanes still hold them (before evaluation swaps them). */
   async keepWeights(): Promise<void> {
-    const engine = this.pg.engine;
-    if (!engine) return;
+    const workers = this.pg.workers;
+    if (!workers) return;
     for (const kind of ['ppo', 'rrhf'] as const) {
       const lane = this.laneOf(kind);
       if (this.lanes[lane] === kind && this.runOf(kind).step > 0) {
-        this.checkpoints[kind] = await engine.policyCheckpoint(lane);
+        this.checkpoints[kind] = await workers.policyCheckpoint(lane);
       }
     }
   }
@@ -208,7 +209,7 @@ export class Optimisation {
     const held = this.lanes.main;
     if (sftFixed && (held === 'ppo' || held === 'rrhf')) {
       await this.keepWeights();
-      await this.pg.engine?.resetPolicy('main');
+      await this.pg.workers?.loadPolicy('main');
     }
     this.lanes.main = 'sft';
   }
@@ -265,12 +266,14 @@ export class Optimisation {
 
   /** The SFT model's answers, once per SFT model and seed (call under the model lock). */
   private async sampleSftCompare(): Promise<void> {
-    const engine = this.pg.engine;
-    if (!engine || (this.compare.length > 0 && this.compare.every((r) => r.sft))) return;
-    if (!engine.sftCheckpoint() || !this.mainLaneFree()) return;
+    const workers = this.pg.workers;
+    if (!workers || (this.compare.length > 0 && this.compare.every((r) => r.sft))) return;
+    if (!workers.sft || !this.mainLaneFree()) return;
     const prompts = this.comparePrompts;
     try {
-      const texts = await engine.sampleSft(prompts, this.compareOptions());
+      const texts = await workers.withPolicy('sft', (p) =>
+        sampleTexts(p, prompts, this.compareOptions()),
+      );
       const scored = await this.pg.scoreTexts(
         prompts,
         texts.map((t) => t[0]),
@@ -288,12 +291,12 @@ export class Optimisation {
    * while no optimiser holds the main lane (SFT is sampled there).
    */
   private async sampleSftGold(): Promise<void> {
-    const { engine, labeler, preset } = this.pg;
-    if (!engine || !labeler || !preset || this.sftGold || !this.mainLaneFree()) return;
+    const { workers, labeler, preset } = this.pg;
+    if (!workers || !labeler || !preset || this.sftGold || !this.mainLaneFree()) return;
     const prompts = preset.prompts;
     try {
       const opts = { ...rankSampling(this.pg.settings, SFT_GOLD_ANSWERS), seed: this.pg.seed + 20 };
-      const texts = await engine.sampleSft(prompts, opts);
+      const texts = await workers.withPolicy('sft', (p) => sampleTexts(p, prompts, opts));
       this.sftGold = shareOfScores(
         texts.flatMap((answers, i) => answers.map((text) => labeler.score(text, prompts[i]))),
       );
@@ -318,7 +321,7 @@ export class Optimisation {
   /** Scores the panel's texts again (a new reward model). */
   private async rescoreCompare(): Promise<void> {
     const prompts = this.comparePrompts;
-    if (!this.pg.engine || !this.pg.rm.ready || this.compare.length !== prompts.length) return;
+    if (!this.pg.workers || !this.pg.rm.ready || this.compare.length !== prompts.length) return;
     try {
       for (const kind of ['sft', 'ppo', 'rrhf'] as const) {
         const cells = this.compare.map((r) => r[kind]);
@@ -354,14 +357,15 @@ export class Optimisation {
   }
 
   private async sampleCompare(kinds: OptimiserKind[]): Promise<void> {
-    const engine = this.pg.engine;
-    if (!engine || !this.pg.rm.ready) return;
+    const workers = this.pg.workers;
+    if (!workers || !this.pg.rm.ready) return;
     const prompts = this.comparePrompts;
     try {
       for (const kind of kinds) {
         const lane = this.laneOf(kind);
         if (this.runOf(kind).step === 0 || this.lanes[lane] !== kind) continue;
-        const texts = await engine.sample(prompts, this.compareOptions(), undefined, lane);
+        const { policy } = await workers.lane(lane);
+        const texts = await sampleTexts(policy, prompts, this.compareOptions());
         const scored = await this.pg.scoreTexts(
           prompts,
           texts.map((t) => t[0]),

@@ -6,6 +6,7 @@ import { mulberry32 } from '../core/random';
 import { RankQueue, promptCycle, type RankItem } from './rank-queue';
 import { comparisonCount } from '../core/preferences';
 import { totalComparisons } from './reward-data';
+import { sampleTexts } from './sampling';
 import type { PlaygroundState } from './state.svelte';
 import type { StoredRanking } from './storage';
 
@@ -38,8 +39,9 @@ export class RankingSession {
       sampler: (prompt, onText) =>
         pg
           .withModels(() => {
-            if (!pg.engine) throw new Error('The workers are not running.');
-            return pg.engine.sample([prompt], pg.samplingOptions(), (t) => onText(t[0]), 'main');
+            if (!pg.workers) throw new Error('The workers are not running.');
+            const opts = pg.samplingOptions();
+            return sampleTexts(pg.workers.policy, [prompt], opts, (t) => onText(t[0]));
           })
           .then((r) => r[0]),
       nextPrompt: () => this.nextPrompt(),

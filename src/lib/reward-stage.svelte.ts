@@ -67,15 +67,15 @@ export class RewardStageState {
   /** Trains (or continues) the reward model; `steps` overrides the setting (live mode's small updates). */
   async play(paused = false, steps?: number): Promise<void> {
     if (this.run.status === 'paused') return void this.run.resume();
-    const engine = this.pg.engine;
-    if (!engine || this.run.active || this.blockers().length > 0) return;
+    const workers = this.pg.workers;
+    if (!workers || this.run.active || this.blockers().length > 0) return;
     await this.pg.sft.fix();
     const s = this.pg.settings;
     const { train, heldout } = this.data();
     const settings = rewardLoopSettings(s, this.pg.seed, this.run.step, steps);
     const ok = await this.run.start(
       settings.maxSteps,
-      (cb, startPaused) => engine.trainRewardModel(train, { ...settings, startPaused }, cb),
+      (cb, startPaused) => workers.trainRewardModel(train, { ...settings, startPaused }, cb),
       {
         paused,
         onStep: (step) => {
@@ -86,7 +86,7 @@ export class RewardStageState {
     if (!ok) return;
     this.crossValidating = this.crossValidationGroups() !== null;
     try {
-      await engine.normalizeRewardModel(this.pg.sft.demonstrations);
+      await (await workers.rewardModel()).api.normalize(this.pg.sft.demonstrations);
       this.ready = true;
       if (heldout.length > 0) await this.measureHeldout(this.run.step, true);
       await this.crossValidate();
@@ -104,12 +104,13 @@ export class RewardStageState {
 
   /** Held-out loss and pairwise accuracy, drawn on the RM charts at `step`. */
   private async measureHeldout(step: number, force = false): Promise<void> {
-    const engine = this.pg.engine;
+    const workers = this.pg.workers;
     const { heldout } = this.data();
-    if (!engine || heldout.length === 0 || (this.evaluating && !force)) return;
+    if (!workers || heldout.length === 0 || (this.evaluating && !force)) return;
     this.evaluating = true;
     try {
-      const r = await engine.evaluateRewardModel(heldout, this.objective);
+      const reward = await workers.rewardModel();
+      const r = await reward.api.evaluate(heldout, this.objective);
       this.heldout = r;
       this.pg.metrics.push('rm', step, {
         'rm/heldout_accuracy': r.accuracy,
@@ -126,7 +127,7 @@ export class RewardStageState {
   private crossValidationGroups(): RankedPreference[] | null {
     const groups = trainingPreferences(this.pg.ranking.rankings);
     const applies =
-      this.pg.engine !== null &&
+      this.pg.workers !== null &&
       this.pg.settings['rm.trains'] === 'head' &&
       this.objective === 'pairwise' &&
       groups.length >= 2;
@@ -135,14 +136,19 @@ export class RewardStageState {
 
   /** Tests a frozen-trunk head on every ranking in turn. */
   private async crossValidate(): Promise<void> {
-    const engine = this.pg.engine;
+    const workers = this.pg.workers;
     const s = this.pg.settings;
     const groups = this.crossValidationGroups();
     this.crossValidated = null;
-    if (!engine || !groups) return;
+    if (!workers || !groups) return;
     try {
       const { maxSteps, lr, cutOff } = rewardLoopSettings(s, this.pg.seed);
-      const r = await engine.crossValidateRewardModel(groups, { steps: maxSteps, lr, cutOff });
+      const reward = await workers.rewardModel();
+      const r = await reward.api.crossValidate(groups, {
+        steps: maxSteps,
+        lr,
+        cutOff,
+      });
       this.crossValidated = { ...r, rankings: groups.length };
     } catch (e) {
       this.pg.say(t('notice.crossValidationFailed', { reason: message(e) }), 'problem');
@@ -151,7 +157,7 @@ export class RewardStageState {
 
   reset(): void {
     if (this.run.active) return;
-    this.pg.engine?.resetRewardModel();
+    this.pg.workers?.resetRewardModel();
     this.onNewBase();
   }
 

@@ -269,26 +269,27 @@ export class SessionKeeper {
 
   private async restore(): Promise<void> {
     const { pg } = this;
-    const engine = pg.engine;
-    if (!engine) return;
+    const workers = pg.workers;
+    if (!workers) return;
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
     const byName = new Map(this.checkpoints.map((c) => [c.name, c]));
     const done: string[] = [];
     const sft = byName.get('sft');
     if (sft?.fixed) {
-      await engine.restoreSft(sft.bytes);
+      await workers.restoreSft(sft.bytes);
       pg.sft.fixed = true;
       pg.optimise.onNewSft();
       pg.ranking.onNewPolicy();
       // Fixed without a step of training (the reward model started from the base model).
       done.push(t(sft.step > 0 ? 'keeper.restored.sft' : 'keeper.restored.sftSkipped'));
     } else if (sft) {
-      await engine.restorePolicy(sft.bytes);
+      // A policy SFT was still training goes back into the main lane (not fixed).
+      await workers.policy.api.loadCheckpoint(sft.bytes);
       done.push(t('keeper.restored.sftAt', { step: sft.step }));
     }
     const rm = byName.get('rm');
     if (rm) {
-      await engine.restoreRewardModel(rm.bytes);
+      await workers.restoreRewardModel(rm.bytes);
       pg.rm.ready = this.record.rmReady;
       done.push(
         pg.rm.ready ? t('keeper.restored.rm') : t('keeper.restored.rmAt', { step: rm.step }),
@@ -366,14 +367,14 @@ export class SessionKeeper {
   }
 
   private async keepSft(): Promise<void> {
-    const bytes = this.pg.engine?.sftCheckpoint();
+    const bytes = this.pg.workers?.sft;
     if (bytes) await this.keep('sft', bytes, this.pg.sft.run.step, true);
   }
 
   private async keepRewardModel(): Promise<void> {
     if (!this.writable) return;
     try {
-      const bytes = await this.pg.engine?.rewardCheckpoint();
+      const bytes = await this.pg.workers?.rewardCheckpoint();
       if (bytes) await this.keep('rm', bytes, this.pg.rm.run.step, false);
     } catch (e) {
       this.problem('keeper.rmNotSaved', e);

@@ -9,6 +9,7 @@ import {
   type DemoCheck,
   type Demonstration,
 } from './demonstrations';
+import { startLoop } from './loop-run';
 import type { PlaygroundState } from './state.svelte';
 import type { StoredDemonstration } from './storage';
 import { sftLoopSettings } from './run-settings';
@@ -86,8 +87,8 @@ export class SftStage {
 
   async play(paused = false): Promise<void> {
     if (this.run.status === 'paused') return void this.run.resume();
-    const engine = this.pg.engine;
-    if (!engine || this.run.active || this.blockers().length > 0) return;
+    const workers = this.pg.workers;
+    if (!workers || this.run.active || this.blockers().length > 0) return;
     const s = this.pg.settings;
     try {
       // SFT trains the main lane; if an optimiser left its weights there, go back to SFT's.
@@ -100,7 +101,19 @@ export class SftStage {
     const settings = sftLoopSettings(s, this.pg.seed);
     const ok = await this.run.start(
       settings.maxSteps,
-      (cb, startPaused) => engine.trainSft(this.demonstrations, { ...settings, startPaused }, cb),
+      (cb, startPaused) => {
+        const policy = workers.policy;
+        const req = {
+          kind: 'sft' as const,
+          examples: this.demonstrations,
+          settings: { ...settings, startPaused, snapshotEvery: 10 },
+        };
+        return startLoop(
+          () => policy,
+          (onEvent, signal) => policy.abortable(signal).train(req, onEvent),
+          cb,
+        );
+      },
       { paused },
     );
     if (ok) await this.fix();
@@ -113,8 +126,8 @@ export class SftStage {
   /** Freezes the SFT model as the reference; ranking, the RM and the optimisers start from it. */
   fix(): Promise<void> {
     return this.pg.withModels(async () => {
-      if (this.fixed || !this.pg.engine || !this.pg.ready) return;
-      await this.pg.engine.finishSft();
+      if (this.fixed || !this.pg.workers || !this.pg.ready) return;
+      await this.pg.workers.finishSft();
       this.fixed = true;
       this.pg.optimise.onNewSft();
       this.pg.ranking.onNewPolicy();

@@ -2,17 +2,13 @@
 // the components. It owns what every stage shares (the workers, the preset
 // and its base model, the settings, the notices, a lock around model swaps)
 // and one controller per stage: `sft`, `ranking`, `rm`, `optimise`,
-// `evaluation`. Long work happens in the workers, through `Engine`.
+// `evaluation`. Long work happens in the workers, through `workers` (ModelLanes).
 import { makeLabeler, type Labeler } from '../core/labelers';
 import type { Preset, PresetIndexEntry } from '../core/presets';
 import { DEFAULT_LIMITS, promptTokens, type TextLimits } from './demonstrations';
-import {
-  WorkerEngine,
-  type Engine,
-  type EngineInfo,
-  type ModelInfo,
-  type SamplingOptions,
-} from './engine';
+import type { ModelInfo } from '../../workers/model-setup';
+import { ModelLanes, type BackendInfo } from './lanes';
+import type { SamplingOptions } from './sampling';
 import { BlindTest } from './blind-test.svelte';
 import { CheckpointShelf } from './checkpoint-shelf.svelte';
 import { Evaluation } from './evaluation.svelte';
@@ -87,10 +83,11 @@ export class PlaygroundState {
   stage: StageId = $state('start');
 
   // Workers and backend
-  engine: Engine | null = null;
-  engineStatus: 'starting' | 'ready' | 'failed' = $state('starting');
-  engineError: string | null = $state(null);
-  backend: EngineInfo | null = $state.raw(null);
+  /** The workers and the models they hold (null until they have started). */
+  workers: ModelLanes | null = null;
+  workersStatus: 'starting' | 'ready' | 'failed' = $state('starting');
+  workersError: string | null = $state(null);
+  backend: BackendInfo | null = $state.raw(null);
 
   // Preset and base model
   presetIndex: PresetIndexEntry[] = $state.raw([]);
@@ -175,19 +172,19 @@ export class PlaygroundState {
     this.backendParam = url.backend ?? 'auto';
     const backend = this.backendParam === 'auto' ? null : this.backendParam;
 
-    const engine = WorkerEngine.start({
+    const workers = ModelLanes.start({
       backend,
       testHooks: params.get('testHooks') === '1',
       onNotice: (n) => this.say(n.message, n.kind === 'info' ? 'info' : 'problem'),
     })
       .then((e) => {
-        this.engine = e;
+        this.workers = e;
         this.backend = e.info;
-        this.engineStatus = 'ready';
+        this.workersStatus = 'ready';
       })
       .catch((e: unknown) => {
-        this.engineStatus = 'failed';
-        this.engineError = `The workers could not start: ${message(e)}`;
+        this.workersStatus = 'failed';
+        this.workersError = `The workers could not start: ${message(e)}`;
       });
     const saved = await this.keeper.open(url);
     this.settings = { ...defaultSettings(), ...saved.settings, ...url.settings };
@@ -219,7 +216,7 @@ export class PlaygroundState {
       );
     }
     await this.choosePreset(entry.id, false);
-    await engine;
+    await workers;
     await this.loadModel();
     this.keeper.attach();
   }
@@ -251,7 +248,7 @@ export class PlaygroundState {
   }
 
   get ready(): boolean {
-    return this.engineStatus === 'ready' && this.modelStatus === 'ready' && this.preset !== null;
+    return this.workersStatus === 'ready' && this.modelStatus === 'ready' && this.preset !== null;
   }
 
   // ---------------------------------------------------------------------------
@@ -303,7 +300,7 @@ export class PlaygroundState {
     await this.loadModel();
   }
 
-  private async baseModel(engine: Engine, preset: Preset, size: 'nano' | 'micro' | 'tiny') {
+  private async baseModel(workers: ModelLanes, preset: Preset, size: 'nano' | 'micro' | 'tiny') {
     if (size === 'tiny') {
       // Every character the preset uses, so nothing is unknown to it; or, with saved
       // models to restore, the characters they were trained on (their weights fit no other).
@@ -315,12 +312,12 @@ export class PlaygroundState {
           ...this.sft.demonstrations.flatMap((d) => [d.prompt, d.response]),
         ].join('');
       this.modelSource = t('model.source.tiny');
-      return engine.loadBase({ kind: 'tiny', text, seed: this.seed });
+      return workers.loadBase({ kind: 'tiny', text, seed: this.seed });
     }
     const path = modelPath(preset.language, size);
     const bytes = await fetchModel(path);
     this.modelSource = path;
-    return engine.loadBase({ kind: 'checkpoint', bytes });
+    return workers.loadBase({ kind: 'checkpoint', bytes });
   }
 
   /** The session holds trained models that a new preset or base model would leave behind. */
@@ -399,19 +396,19 @@ export class PlaygroundState {
   /** Loads the base model; everything trained on the previous one is forgotten. */
   loadModel(): Promise<void> {
     return this.withModels(async () => {
-      const { engine, preset } = this;
-      if (!engine || !preset) return;
+      const { workers, preset } = this;
+      if (!workers || !preset) return;
       this.modelStatus = 'loading';
       this.modelError = null;
       const size = this.modelSize();
       try {
-        this.model = await this.baseModel(engine, preset, size);
+        this.model = await this.baseModel(workers, preset, size);
       } catch (e) {
         // Automatic choice: a missing nano model falls back to micro.
         if (this.modelChoice === 'auto' && size === 'nano') {
           this.say(t('notice.microInstead', { reason: message(e) }), 'info');
           try {
-            this.model = await this.baseModel(engine, preset, 'micro');
+            this.model = await this.baseModel(workers, preset, 'micro');
           } catch (e2) {
             this.modelStatus = 'failed';
             this.modelError = message(e2);
@@ -525,9 +522,9 @@ export class PlaygroundState {
 
   /** Scores texts with the reward model and with the preset's gold labeler. */
   async scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]> {
-    if (!this.engine) throw new Error('The workers are not running.');
+    if (!this.workers) throw new Error('The workers are not running.');
     const items = prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
-    const rm = await this.engine.score(items);
+    const rm = await (await this.workers.rewardModel()).api.score(items);
     return texts.map((text, i) => ({
       text,
       rm: rm[i],
@@ -557,6 +554,6 @@ export class PlaygroundState {
   }
 
   dispose(): void {
-    this.engine?.dispose();
+    this.workers?.dispose();
   }
 }

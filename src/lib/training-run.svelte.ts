@@ -2,7 +2,7 @@
 // a sequence of worker loops: play starts or continues one, pause/resume/step
 // /stop drive it, and its metrics go to the shared MetricLog under the run's
 // name with steps counted across loops, so a continued run extends its curve.
-import type { Run, RunCallbacks } from './engine';
+import type { Run, RunCallbacks } from './loop-run';
 import type { MetricLog } from './metrics';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'failed';
@@ -41,7 +41,7 @@ export class TrainingRun {
   }
 
   /**
-   * Starts a loop of `steps` steps. `begin` calls the engine; `paused` starts
+   * Starts a loop of `steps` steps. `begin` starts the worker's loop; `paused` starts
    * it paused (for a single step); `onStep` runs after each step's metrics.
    * Resolves when the loop ends (false if it failed).
    */
@@ -97,7 +97,7 @@ export class TrainingRun {
   pause = () => this.control((r) => r.pause());
   resume = () => this.control((r) => r.resume());
   stepOnce = () => this.control((r) => r.step());
-  stop = () => this.control((r) => r.stop());
+  stop = () => this.control(async (r) => r.stop());
 
   /** Sends changed settings to a paused (or running) loop; returns a problem or null. */
   async update(changes: Record<string, unknown>): Promise<string | null> {

@@ -83,7 +83,7 @@ export class Transfer {
     const { pg } = this;
     const out: WeightsChoice[] = [];
     if (pg.ready && !pg.anyRunActive) out.push('policy');
-    if (pg.engine?.sftCheckpoint()) out.push('sft');
+    if (pg.workers?.sft) out.push('sft');
     for (const k of ['ppo', 'rrhf'] as const) if (pg.optimise.checkpoints[k]) out.push(k);
     if (pg.rm.ready || pg.rm.run.step > 0) out.push('rm');
     return out;
@@ -96,14 +96,14 @@ export class Transfer {
    */
   async weights(which: WeightsChoice): Promise<ExportFile[]> {
     const { pg } = this;
-    const engine = pg.engine;
-    if (!engine) throw new Error('The workers are not running.');
+    const workers = pg.workers;
+    if (!workers) throw new Error('The workers are not running.');
     let bytes: Uint8Array | null | undefined;
     if (which === 'policy') {
       if (pg.anyRunActive) throw new Error('Stop the training that runs first.');
-      bytes = await pg.withModels(() => engine.policyCheckpoint('main'));
-    } else if (which === 'sft') bytes = engine.sftCheckpoint();
-    else if (which === 'rm') bytes = await engine.rewardCheckpoint();
+      bytes = await pg.withModels(() => workers.policyCheckpoint('main'));
+    } else if (which === 'sft') bytes = workers.sft;
+    else if (which === 'rm') bytes = await workers.rewardCheckpoint();
     else bytes = pg.optimise.checkpoints[which];
     if (!bytes) throw new Error(`There are no ${WEIGHTS_LABELS[which].toLowerCase()} weights yet.`);
     const meta = readCheckpointHeader(bytes);

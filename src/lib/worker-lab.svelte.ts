@@ -90,14 +90,14 @@ export class WorkerLab {
 
   createTinyModel = () =>
     this.run(async (w) => {
-      await w.policy.createModel(TINY_MODEL);
+      await w.policy.api.createModel(TINY_MODEL);
       this.modelReady = true;
     });
 
   sample = () =>
     this.run(async (w) => {
       this.streamed = ['', '', '', ''];
-      await w.policy.sample({ prompts: ['the '], k: 4, maxNewTokens: 16, seed: 1 }, (e) => {
+      await w.policy.api.sample({ prompts: ['the '], k: 4, maxNewTokens: 16, seed: 1 }, (e) => {
         e.text.forEach((c, i) => (this.streamed[i] += c));
       });
     });
@@ -112,16 +112,16 @@ export class WorkerLab {
   trainSft = () =>
     this.run(async (w) => {
       const settings = { lr: this.lr, batchSize: 4, maxSteps: 200, snapshotEvery: 5 };
-      await w.policy.train({ kind: 'sft', examples: LAB_EXAMPLES, settings }, this.onEvent);
+      await w.policy.api.train({ kind: 'sft', examples: LAB_EXAMPLES, settings }, this.onEvent);
     });
 
   control = (what: 'pause' | 'resume' | 'step' | 'stop') =>
     this.run(async (w) => {
-      await w.policy[what]();
+      await w.policy.api[what]();
     });
 
   applyLr = () =>
     this.run(async (w) => {
-      await w.policy.updateSettings({ lr: this.lr });
+      await w.policy.api.updateSettings({ lr: this.lr });
     });
 }

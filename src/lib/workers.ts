@@ -5,9 +5,57 @@
 // every such event becomes a notice the page shows.
 import type { BackendName } from '../../workers/backend';
 import type { BackendReport } from '../../workers/backend-decision';
+import type { Checkpoints, PolicyApi } from '../../workers/policy.worker';
+import type { RewardApi } from '../../workers/reward.worker';
 import type { Notice, NoticeKind } from '../../workers/training-loop';
-import { PolicyClient } from './policy-client';
-import { RewardClient } from './reward-client';
+import { WorkerClient, type WeightKeeper } from './worker-client';
+
+/** The reward model's latest weights and their step. */
+export interface RewardWeights {
+  checkpoint: Uint8Array;
+  step: number;
+}
+
+export type PolicyClient = WorkerClient<PolicyApi, Checkpoints>;
+export type RewardClient = WorkerClient<RewardApi, RewardWeights>;
+
+/** The policy and its frozen reference, read back after every call that replaces them. */
+const policyKeeper: WeightKeeper<PolicyApi, Checkpoints> = {
+  after: ['createModel', 'loadCheckpoint', 'freezeReference'],
+  read: (api) => api.checkpoint(),
+  fromLoop: (kept, step, policy) => (kept ? { ...kept, policy, step } : kept),
+  async restore(api, { policy, reference, step }) {
+    await api.loadCheckpoint(policy, reference);
+    return step;
+  },
+};
+
+/** The reward model; its step is the one its last load or loop reported. */
+const rewardKeeper: WeightKeeper<RewardApi, RewardWeights> = {
+  after: ['createModel', 'loadCheckpoint', 'normalize'],
+  async read(api, kept, result) {
+    const loaded = (result as { step?: unknown } | undefined)?.step;
+    const step = typeof loaded === 'number' ? loaded : (kept?.step ?? 0);
+    return { checkpoint: await api.checkpoint(), step };
+  },
+  fromLoop: (_, step, checkpoint) => ({ checkpoint, step }),
+  async restore(api, { checkpoint, step }) {
+    await api.loadCheckpoint(checkpoint);
+    return step;
+  },
+};
+
+function policyClient(onDeath: () => void): PolicyClient {
+  const spawn = () =>
+    new Worker(new URL('../../workers/policy.worker.ts', import.meta.url), { type: 'module' });
+  return new WorkerClient('policy', { spawn, onDeath, keeper: policyKeeper });
+}
+
+function rewardClient(onDeath: () => void): RewardClient {
+  const spawn = () =>
+    new Worker(new URL('../../workers/reward.worker.ts', import.meta.url), { type: 'module' });
+  return new WorkerClient('reward', { spawn, onDeath, keeper: rewardKeeper });
+}
 
 export interface WorkerNotice {
   source: 'policy' | 'reward' | 'page';
@@ -39,8 +87,8 @@ export class Workers {
   readonly restarts = { policy: 0, reward: 0 };
 
   private constructor(private readonly opts: StartOptions) {
-    this.policy = new PolicyClient(() => void this.restart('policy'));
-    this.reward = new RewardClient(() => void this.restart('reward'));
+    this.policy = policyClient(() => void this.restart('policy'));
+    this.reward = rewardClient(() => void this.restart('reward'));
   }
 
   static async start(opts: StartOptions = {}): Promise<Workers> {
@@ -87,7 +135,7 @@ export class Workers {
   /** A fresh channel between the workers (after a restart the old one is dead). */
   private async connect(): Promise<void> {
     const { port1, port2 } = new MessageChannel();
-    await Promise.all([this.policy.connectReward(port1), this.reward.connectPolicy(port2)]);
+    await Promise.all([this.policy.api.connectReward(port1), this.reward.api.connectPolicy(port2)]);
   }
 
   private async restart(which: 'policy' | 'reward'): Promise<void> {

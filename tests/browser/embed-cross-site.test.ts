@@ -109,9 +109,7 @@ describe('embed on another site, third-party storage refused', () => {
     await frame.waitForFunction(() => window.__lab !== undefined, null, { timeout: LONG });
     await frame.evaluate(() => window.__lab!.ready);
     // Refused Web Locks, the page watches the workers by heartbeat.
-    expect(await frame.evaluate(() => window.__lab!.workers!.policy.handle.lifeline)).toBe(
-      'heartbeat',
-    );
+    expect(await frame.evaluate(() => window.__lab!.workers!.policy.lifeline)).toBe('heartbeat');
     await frame.evaluate(() => window.__lab!.workers!.policy.hooks.killWorker());
     // The heartbeat gives up after 30 s without an answer.
     const notice = await frame.waitForFunction(
@@ -126,7 +124,7 @@ describe('embed on another site, third-party storage refused', () => {
       'The policy worker stopped unexpectedly. Restarted it on wasm; no model had been loaded.',
     );
     // The new worker answers.
-    expect(await frame.evaluate(() => window.__lab!.workers!.policy.state())).toBe('idle');
+    expect(await frame.evaluate(() => window.__lab!.workers!.policy.api.state())).toBe('idle');
   }, 90_000);
 });
 

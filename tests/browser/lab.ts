@@ -66,8 +66,8 @@ export async function startPolicyLoop(page: Page, req: unknown): Promise<void> {
   await page.evaluate((r) => {
     window.__t = { events: [] };
     const w = window.__lab!.workers!;
-    window.__t.run = w.policy
-      .train(r as Parameters<typeof w.policy.train>[0], (e) => window.__t.events.push(e))
+    window.__t.run = w.policy.api
+      .train(r as Parameters<typeof w.policy.api.train>[0], (e) => window.__t.events.push(e))
       .then((x) => (window.__t.result = x))
       .catch((e: Error & { argument?: string }) => {
         window.__t.error = { name: e.name, message: e.message, argument: e.argument };
@@ -120,6 +120,6 @@ export async function waitForNotice(page: Page, kind: string, timeout = 60_000) 
 
 export const tinyModel = (page: Page, seed = 1) =>
   page.evaluate(
-    (s) => window.__lab!.workers!.policy.createModel({ ...window.__lab!.tinyModel, seed: s }),
+    (s) => window.__lab!.workers!.policy.api.createModel({ ...window.__lab!.tinyModel, seed: s }),
     seed,
   );

@@ -25,10 +25,10 @@ async function errorOf(page: Page, call: string, arg: unknown) {
     async ([c, a]) => {
       const w = window.__lab!.workers!;
       const calls: Record<string, (x: unknown) => Promise<unknown>> = {
-        sample: (x) => w.policy.sample(x as Parameters<typeof w.policy.sample>[0]),
-        init: (x) => w.policy.handle.call((r) => r.init(x as { backend: string })),
-        update: (x) => w.policy.updateSettings(x as Record<string, unknown>),
-        score: (x) => w.reward.score(x as { prompt: string; response: string }[]),
+        sample: (x) => w.policy.api.sample(x as Parameters<typeof w.policy.api.sample>[0]),
+        init: (x) => w.policy.api.init(x as { backend: string }),
+        update: (x) => w.policy.api.updateSettings(x as Record<string, unknown>),
+        score: (x) => w.reward.api.score(x as { prompt: string; response: string }[]),
       };
       try {
         await calls[c as string](a);
@@ -90,7 +90,7 @@ describe('policy and reward workers (wasm)', () => {
     const sampled = await page.evaluate(async () => {
       const streamed: string[] = Array(8).fill('');
       let calls = 0;
-      const r = await window.__lab!.workers!.policy.sample(
+      const r = await window.__lab!.workers!.policy.api.sample(
         { prompts: ['the ', 'a '], k: 4, maxNewTokens: 12, seed: 3 },
         (e) => {
           calls++;
@@ -114,19 +114,19 @@ describe('policy and reward workers (wasm)', () => {
       settings: { lr: 3e-3, batchSize: 4, snapshotEvery: 5 },
     });
     await waitForSteps(page, 3);
-    expect(await page.evaluate(() => window.__lab!.workers!.policy.pause())).toBe('paused');
+    expect(await page.evaluate(() => window.__lab!.workers!.policy.api.pause())).toBe('paused');
     const atPause = (await metricEvents(page)).length;
     await page.waitForTimeout(400);
     expect((await metricEvents(page)).length).toBe(atPause);
-    await page.evaluate(() => window.__lab!.workers!.policy.updateSettings({ lr: 1e-3 }));
-    await page.evaluate(() => window.__lab!.workers!.policy.step());
+    await page.evaluate(() => window.__lab!.workers!.policy.api.updateSettings({ lr: 1e-3 }));
+    await page.evaluate(() => window.__lab!.workers!.policy.api.step());
     await waitForSteps(page, atPause + 1);
     await page.waitForTimeout(300);
     expect((await metricEvents(page)).length).toBe(atPause + 1);
-    expect(await page.evaluate(() => window.__lab!.workers!.policy.state())).toBe('paused');
-    await page.evaluate(() => window.__lab!.workers!.policy.resume());
+    expect(await page.evaluate(() => window.__lab!.workers!.policy.api.state())).toBe('paused');
+    await page.evaluate(() => window.__lab!.workers!.policy.api.resume());
     await waitForSteps(page, atPause + 6);
-    await page.evaluate(() => window.__lab!.workers!.policy.stop());
+    await page.evaluate(() => window.__lab!.workers!.policy.api.stop());
     const summary = (await loopResult(page)) as { stoppedBy: string; step: number; steps: number };
     expect(summary.stoppedBy).toBe('stop');
     const events = await metricEvents(page);
@@ -138,7 +138,7 @@ describe('policy and reward workers (wasm)', () => {
     const perStep = events.slice(1).reduce((a, e) => a + e.ms, 0) / (events.length - 1);
     console.log(`wasm SFT: ${perStep.toFixed(1)} ms/step (tiny model, batch 4)`);
     // The weights stay: the model reports the steps, and the client holds a checkpoint.
-    expect((await page.evaluate(() => window.__lab!.workers!.policy.info())).step).toBe(
+    expect((await page.evaluate(() => window.__lab!.workers!.policy.api.info())).step).toBe(
       summary.step,
     );
     expect(await page.evaluate(() => window.__lab!.workers!.policy.snapshot?.step)).toBe(
@@ -147,7 +147,7 @@ describe('policy and reward workers (wasm)', () => {
 
     // PPO: the policy worker asks the reward worker for scores directly.
     await page.evaluate(() =>
-      window.__lab!.workers!.reward.createModel({ ...window.__lab!.tinyModel, seed: 2 }),
+      window.__lab!.workers!.reward.api.createModel({ ...window.__lab!.tinyModel, seed: 2 }),
     );
     await startPolicyLoop(page, {
       kind: 'ppo',
@@ -165,7 +165,7 @@ describe('policy and reward workers (wasm)', () => {
     ]) {
       expect(Number.isFinite(ppo[1][k]), k).toBe(true);
     }
-    expect(await page.evaluate(() => window.__lab!.workers!.reward.scoreCalls())).toEqual({
+    expect(await page.evaluate(() => window.__lab!.workers!.reward.api.scoreCalls())).toEqual({
       page: 0,
       policy: 2,
     });
@@ -193,7 +193,7 @@ describe('policy and reward workers (wasm)', () => {
 
     // A prompt longer than the context is cut from the left, and the caller is told.
     const long = await page.evaluate(() =>
-      window.__lab!.workers!.policy.sample({
+      window.__lab!.workers!.policy.api.sample({
         prompts: ['the cat sat on the mat. '.repeat(3)],
         k: 2,
         maxNewTokens: 8,
@@ -208,7 +208,7 @@ describe('policy and reward workers (wasm)', () => {
     await labReady(page);
     const text = 'the cat sat on the mat. the dog ate a bone. '.repeat(4);
     await page.evaluate(
-      (t) => window.__lab!.workers!.policy.createModel({ ...window.__lab!.tinyModel, text: t }),
+      (t) => window.__lab!.workers!.policy.api.createModel({ ...window.__lab!.tinyModel, text: t }),
       text,
     );
     await startPolicyLoop(page, {
@@ -233,21 +233,21 @@ describe('policy and reward workers (wasm)', () => {
     // The reward model, started from the policy's checkpoint, trained on rankings.
     const rm = await page.evaluate(async () => {
       const w = window.__lab!.workers!;
-      await w.reward.loadCheckpoint((await w.policy.refreshSnapshot()).policy);
+      await w.reward.api.loadCheckpoint((await w.policy.refreshSnapshot()).policy);
       const groups = [
         { prompt: 'the ', completions: ['cat sat.', 'dog', 'a bone.'], ranks: [0, 2, 1] },
         { prompt: 'a ', completions: ['bone', 'mat'], grades: [0.9, 0.2] },
       ];
       const events: number[] = [];
-      const summary = await w.reward.train(
+      const summary = await w.reward.api.train(
         { groups, settings: { lr: 3e-3, batchSize: 2, maxSteps: 20, seed: 1 } },
         (e) => {
           if (e.type === 'metrics') events.push(e.metrics['rm/loss']);
         },
       );
-      const evaluation = await w.reward.evaluate(groups);
-      const shift = await w.reward.normalize([{ prompt: 'the ', response: 'cat sat.' }]);
-      const [score] = await w.reward.score([{ prompt: 'the ', response: 'cat sat.' }]);
+      const evaluation = await w.reward.api.evaluate(groups);
+      const shift = await w.reward.api.normalize([{ prompt: 'the ', response: 'cat sat.' }]);
+      const [score] = await w.reward.api.score([{ prompt: 'the ', response: 'cat sat.' }]);
       return { summary, events, evaluation, shift, score, snapshot: w.reward.snapshot?.step };
     });
     expect(rm.summary.steps).toBe(20);
@@ -271,13 +271,13 @@ describe('policy and reward workers (wasm)', () => {
         startPaused: true,
       },
     });
-    await page.evaluate(() => window.__lab!.workers!.policy.updateSettings({ klCoef: 0.05 }));
-    await page.evaluate(() => window.__lab!.workers!.policy.step());
+    await page.evaluate(() => window.__lab!.workers!.policy.api.updateSettings({ klCoef: 0.05 }));
+    await page.evaluate(() => window.__lab!.workers!.policy.api.step());
     await waitForSteps(page, 1);
     expect((await metricEvents(page))[0].metrics['objective/kl_coef']).toBe(0.05);
     const bad = await errorOf(page, 'update', { beta: 1 });
     expect(bad).toMatchObject({ name: 'ArgumentError', argument: 'settings.beta' });
-    await page.evaluate(() => window.__lab!.workers!.policy.stop());
+    await page.evaluate(() => window.__lab!.workers!.policy.api.stop());
     expect(await loopResult(page)).toMatchObject({ steps: 1, stoppedBy: 'stop' });
   });
 });

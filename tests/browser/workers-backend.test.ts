@@ -31,8 +31,8 @@ async function trainAndSample(page: Page) {
   const tokensPerSecond = await page.evaluate(async () => {
     const p = window.__lab!.workers!.policy;
     const req = { prompts: ['the ', 'a '], k: 4, maxNewTokens: 16, seed: 2 };
-    await p.sample(req, () => undefined);
-    return (await p.sample(req, () => undefined)).tokensPerSecond;
+    await p.api.sample(req, () => undefined);
+    return (await p.api.sample(req, () => undefined)).tokensPerSecond;
   });
   return {
     vocabSize: info.config.vocabSize,

@@ -40,15 +40,15 @@ describe('worker failures', () => {
     const notice = await waitForLoopNotice(page, 'non-finite');
     expect(notice.message).toMatch(/^sft\/loss became non-finite at step \d+: nothing was applied/);
     expect(notice.message).toContain('Try a lower learning rate (now 0.003)');
-    expect(await page.evaluate(() => window.__lab!.workers!.policy.state())).toBe('paused');
+    expect(await page.evaluate(() => window.__lab!.workers!.policy.api.state())).toBe('paused');
     await expect.poll(() => page.locator('[data-kind="non-finite"]').count()).toBe(1);
     // The weights of the last snapshot (every 2 steps) came back: training goes on finite.
     const steps = (await metricEvents(page)).map((e) => e.step);
     expect(notice.step).toBe(Math.floor(steps.at(-1)! / 2) * 2);
-    await page.evaluate(() => window.__lab!.workers!.policy.updateSettings({ lr: 1e-3 }));
-    await page.evaluate(() => window.__lab!.workers!.policy.resume());
+    await page.evaluate(() => window.__lab!.workers!.policy.api.updateSettings({ lr: 1e-3 }));
+    await page.evaluate(() => window.__lab!.workers!.policy.api.resume());
     await waitForSteps(page, steps.length + 3);
-    await page.evaluate(() => window.__lab!.workers!.policy.stop());
+    await page.evaluate(() => window.__lab!.workers!.policy.api.stop());
     await loopResult(page);
     const after = (await metricEvents(page)).slice(steps.length);
     expect(after[0].step).toBe(notice.step + 1);
@@ -75,7 +75,7 @@ describe('worker failures', () => {
     await labReady(page);
     await tinyModel(page);
     await page.evaluate(() =>
-      window.__lab!.workers!.reward.createModel({ ...window.__lab!.tinyModel, seed: 2 }),
+      window.__lab!.workers!.reward.api.createModel({ ...window.__lab!.tinyModel, seed: 2 }),
     );
     await startPolicyLoop(page, sft({}));
     await waitForSteps(page, 5);
@@ -107,7 +107,7 @@ describe('worker failures', () => {
     });
     const restored = await page.evaluate(async () => {
       const w = window.__lab!.workers!;
-      const info = await w.policy.info();
+      const info = await w.policy.api.info();
       const now = await w.policy.refreshSnapshot();
       return { step: info.step, bytes: Array.from(now.policy) };
     });
@@ -120,7 +120,9 @@ describe('worker failures', () => {
       settings: { lr: 1e-3, batchSize: 2, maxSteps: 1, maxNewTokens: 4, ppoEpochs: 1 },
     });
     await loopResult(page);
-    expect((await page.evaluate(() => window.__lab!.workers!.reward.scoreCalls())).policy).toBe(1);
+    expect((await page.evaluate(() => window.__lab!.workers!.reward.api.scoreCalls())).policy).toBe(
+      1,
+    );
     expect(log.entries.filter((e) => e.type === 'started').length).toBe(3);
   });
 
@@ -147,7 +149,7 @@ describe('worker failures', () => {
     expect(summary.steps).toBe(4);
     const events = await metricEvents(page);
     expect(events.every((e) => Number.isFinite(e.metrics['sft/loss']))).toBe(true);
-    expect(await page.evaluate(() => window.__lab!.workers!.policy.memory())).toMatchObject({
+    expect(await page.evaluate(() => window.__lab!.workers!.policy.api.memory())).toMatchObject({
       backend: 'webgpu',
     });
   });

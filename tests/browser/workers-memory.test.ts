@@ -18,7 +18,10 @@ const { openApp } = useBrowser();
 const STEPS = 100;
 
 async function tensors(page: Page, worker: 'policy' | 'reward'): Promise<number> {
-  return page.evaluate(async (w) => (await window.__lab!.workers![w].memory()).numTensors, worker);
+  return page.evaluate(
+    async (w) => (await window.__lab!.workers![w].api.memory()).numTensors,
+    worker,
+  );
 }
 
 async function runReward(page: Page, maxSteps: number) {
@@ -29,7 +32,7 @@ async function runReward(page: Page, maxSteps: number) {
       { prompt: 'ate ', completions: ['bone', 'mate', 'tone'], ranks: [1, 0, 1] },
     ];
     const settings = { lr: 1e-3, batchSize: 2, maxSteps: n, snapshotEvery: 50 };
-    return window.__lab!.workers!.reward.train({ groups, settings }, (e) =>
+    return window.__lab!.workers!.reward.api.train({ groups, settings }, (e) =>
       window.__t.events.push(e),
     );
   }, maxSteps);
@@ -41,7 +44,7 @@ describe('worker memory', () => {
     await labReady(page);
     await tinyModel(page);
     await page.evaluate(() =>
-      window.__lab!.workers!.reward.createModel({ ...window.__lab!.tinyModel, seed: 2 }),
+      window.__lab!.workers!.reward.api.createModel({ ...window.__lab!.tinyModel, seed: 2 }),
     );
     const base = { lr: 1e-4, snapshotEvery: 50, maxNewTokens: 4, ppoEpochs: 1, k: 2 };
     const loops = {

@@ -1,15 +1,11 @@
-// WorkerHandle's lifeline where the browser refuses Web Locks (a frame on
+// The worker client's lifeline where the browser refuses Web Locks (a frame on
 // another site without storage access rejects `navigator.locks.request` with
 // SecurityError): start-up must not hang, and the heartbeat must notice a dead
 // worker. The "worker" is a MessagePort with a comlink API on its other end.
 import { expose, type Endpoint } from 'comlink';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WorkerDiedError, WorkerHandle } from '../../../src/lib/worker-handle';
-
-interface Lifeline {
-  holdLifeLock(name: string): Promise<void>;
-  ping(): string;
-}
+import type { CommonApi } from '../../../workers/worker-runtime';
+import { WorkerClient, WorkerDiedError } from '../../../src/lib/worker-client';
 
 function fakeWorker(holdLifeLock: (name: string) => Promise<void>) {
   const { port1, port2 } = new MessageChannel();
@@ -33,8 +29,8 @@ async function pass(ms: number): Promise<void> {
   }
 }
 
-describe('WorkerHandle lifeline', () => {
-  let handle: WorkerHandle<Lifeline> | null = null;
+describe('WorkerClient lifeline', () => {
+  let handle: WorkerClient<CommonApi> | null = null;
 
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
@@ -51,17 +47,17 @@ describe('WorkerHandle lifeline', () => {
     vi.stubGlobal('navigator', { locks: { request } });
     const fake = fakeWorker(refused);
     const onDeath = vi.fn();
-    handle = new WorkerHandle<Lifeline>('policy', () => fake.worker, onDeath);
-    await handle.start();
+    handle = new WorkerClient<CommonApi>('policy', { spawn: () => fake.worker, onDeath });
+    await handle.spawn();
     expect(handle.lifeline).toBe('heartbeat');
     expect(request).not.toHaveBeenCalled(); // the page does not queue for a lock nobody holds
 
     await pass(45_000); // answering: alive
     expect(onDeath).not.toHaveBeenCalled();
-    expect(await handle.call((r) => r.ping())).toBe('pong');
+    expect(await handle.api.ping()).toBe('pong');
 
     fake.kill();
-    const pending = expect(handle.call((r) => r.ping())).rejects.toBeInstanceOf(WorkerDiedError);
+    const pending = expect(handle.api.ping()).rejects.toBeInstanceOf(WorkerDiedError);
     await pass(40_000); // 30 s without an answer
     expect(onDeath).toHaveBeenCalledTimes(1);
     await pending;
@@ -72,8 +68,8 @@ describe('WorkerHandle lifeline', () => {
     vi.stubGlobal('navigator', { locks: { request } });
     const fake = fakeWorker(() => Promise.resolve());
     const onDeath = vi.fn();
-    handle = new WorkerHandle<Lifeline>('reward', () => fake.worker, onDeath);
-    await handle.start();
+    handle = new WorkerClient<CommonApi>('reward', { spawn: () => fake.worker, onDeath });
+    await handle.spawn();
     await pass(1000);
     expect(request).toHaveBeenCalledTimes(1);
     expect(handle.lifeline).toBe('heartbeat');
@@ -90,8 +86,8 @@ describe('WorkerHandle lifeline', () => {
       names.push(name);
       return Promise.resolve();
     });
-    handle = new WorkerHandle<Lifeline>('policy', () => fake.worker, vi.fn());
-    await handle.start();
+    handle = new WorkerClient<CommonApi>('policy', { spawn: () => fake.worker, onDeath: vi.fn() });
+    await handle.spawn();
     expect(handle.lifeline).toBe('lock');
     expect(request.mock.calls.map((c) => c[0])).toEqual(names);
   });
