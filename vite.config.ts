@@ -17,7 +17,7 @@ export default defineConfig({
 /**
  * Offline use: `vite build` writes a Workbox service worker (dist/sw.js) that
  * precaches the app, the shipped models and the presets, so that after one
- * visit the page works with no network. src/lib/offline.ts registers it, in
+ * visit the page works with no network. src/lib/persistence/offline.ts registers it, in
  * production builds only; the web app manifest is public/manifest.webmanifest.
  */
 function offline() {

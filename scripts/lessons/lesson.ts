@@ -5,7 +5,7 @@
  * K samples for the first prompts, rankings by the preset's labeler with
  * Bradley–Terry noise (the stand-in for the person), the reward model, then PPO
  * and RRHF from the same SFT model. Every hyperparameter comes from the page's
- * settings table through src/lib/run-settings.ts, and SFT, PPO and RRHF run
+ * settings table through src/lib/settings/run-settings.ts, and SFT, PPO and RRHF run
  * through the policy worker's own loop tasks (workers/policy-tasks.ts).
  *
  * The judge is the preset's gold labeler, which gives no credit to a text cut
@@ -31,7 +31,7 @@ import {
 } from '../../src/core/index';
 import { makeLabeler, noisyRanking } from '../../src/core/labelers';
 import type { Preset } from '../../src/core/presets';
-import { splitHeldout } from '../../src/lib/reward-data';
+import { splitHeldout } from '../../src/lib/stages/reward-data';
 import {
   automaticModelSize,
   ppoLoopSettings,
@@ -40,8 +40,8 @@ import {
   rewardLoopSettings,
   rrhfLoopSettings,
   sftLoopSettings,
-} from '../../src/lib/run-settings';
-import { SETTINGS, type Settings } from '../../src/lib/settings';
+} from '../../src/lib/settings/run-settings';
+import { SETTINGS, type Settings } from '../../src/lib/settings/settings';
 import { modelSizeFor } from '../../workers/backend-decision';
 import { ModelSlot } from '../../workers/model-slot';
 import { responseIds } from '../../workers/model-setup';

@@ -12,7 +12,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SftTrainer, createGPT } from '../../src/core/index';
-import { SETTINGS, parseValue, type SettingKey, type Settings } from '../../src/lib/settings';
+import {
+  SETTINGS,
+  parseValue,
+  type SettingKey,
+  type Settings,
+} from '../../src/lib/settings/settings';
 import { runLesson, type LessonResult } from './lesson';
 import { ROOT, argument, readPreset, wasmBackend } from './pipeline';
 import { renderPresetSection, updateReport } from './report';

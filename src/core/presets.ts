@@ -38,7 +38,7 @@ export interface Preset {
    * (the reward-hacking lesson). The gold `labeler` still judges the results.
    */
   rankingLabeler?: LabelerSpec;
-  /** Settings the preset starts with (keys of src/lib/settings.ts), e.g. a low β. */
+  /** Settings the preset starts with (keys of src/lib/settings/settings.ts), e.g. a low β. */
   settings?: Record<string, number | string>;
   /** Its title and description in the page's other languages. */
   translations?: PresetTranslations;

@@ -5,25 +5,31 @@
 // `evaluation`. Long work happens in the workers, through `workers` (ModelLanes).
 import { makeLabeler, type Labeler } from '../core/labelers';
 import type { Preset, PresetIndexEntry } from '../core/presets';
-import { DEFAULT_LIMITS, promptTokens, type TextLimits } from './demonstrations';
+import { DEFAULT_LIMITS, promptTokens, type TextLimits } from './stages/demonstrations';
 import type { ModelInfo } from '../../workers/model-setup';
-import { ModelLanes, type BackendInfo } from './lanes';
-import type { SamplingOptions } from './sampling';
-import { BlindTest } from './blind-test.svelte';
-import { CheckpointShelf } from './checkpoint-shelf.svelte';
-import { Evaluation } from './evaluation.svelte';
-import { Grading } from './grading.svelte';
-import { LiveLoop } from './live-loop.svelte';
-import { PretrainingText } from './pretraining-text.svelte';
-import { Raters } from './raters.svelte';
-import { Teaching } from './teaching.svelte';
-import { VariantRuns } from './variant-runs.svelte';
-import { MetricLog } from './metrics';
-import { Optimisation } from './optimisation.svelte';
-import { fetchModel, loadPreset, loadPresetIndex, modelPath, presetTitle } from './preset-catalog';
-import { RankingSession } from './ranking-session.svelte';
-import { automaticModelSize, presetSettings, rankSampling } from './run-settings';
-import { RewardStageState } from './reward-stage.svelte';
+import { ModelLanes, type BackendInfo } from './bridge/lanes';
+import type { SamplingOptions } from './bridge/sampling';
+import { BlindTest } from './stages/blind-test.svelte';
+import { CheckpointShelf } from './stages/checkpoint-shelf.svelte';
+import { Evaluation } from './stages/evaluation.svelte';
+import { Grading } from './ranking/grading.svelte';
+import { LiveLoop } from './stages/live-loop.svelte';
+import { PretrainingText } from './stages/pretraining-text.svelte';
+import { Raters } from './ranking/raters.svelte';
+import { Teaching } from './stages/teaching.svelte';
+import { VariantRuns } from './stages/variant-runs.svelte';
+import { MetricLog } from './measures/metrics';
+import { Optimisation } from './stages/optimisation.svelte';
+import {
+  fetchModel,
+  loadPreset,
+  loadPresetIndex,
+  modelPath,
+  presetTitle,
+} from './settings/preset-catalog';
+import { RankingSession } from './ranking/ranking-session.svelte';
+import { automaticModelSize, presetSettings, rankSampling } from './settings/run-settings';
+import { RewardStageState } from './stages/reward-stage.svelte';
 import {
   SETTINGS,
   SETTING_KEYS,
@@ -36,20 +42,20 @@ import {
   validateSettings,
   type SettingKey,
   type Settings,
-} from './settings';
-import { SftStage } from './sft-stage.svelte';
-import type { StageId } from './stages';
+} from './settings/settings';
+import { SftStage } from './stages/sft-stage.svelte';
+import type { StageId } from './stages/stages';
 import { locale, t } from './i18n/index.svelte';
 import { groupTitle, settingLabel } from './i18n/settings-text';
-import { SessionKeeper } from './session-keeper.svelte';
-import { SessionLibrary } from './session-library';
-import { NamedErrorStore } from './storage-errors';
-import type { TrainingRun } from './training-run.svelte';
-import { decodeUrlState, describeProblems, type BackendParam } from './url-state';
-import { ViewOptions } from './view-options.svelte';
+import { SessionKeeper } from './persistence/session-keeper.svelte';
+import { SessionLibrary } from './persistence/session-library';
+import { NamedErrorStore } from './persistence/storage-errors';
+import type { TrainingRun } from './stages/training-run.svelte';
+import { decodeUrlState, describeProblems, type BackendParam } from './share/url-state';
+import { ViewOptions } from './settings/view-options.svelte';
 
-export type { CompareRow, OptimiseMode } from './optimisation.svelte';
-export type { PolicyEvaluation } from './evaluation.svelte';
+export type { CompareRow, OptimiseMode } from './stages/optimisation.svelte';
+export type { PolicyEvaluation } from './stages/evaluation.svelte';
 
 export type ModelChoice = 'auto' | 'nano' | 'micro' | 'tiny';
 
@@ -157,7 +163,7 @@ export class PlaygroundState {
   // Start-up
 
   /**
-   * Reads the URL (query and hash: src/lib/url-state.ts), starts the workers,
+   * Reads the URL (query and hash: src/lib/share/url-state.ts), starts the workers,
    * opens the saved session, shows the preset, then loads its model (and puts
    * the session's trained models back). What the URL gives wins over the session.
    */

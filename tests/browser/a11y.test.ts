@@ -170,7 +170,7 @@ describe('bad input', () => {
       /Train the reward model first/,
     );
 
-    // A URL with an out-of-range setting is reported and clamped (src/lib/url-state.ts).
+    // A URL with an out-of-range setting is reported and clamped (src/lib/share/url-state.ts).
     await page.goto(page.url().replace(/\?.*$/, `${QUERY}&sample.k=40`));
     await expect
       .poll(() => page.locator('[data-testid=notice]').first().textContent())

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { MAX_RANKINGS } from '../../src/lib/reward-data';
-import { SESSION_FORMAT } from '../../src/lib/session-file';
+import { MAX_RANKINGS } from '../../src/lib/stages/reward-data';
+import { SESSION_FORMAT } from '../../src/lib/persistence/session-file';
 import { RESULTS_DIR, useBrowser } from './harness';
 
 const { openApp } = useBrowser();

@@ -6,7 +6,7 @@
 /// <reference types="vite/client" />
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { Lab } from '../../src/lib/worker-lab.svelte';
+import type { Lab } from '../../src/lib/bridge/worker-lab.svelte';
 import type { LoopEvent } from '../../workers/training-loop';
 
 export type { Lab, LoopEvent };

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { readCheckpointHeader } from '../../src/lib/checkpoint-meta';
+import { readCheckpointHeader } from '../../src/lib/persistence/checkpoint-meta';
 import { RESULTS_DIR, useBrowser } from './harness';
 
 const { openApp } = useBrowser();

@@ -786,7 +786,7 @@ export const en = {
     'Merged {files} file(s): added {added} rankings, {duplicates} were already here.',
   'transfer.refused': 'Refused: {error}',
   'transfer.openIt': 'Open it',
-  // Imports: limits and text the model cannot write (src/lib/transfer.ts, session-file.ts)
+  // Imports: limits and text the model cannot write (src/lib/share/transfer.ts, session-file.ts)
   'import.unwritable':
     'Imported {n} demonstrations as written. The model has never seen these characters, reads them as “unknown” and cannot write them: {chars}.',
   'import.tooManyRankings':

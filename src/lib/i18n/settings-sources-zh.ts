@@ -1,7 +1,7 @@
 // Where each setting's default comes from, in Chinese: the settings table
-// (src/lib/settings.ts) holds the English, keyed the same way. Plain data, so
+// (src/lib/settings/settings.ts) holds the English, keyed the same way. Plain data, so
 // a test can read it without the page.
-import type { SettingKey } from '../settings';
+import type { SettingKey } from '../settings/settings';
 
 export const ZH_SOURCES: Record<SettingKey, string> = {
   'sample.k': 'InstructGPT 每次排序 K = 4 到 9 个',

@@ -1,8 +1,8 @@
 // The settings panel in the current language. The English labels, help and
-// sources live in the settings table (src/lib/settings.ts), the one schema
+// sources live in the settings table (src/lib/settings/settings.ts), the one schema
 // the URL, validation and the panel derive from; the Chinese ones are here,
 // keyed the same way (a missing key falls back to English).
-import { GROUP_TITLES, SETTINGS, type SettingGroup, type SettingKey } from '../settings';
+import { GROUP_TITLES, SETTINGS, type SettingGroup, type SettingKey } from '../settings/settings';
 import { locale } from './index.svelte';
 import { ZH_SOURCES } from './settings-sources-zh';
 

@@ -762,7 +762,7 @@ export const zh: Record<MessageKey, string> = {
   'transfer.merged': '合并了 {files} 个文件：新增 {added} 次排序，{duplicates} 次已经存在。',
   'transfer.refused': '已拒绝：{error}',
   'transfer.openIt': '打开它',
-  // Imports: limits and text the model cannot write (src/lib/transfer.ts, session-file.ts)
+  // Imports: limits and text the model cannot write (src/lib/share/transfer.ts, session-file.ts)
   'import.unwritable':
     '已按原样导入 {n} 条示范。模型从未见过这些字符，会把它们读作“未知”，也写不出它们：{chars}。',
   'import.tooManyRankings':

@@ -2,8 +2,12 @@
 // agreement figures between judges, on small cases counted by hand.
 import { describe, expect, it } from 'vitest';
 import { makeLabeler, type LabelerSpec } from '../../../src/core/labelers';
-import { agreementReport, againstScores, type RankingLike } from '../../../src/lib/agreement';
-import { splitStories } from '../../../src/lib/pretraining-text.svelte';
+import {
+  agreementReport,
+  againstScores,
+  type RankingLike,
+} from '../../../src/lib/measures/agreement';
+import { splitStories } from '../../../src/lib/stages/pretraining-text.svelte';
 
 /** What the composer builds from its rows: every attribute test, with weights. */
 const composed: LabelerSpec = {

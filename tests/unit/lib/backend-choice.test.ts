@@ -1,7 +1,11 @@
 // The backend label, in English by default and in the language of the
 // translator the page passes (the badge passes its `t`).
 import { describe, expect, it } from 'vitest';
-import { backendLabel, backendReason, type Translate } from '../../../src/lib/backend-choice';
+import {
+  backendLabel,
+  backendReason,
+  type Translate,
+} from '../../../src/lib/bridge/backend-choice';
 import type { BackendReport, CandidateResult } from '../../../workers/backend-decision';
 import { zh } from '../../../src/lib/i18n/zh';
 import { fill } from '../../../src/lib/i18n/format';

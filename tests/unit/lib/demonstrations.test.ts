@@ -5,7 +5,7 @@ import {
   isValidDemo,
   normaliseDemonstration,
   promptTokens,
-} from '../../../src/lib/demonstrations';
+} from '../../../src/lib/stages/demonstrations';
 
 const ok = { prompt: 'Write a story about a cat.', response: 'The cat slept in the sun.' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROTOCOL, checkCommand } from '../../../src/lib/embed-api';
+import { PROTOCOL, checkCommand } from '../../../src/lib/share/embed-api';
 
 const msg = (fields: Record<string, unknown>) => ({ protocol: PROTOCOL, ...fields });
 

@@ -5,7 +5,7 @@ import {
   preferencesJsonl,
   rankingToPairs,
   rankingsJsonl,
-} from '../../../src/lib/export-formats';
+} from '../../../src/lib/share/export-formats';
 
 const parse = (jsonl: string) =>
   jsonl

@@ -7,7 +7,7 @@ import {
   recentShare,
   shareOfScores,
   type Translate,
-} from '../../../src/lib/gold-headline';
+} from '../../../src/lib/measures/gold-headline';
 import { en } from '../../../src/lib/i18n/en';
 import { fill } from '../../../src/lib/i18n/format';
 import { zh } from '../../../src/lib/i18n/zh';

@@ -4,7 +4,7 @@ import {
   JSONL_LIMITS,
   checkJsonl,
   describeProblems,
-} from '../../../src/lib/import-validate';
+} from '../../../src/lib/persistence/import-validate';
 
 const vocabulary = [...'abcdefghijklmnopqrstuvwxyz .,!?'];
 const limits = { contextLength: 128, vocabulary, ...JSONL_LIMITS };

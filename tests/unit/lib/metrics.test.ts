@@ -6,7 +6,7 @@ import {
   allPositive,
   ema,
   toCsv,
-} from '../../../src/lib/metrics';
+} from '../../../src/lib/measures/metrics';
 
 describe('MetricLog', () => {
   it('keeps a series per run and metric and tells subscribers which run changed', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RankQueue, promptCycle, type Sampler } from '../../../src/lib/rank-queue';
+import { RankQueue, promptCycle, type Sampler } from '../../../src/lib/ranking/rank-queue';
 
 /** A sampler whose calls finish only when the test says so. */
 function controlledSampler() {

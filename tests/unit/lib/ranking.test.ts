@@ -16,7 +16,7 @@ import {
   unplace,
   unrankedSamples,
   type RankingState,
-} from '../../../src/lib/ranking';
+} from '../../../src/lib/ranking/ranking';
 
 /** Types keys as the person would; returns the state and the last problem reported. */
 function typeKeys(k: number, keys: string[]): { state: RankingState; problem?: string } {

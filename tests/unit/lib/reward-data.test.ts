@@ -4,8 +4,8 @@ import {
   totalComparisons,
   trainingPreferences,
   winRate,
-} from '../../../src/lib/reward-data';
-import type { StoredRanking } from '../../../src/lib/storage';
+} from '../../../src/lib/stages/reward-data';
+import type { StoredRanking } from '../../../src/lib/persistence/storage';
 
 const ranking = (ranks: number[]): StoredRanking => ({
   presetId: 'p',

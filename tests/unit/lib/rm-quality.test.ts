@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitHeldout } from '../../../src/lib/reward-data';
-import { fewerSteps, rankingsForHeldout, rmQuality } from '../../../src/lib/rm-quality';
+import { splitHeldout } from '../../../src/lib/stages/reward-data';
+import { fewerSteps, rankingsForHeldout, rmQuality } from '../../../src/lib/measures/rm-quality';
 
 const base = { ready: true, rankings: 10, heldoutRankings: 2, heldoutPairs: 12, heldoutShare: 0.2 };
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validatePreset } from '../../../src/core/presets';
-import { SETTINGS, SETTING_KEYS } from '../../../src/lib/settings';
+import { SETTINGS, SETTING_KEYS } from '../../../src/lib/settings/settings';
 import { lessonPlan } from '../../../scripts/lessons/lesson';
 
 const root = new URL('../../../', import.meta.url);
@@ -36,9 +36,9 @@ describe('the lesson plan is the page’s defaults', () => {
 
   it('the page’s stages and the lesson build their requests with the same functions', () => {
     const uses: Record<string, string[]> = {
-      'src/lib/sft-stage.svelte.ts': ['sftLoopSettings('],
-      'src/lib/reward-stage.svelte.ts': ['rewardLoopSettings('],
-      'src/lib/optimisation.svelte.ts': ['ppoLoopSettings(', 'rrhfLoopSettings('],
+      'src/lib/stages/sft-stage.svelte.ts': ['sftLoopSettings('],
+      'src/lib/stages/reward-stage.svelte.ts': ['rewardLoopSettings('],
+      'src/lib/stages/optimisation.svelte.ts': ['ppoLoopSettings(', 'rrhfLoopSettings('],
       'src/lib/state.svelte.ts': ['automaticModelSize(', 'presetSettings(', 'rankSampling('],
       'scripts/lessons/lesson.ts': [
         'sftLoopSettings(',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byPrompt } from '../../../src/lib/sampling';
+import { byPrompt } from '../../../src/lib/bridge/sampling';
 
 describe('sampling on the page', () => {
   it('groups streamed rows (prompt × k) by prompt', () => {

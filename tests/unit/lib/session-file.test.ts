@@ -8,9 +8,13 @@ import { useBackend } from '../../helpers/tf';
 import { loadCheckpoint, saveCheckpoint } from '../../../src/core/checkpoint';
 import { createGPT } from '../../../src/core/model/gpt';
 import { CharTokenizer } from '../../../src/core/tokenizer';
-import { checkpointProblem } from '../../../src/lib/checkpoint-check';
-import { MAX_RANKINGS } from '../../../src/lib/reward-data';
-import { SESSION_FORMAT, parseSessionFile, toBase64 } from '../../../src/lib/session-file';
+import { checkpointProblem } from '../../../src/lib/persistence/checkpoint-check';
+import { MAX_RANKINGS } from '../../../src/lib/stages/reward-data';
+import {
+  SESSION_FORMAT,
+  parseSessionFile,
+  toBase64,
+} from '../../../src/lib/persistence/session-file';
 
 let good: Uint8Array;
 beforeAll(async () => {

@@ -4,9 +4,9 @@ import {
   fromBase64,
   parseSessionFile,
   toBase64,
-} from '../../../src/lib/session-file';
-import { mergeDemonstrations, mergeRankings } from '../../../src/lib/session-merge';
-import { newSessionRecord } from '../../../src/lib/session-store';
+} from '../../../src/lib/persistence/session-file';
+import { mergeDemonstrations, mergeRankings } from '../../../src/lib/persistence/session-merge';
+import { newSessionRecord } from '../../../src/lib/persistence/session-store';
 
 const ranking = (prompt: string, ranks: number[], presetId = 'happy-endings') => ({
   presetId,

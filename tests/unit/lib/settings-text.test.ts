@@ -1,7 +1,7 @@
 // The settings panel's text in Chinese: every label's default comes with its
 // source in Chinese too, not in English (a reader in zh mode reads the panel).
 import { describe, expect, it } from 'vitest';
-import { SETTING_KEYS, SETTINGS } from '../../../src/lib/settings';
+import { SETTING_KEYS, SETTINGS } from '../../../src/lib/settings/settings';
 import { ZH_SOURCES } from '../../../src/lib/i18n/settings-sources-zh';
 
 // Two English words of four letters or more in a row: a sentence left untranslated.

@@ -7,7 +7,7 @@ import {
   parseValue,
   problemsFor,
   validateSettings,
-} from '../../../src/lib/settings';
+} from '../../../src/lib/settings/settings';
 import { fill } from '../../../src/lib/i18n/format';
 import { zh } from '../../../src/lib/i18n/zh';
 

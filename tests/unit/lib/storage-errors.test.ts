@@ -6,8 +6,8 @@ import {
   StorageProblem,
   describeStorageError,
   isQuotaError,
-} from '../../../src/lib/storage-errors';
-import { isSessionLike, newerSessionFormat } from '../../../src/lib/session-version';
+} from '../../../src/lib/persistence/storage-errors';
+import { isSessionLike, newerSessionFormat } from '../../../src/lib/persistence/session-version';
 
 const domError = (name: string, message = '') => Object.assign(new Error(message), { name });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, parseValue, SETTINGS } from '../../../src/lib/settings';
+import { defaultSettings, parseValue, SETTINGS } from '../../../src/lib/settings/settings';
 import { pickMessage, type Translate } from '../../../src/lib/i18n/format';
 import { zh } from '../../../src/lib/i18n/zh';
 
@@ -12,7 +12,7 @@ import {
   parseOrigin,
   quote,
   type ShareState,
-} from '../../../src/lib/url-state';
+} from '../../../src/lib/share/url-state';
 
 const base: ShareState = {
   preset: 'happy-endings',

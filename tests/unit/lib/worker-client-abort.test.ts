@@ -5,7 +5,7 @@
 import { expose, type Endpoint } from 'comlink';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGPT } from '../../../src/core/model/gpt';
-import { WorkerClient } from '../../../src/lib/worker-client';
+import { WorkerClient } from '../../../src/lib/bridge/worker-client';
 import { ModelSlot } from '../../../workers/model-slot';
 import { makePolicyTask, type TrainRequest } from '../../../workers/policy-tasks';
 import type { LoopEvent } from '../../../workers/training-loop';

@@ -5,7 +5,7 @@
 import { expose, type Endpoint } from 'comlink';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommonApi } from '../../../workers/worker-runtime';
-import { WorkerClient, WorkerDiedError } from '../../../src/lib/worker-client';
+import { WorkerClient, WorkerDiedError } from '../../../src/lib/bridge/worker-client';
 
 function fakeWorker(holdLifeLock: (name: string) => Promise<void>) {
   const { port1, port2 } = new MessageChannel();

@@ -1,6 +1,6 @@
 // The exported weights load into PyTorch and compute the same thing: a
 // checkpoint written by src/core (as the workers write it) plus the
-// config.json the page makes (src/lib/checkpoint-meta.ts) go through
+// config.json the page makes (src/lib/persistence/checkpoint-meta.ts) go through
 // scripts/load_torch.py, whose logits must match tfjs's (cpu backend) to
 // 1e-5. PyTorch is Debian's python3-torch at /usr/bin/python3 (the default
 // python3 may be one without it); where it is missing the test says so and skips.
@@ -16,7 +16,7 @@ import { parameterShapes } from '../../../src/core/model/params';
 import type { GPTConfig } from '../../../src/core/model/config';
 import { mulberry32, normalArray } from '../../../src/core/random';
 import { CharTokenizer } from '../../../src/core/tokenizer';
-import { configJson, readCheckpointHeader } from '../../../src/lib/checkpoint-meta';
+import { configJson, readCheckpointHeader } from '../../../src/lib/persistence/checkpoint-meta';
 import { useBackend } from '../../helpers/tf';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');

@@ -1,10 +1,10 @@
 // The settings table says which settings a running loop takes between steps
-// (`live`, src/lib/settings.ts), and the page forwards exactly those. Here the
+// (`live`, src/lib/settings/settings.ts), and the page forwards exactly those. Here the
 // policy worker's own loop tasks are asked to take each of them, so the table
 // and the workers cannot drift apart; a setting the table leaves out is refused.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGPT } from '../../../src/core/model/gpt';
-import { SETTING_KEYS, SETTINGS, type SettingSpec } from '../../../src/lib/settings';
+import { SETTING_KEYS, SETTINGS, type SettingSpec } from '../../../src/lib/settings/settings';
 import { ModelSlot } from '../../../workers/model-slot';
 import { makePolicyTask, type TrainRequest } from '../../../workers/policy-tasks';
 import { useBackend } from '../../helpers/tf';

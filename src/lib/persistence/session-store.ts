@@ -1,0 +1,211 @@
+// Named sessions in IndexedDB, beside the rankings and demonstrations that
+// storage.ts keeps: one record per session (preset, settings, stage, how far
+// each run got), the checkpoints the workers produce (safetensors bytes, as
+// the shipped models), the metric histories, and which session is open.
+// Without IndexedDB the same calls work on Maps for the length of the visit.
+import type { RunMetrics } from '../share/export-formats';
+import type { OptimiseMode } from '../stages/optimisation.svelte';
+import type { Settings } from '../settings/settings';
+import type { StageId } from '../stages/stages';
+import { FIRST_SESSION, type PlaygroundStore } from './storage';
+
+export type RunName = 'sft' | 'rm' | 'ppo' | 'rrhf';
+export const RUN_NAMES: readonly RunName[] = ['sft', 'rm', 'ppo', 'rrhf'];
+
+export type ModelChoice = 'auto' | 'nano' | 'micro' | 'tiny';
+
+export interface SessionRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  presetId: string | null;
+  modelChoice: ModelChoice;
+  /** Which base model the checkpoints grew from; they are restored only onto the same. */
+  modelKey: string | null;
+  stage: StageId;
+  seed: number;
+  settings: Partial<Settings>;
+  optimiseMode: OptimiseMode;
+  sftFixed: boolean;
+  rmReady: boolean;
+  runs: Record<RunName, { step: number; total: number }>;
+}
+
+export interface StoredCheckpoint {
+  sessionId: string;
+  name: RunName;
+  bytes: Uint8Array;
+  /** The run's step when the worker kept these weights. */
+  step: number;
+  /** SFT only: the weights were fixed as the reference (else SFT was still training). */
+  fixed?: boolean;
+  savedAt: number;
+}
+
+export interface StoredMetrics {
+  sessionId: string;
+  run: string;
+  series: RunMetrics;
+  savedAt: number;
+}
+
+export function newSessionRecord(id: string, name: string, now = Date.now()): SessionRecord {
+  return {
+    id,
+    name,
+    createdAt: now,
+    updatedAt: now,
+    presetId: null,
+    modelChoice: 'auto',
+    modelKey: null,
+    stage: 'start',
+    seed: 1,
+    settings: {},
+    optimiseMode: 'both',
+    sftFixed: false,
+    rmReady: false,
+    runs: {
+      sft: { step: 0, total: 0 },
+      rm: { step: 0, total: 0 },
+      ppo: { step: 0, total: 0 },
+      rrhf: { step: 0, total: 0 },
+    },
+  };
+}
+
+/** A fresh id; sessions are few, so time plus a little randomness is enough. */
+export function sessionId(): string {
+  return `s${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+const range = (id: string) => IDBKeyRange.bound([id, ''], [id, '\uffff']);
+
+export class SessionStore {
+  private readonly memory = {
+    sessions: new Map<string, SessionRecord>(),
+    checkpoints: new Map<string, StoredCheckpoint>(),
+    metrics: new Map<string, StoredMetrics>(),
+    meta: new Map<string, unknown>(),
+  };
+
+  constructor(readonly rows: PlaygroundStore) {}
+
+  async sessions(): Promise<SessionRecord[]> {
+    const all = await this.rows.withStore('sessions', 'readonly', (s) => s.getAll());
+    const list = (all as SessionRecord[] | undefined) ?? [...this.memory.sessions.values()];
+    return list.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async session(id: string): Promise<SessionRecord | null> {
+    const r = await this.rows.withStore('sessions', 'readonly', (s) => s.get(id));
+    if (r !== undefined) return (r as SessionRecord | undefined) ?? null;
+    return this.memory.sessions.get(id) ?? null;
+  }
+
+  /**
+   * A whole session (its record, rows, curves and checkpoints) in one
+   * transaction: a page closed mid-way leaves all of it or none. Without
+   * IndexedDB it lives in memory for this visit, record last.
+   */
+  async putWhole(w: {
+    record: SessionRecord;
+    rows: Partial<Record<'rankings' | 'demonstrations' | 'labels', { presetId: string }[]>>;
+    metrics: StoredMetrics[];
+    checkpoints: StoredCheckpoint[];
+  }): Promise<void> {
+    const record = plainCopy(w.record);
+    const written = await this.rows.writeTogether({
+      add: w.rows,
+      put: { metrics: w.metrics, checkpoints: w.checkpoints, sessions: [record] },
+    });
+    if (written) return;
+    for (const [kind, rows] of Object.entries(w.rows)) {
+      for (const r of rows) await this.rows.addRaw(kind as keyof typeof w.rows, r);
+    }
+    for (const m of w.metrics) await this.putMetrics(m);
+    for (const c of w.checkpoints) await this.putCheckpoint(c);
+    await this.putSession(record);
+  }
+
+  async putSession(rec: SessionRecord): Promise<void> {
+    const copy = plainCopy(rec);
+    const done = await this.rows.withStore('sessions', 'readwrite', (s) => s.put(copy));
+    if (done === undefined) this.memory.sessions.set(rec.id, copy);
+  }
+
+  /** The session the page opens, as the last visit left it. */
+  async currentId(): Promise<string | null> {
+    const r = await this.rows.withStore('meta', 'readonly', (s) => s.get('current'));
+    const row = (r ?? this.memory.meta.get('current')) as { value?: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  async setCurrentId(id: string): Promise<void> {
+    const row = { key: 'current', value: id };
+    const done = await this.rows.withStore('meta', 'readwrite', (s) => s.put(row));
+    if (done === undefined) this.memory.meta.set('current', row);
+  }
+
+  async putCheckpoint(c: StoredCheckpoint): Promise<void> {
+    const done = await this.rows.withStore('checkpoints', 'readwrite', (s) => s.put(c));
+    if (done === undefined) this.memory.checkpoints.set(`${c.sessionId}/${c.name}`, c);
+  }
+
+  async checkpoints(id: string): Promise<StoredCheckpoint[]> {
+    const rows = await this.rows.withStore('checkpoints', 'readonly', (s) => s.getAll(range(id)));
+    if (rows !== undefined) return rows as StoredCheckpoint[];
+    return [...this.memory.checkpoints.values()].filter((c) => c.sessionId === id);
+  }
+
+  async deleteCheckpoint(id: string, name: RunName): Promise<void> {
+    const done = await this.rows.withStore('checkpoints', 'readwrite', (s) => s.delete([id, name]));
+    if (done === undefined) this.memory.checkpoints.delete(`${id}/${name}`);
+  }
+
+  async putMetrics(m: StoredMetrics): Promise<void> {
+    const done = await this.rows.withStore('metrics', 'readwrite', (s) => s.put(m));
+    if (done === undefined) this.memory.metrics.set(`${m.sessionId}/${m.run}`, m);
+  }
+
+  async metrics(id: string): Promise<StoredMetrics[]> {
+    const rows = await this.rows.withStore('metrics', 'readonly', (s) => s.getAll(range(id)));
+    if (rows !== undefined) return rows as StoredMetrics[];
+    return [...this.memory.metrics.values()].filter((m) => m.sessionId === id);
+  }
+
+  async deleteMetrics(id: string, run: string): Promise<void> {
+    const done = await this.rows.withStore('metrics', 'readwrite', (s) => s.delete([id, run]));
+    if (done === undefined) this.memory.metrics.delete(`${id}/${run}`);
+  }
+
+  /** Rows of one session, of every preset. */
+  async rowsOf<T extends { sessionId?: string }>(
+    name: 'rankings' | 'demonstrations' | 'labels',
+    id: string,
+  ): Promise<(T & { id: number })[]> {
+    const all = await this.rows.all<T & { id: number }>(name);
+    return all.filter((r) => (r.sessionId ?? FIRST_SESSION) === id);
+  }
+
+  /** Deletes a session and everything in it. */
+  async deleteSession(id: string): Promise<void> {
+    for (const name of ['rankings', 'demonstrations', 'labels'] as const) {
+      for (const r of await this.rowsOf(name, id)) await this.rows.deleteRow(name, r.id);
+    }
+    for (const c of await this.checkpoints(id)) await this.deleteCheckpoint(id, c.name);
+    for (const m of await this.metrics(id)) await this.deleteMetrics(id, m.run);
+    const done = await this.rows.withStore('sessions', 'readwrite', (s) => s.delete(id));
+    if (done === undefined) this.memory.sessions.delete(id);
+  }
+
+  /** Bytes the session's checkpoints take (the bulk of what it stores). */
+  async checkpointBytes(id: string): Promise<number> {
+    return (await this.checkpoints(id)).reduce((n, c) => n + c.bytes.byteLength, 0);
+  }
+}
+
+/** A plain copy of a record that may hold Svelte state proxies (structuredClone refuses those). */
+function plainCopy<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x)) as T;
+}

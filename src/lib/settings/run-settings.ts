@@ -1,0 +1,116 @@
+// What each stage sends to the workers, derived from the one settings table:
+// the page's stages call these, and so does `npm run lessons` (scripts/lessons),
+// so the measured lesson and the page run the same hyperparameters. A unit
+// test (tests/unit/lib/run-settings.test.ts) holds the two together.
+import type { LabelerSpec } from '../../core/labelers';
+import type { BaseModelName, Preset } from '../../core/presets';
+import { SETTINGS, checkValue, defaultSettings, type SettingKey, type Settings } from './settings';
+
+/** The defaults with the preset's own values on top; keys it sets badly are listed, not applied. */
+export function presetSettings(preset: Pick<Preset, 'settings'>, base = defaultSettings()) {
+  const settings = { ...base } as Record<SettingKey, number | string>;
+  const applied: SettingKey[] = [];
+  const ignored: string[] = [];
+  for (const [k, v] of Object.entries(preset.settings ?? {})) {
+    const r = k in SETTINGS ? checkValue(k as SettingKey, v) : null;
+    if (!r?.ok) {
+      ignored.push(k);
+      continue;
+    }
+    settings[k as SettingKey] = r.value;
+    applied.push(k as SettingKey);
+  }
+  return { settings: settings as Settings, applied, ignored };
+}
+
+/**
+ * The base model the page loads when the person has not chosen one: the
+ * preset's, or micro where the backend measured too slow for nano (workers/
+ * backend-decision.ts `modelSizeFor`).
+ */
+export function automaticModelSize(
+  preset: Pick<Preset, 'baseModel'> | null,
+  backendSize: BaseModelName | null,
+): BaseModelName {
+  const wanted = preset?.baseModel ?? 'micro';
+  return backendSize === 'micro' ? 'micro' : wanted;
+}
+
+/** Seeds of each stage's loop, from the playground's seed (1 gives SFT 1, PPO 11, RRHF 13). */
+export const stageSeed = {
+  sft: (seed: number) => seed,
+  rm: (seed: number, stepsSoFar = 0) => seed + stepsSoFar,
+  ppo: (seed: number) => seed + 10,
+  rrhf: (seed: number) => seed + 12,
+};
+
+export function sftLoopSettings(s: Settings, seed: number) {
+  return {
+    lr: s['sft.lr'],
+    batchSize: s['sft.batchSize'],
+    maxSteps: s['sft.steps'],
+    seed: stageSeed.sft(seed),
+  };
+}
+
+export function rewardLoopSettings(s: Settings, seed: number, stepsSoFar = 0, steps?: number) {
+  return {
+    lr: s['rm.lr'],
+    batchSize: s['rm.batchSize'],
+    maxSteps: steps ?? s['rm.steps'],
+    // A continued run draws new batches (live mode continues every few rankings).
+    seed: stageSeed.rm(seed, stepsSoFar),
+    objective: s['rm.objective'] as 'pairwise' | 'direct',
+    trains: s['rm.trains'] as 'head' | 'all',
+    cutOff: s['rm.cutOff'] === 'last',
+  };
+}
+
+/** Sampling for the ranking queue (and every sample a person reads). */
+export function rankSampling(s: Settings, k = s['sample.k']) {
+  return {
+    k,
+    temperature: s['sample.temperature'],
+    topK: s['sample.topK'],
+    topP: s['sample.topP'],
+    maxNewTokens: s['sample.maxNewTokens'],
+  };
+}
+
+export function ppoLoopSettings(s: Settings, seed: number, gold?: LabelerSpec, ptxText = '') {
+  return {
+    maxNewTokens: s['sample.maxNewTokens'],
+    seed: stageSeed.ppo(seed),
+    ...(gold ? { gold } : {}),
+    lr: s['ppo.lr'],
+    batchSize: s['ppo.batchSize'],
+    maxSteps: s['ppo.iterations'],
+    miniBatchSize: s['ppo.miniBatchSize'],
+    ppoEpochs: s['ppo.ppoEpochs'],
+    clipRange: s['ppo.clipRange'],
+    clipRangeValue: s['ppo.clipRangeValue'],
+    vfCoef: s['ppo.vfCoef'],
+    klCoef: s['ppo.klCoef'],
+    ptxCoef: s['ppo.ptxCoef'],
+    ...(ptxText ? { ptxText } : {}),
+    adaptiveKl:
+      s['ppo.klMode'] === 'adaptive'
+        ? { target: s['ppo.klTarget'], horizon: s['ppo.klHorizon'] }
+        : null,
+  };
+}
+
+export function rrhfLoopSettings(s: Settings, seed: number, gold?: LabelerSpec) {
+  return {
+    maxNewTokens: s['sample.maxNewTokens'],
+    seed: stageSeed.rrhf(seed),
+    ...(gold ? { gold } : {}),
+    lr: s['rrhf.lr'],
+    batchSize: s['rrhf.batchSize'],
+    maxSteps: s['rrhf.iterations'],
+    k: s['rrhf.k'],
+    lengthPenalty: s['rrhf.lengthPenalty'],
+    temperature: s['sample.temperature'],
+    candidates: s['rrhf.candidates'] as 'sft' | 'policy',
+  };
+}
