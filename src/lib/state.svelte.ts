@@ -54,7 +54,8 @@ import type { TrainingRun } from './stages/training-run.svelte';
 import { decodeUrlState, describeProblems, type BackendParam } from './share/url-state';
 import { ViewOptions } from './settings/view-options.svelte';
 
-export type { CompareRow, OptimiseMode } from './stages/optimisation.svelte';
+export type { CompareRow } from './stages/optimisation.svelte';
+export type { OptimiseMode } from './bridge/lanes';
 export type { PolicyEvaluation } from './stages/evaluation.svelte';
 
 export type ModelChoice = 'auto' | 'nano' | 'micro' | 'tiny';

@@ -15,6 +15,8 @@ import { Workers, type PolicyClient, type RewardClient, type WorkerNotice } from
 
 export type Lane = 'main' | 'side';
 export type OptimiserKind = 'ppo' | 'rrhf';
+/** What Optimise runs: one optimiser, or both side by side from the same SFT start. */
+export type OptimiseMode = OptimiserKind | 'both';
 export type RewardSettings = TrainSettings & {
   objective: 'pairwise' | 'direct';
   trains?: 'head' | 'all';

@@ -13,7 +13,6 @@
 // models that do not fit the base model loaded now are set aside in a
 // session of their own rather than deleted; a store that cannot be read or
 // written says why, and the page stays on the session it opened.
-import { readCheckpointHeader } from './checkpoint-meta';
 import { metricsOf } from '../share/export-formats';
 import { t, type MessageKey } from '../i18n/index.svelte';
 import { modelPath } from '../settings/preset-catalog';
@@ -29,6 +28,13 @@ import {
   type StoredCheckpoint,
   type StoredMetrics,
 } from './session-store';
+import {
+  isVariantRun,
+  restoreModels,
+  savedVocabulary,
+  setAside,
+  type RestoreTarget,
+} from './session-restore';
 import { SessionTabLock } from './session-tab-lock';
 import type { PlaygroundState } from '../state.svelte';
 import { FIRST_SESSION } from './storage';
@@ -41,8 +47,6 @@ export const EMBED_SESSION = 'embed';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** Metric histories kept besides the four runs': the lessons' variant runs (variant-runs.svelte.ts). */
-const isVariantRun = (run: string) => run.startsWith('variant:');
 const keptHistory = (run: string) => RUN_NAMES.includes(run as RunName) || isVariantRun(run);
 
 /** Which base model checkpoints grew from: source and shape. */
@@ -50,17 +54,6 @@ export function modelKeyOf(pg: PlaygroundState): string | null {
   if (!pg.model) return null;
   const c = pg.model.config;
   return `${pg.modelSource}|${c.nLayer}x${c.nHead}x${c.nEmbd}x${c.vocabSize}`;
-}
-
-/** The series of a run up to `step` (a restored run continues from its checkpoint). */
-export function cutSeries(series: StoredMetrics['series'], step: number): StoredMetrics['series'] {
-  const out: StoredMetrics['series'] = {};
-  for (const [name, s] of Object.entries(series)) {
-    const n = s.x.findIndex((x) => x > step);
-    const end = n === -1 ? s.x.length : n;
-    if (end > 0) out[name] = { x: s.x.slice(0, end), y: s.y.slice(0, end) };
-  }
-  return out;
 }
 
 /** Why this tab keeps no progress of its session: another tab holds it, or took it over. */
@@ -194,16 +187,7 @@ export class SessionKeeper {
    * written since has grown (their weights would not fit it).
    */
   savedVocabulary(): string[] | null {
-    if (!this.restorePending) return null;
-    for (const c of this.checkpoints) {
-      try {
-        const chars = readCheckpointHeader(c.bytes).chars;
-        if (chars.length > 0) return chars;
-      } catch {
-        // a damaged checkpoint says nothing about the vocabulary; try the next
-      }
-    }
-    return null;
+    return this.restorePending ? savedVocabulary(this.checkpoints) : null;
   }
 
   /**
@@ -226,39 +210,14 @@ export class SessionKeeper {
     }
   }
 
-  /**
-   * Models trained on another preset or base model than the one loaded now
-   * cannot be restored onto it. They move, with their curves and the
-   * rankings and demonstrations of their preset, to a session of their own
-   * (which restores them when opened), instead of being deleted.
-   */
+  /** Models that do not fit the base model loaded now move to a session of their own. */
   private async setAside(): Promise<void> {
-    const old = this.record;
     if (!this.writable) {
       this.pg.say(t('keeper.mismatchKept'), 'problem');
       return;
     }
-    const s = this.sessions;
     try {
-      const id = sessionId();
-      const name = t('keeper.asideName', { name: old.name });
-      const checkpoints = this.checkpoints.map((c) => ({ ...c, sessionId: id }));
-      const metrics = this.histories.map((h) => ({ ...h, sessionId: id }));
-      const copy = async (kind: 'rankings' | 'demonstrations') =>
-        (await s.rowsOf<{ id?: number; presetId: string; sessionId?: string }>(kind, old.id))
-          .filter((row) => row.presetId === old.presetId)
-          .map(({ id: _id, ...rest }) => ({ ...rest, sessionId: id }));
-      const rankings = await copy('rankings');
-      const demonstrations = await copy('demonstrations');
-      // One transaction: a page closed mid-copy leaves all of it or none.
-      await s.putWhole({
-        record: { ...old, id, name, updatedAt: Date.now() },
-        rows: { rankings, demonstrations },
-        metrics,
-        checkpoints,
-      });
-      for (const c of this.checkpoints) await s.deleteCheckpoint(old.id, c.name);
-      for (const h of this.histories) await s.deleteMetrics(old.id, h.run);
+      const name = await setAside(this.sessions, this.record, this.checkpoints, this.histories);
       this.pg.say(t('keeper.setAside', { name }));
     } catch (e) {
       this.problem('keeper.notSetAside', e);
@@ -269,58 +228,24 @@ export class SessionKeeper {
 
   private async restore(): Promise<void> {
     const { pg } = this;
-    const workers = pg.workers;
-    if (!workers) return;
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
-    const byName = new Map(this.checkpoints.map((c) => [c.name, c]));
-    const done: string[] = [];
-    const sft = byName.get('sft');
-    if (sft?.fixed) {
-      await workers.restoreSft(sft.bytes);
-      pg.sft.fixed = true;
-      pg.optimise.onNewSft();
-      pg.ranking.onNewPolicy();
-      // Fixed without a step of training (the reward model started from the base model).
-      done.push(t(sft.step > 0 ? 'keeper.restored.sft' : 'keeper.restored.sftSkipped'));
-    } else if (sft) {
-      // A policy SFT was still training goes back into the main lane (not fixed).
-      await workers.policy.api.loadCheckpoint(sft.bytes);
-      done.push(t('keeper.restored.sftAt', { step: sft.step }));
-    }
-    const rm = byName.get('rm');
-    if (rm) {
-      await workers.restoreRewardModel(rm.bytes);
-      pg.rm.ready = this.record.rmReady;
-      done.push(
-        pg.rm.ready ? t('keeper.restored.rm') : t('keeper.restored.rmAt', { step: rm.step }),
-      );
-    }
-    for (const kind of ['ppo', 'rrhf'] as const) {
-      const c = byName.get(kind);
-      if (!c || !pg.sft.fixed) continue;
-      pg.optimise.checkpoints[kind] = c.bytes;
-      const total = this.record.runs[kind].total;
-      const name = kind.toUpperCase();
-      done.push(
-        total > c.step
-          ? t('keeper.restored.runOf', { name, step: c.step, total })
-          : t('keeper.restored.run', { name, step: c.step }),
-      );
-    }
-    for (const name of RUN_NAMES) {
-      const c = byName.get(name);
-      const run = this.runOf(name);
-      if (!c || ((name === 'ppo' || name === 'rrhf') && !pg.sft.fixed)) continue;
-      run.step = c.step;
-      run.total = Math.max(c.step, this.record.runs[name].total);
-      // It ran before the reload and is not running now: it stopped where its checkpoint is.
-      if (c.step > 0) run.status = 'done';
-      const history = this.histories.find((h) => h.run === name);
-      if (history) this.pushSeries(name, cutSeries(history.series, c.step));
-      this.saved[name] = c.step;
-    }
-    // The lessons' variant runs: their curves (their weights were copies kept for the visit).
-    for (const h of this.histories) if (isVariantRun(h.run)) this.pushSeries(h.run, h.series);
+    const target = {
+      get workers() {
+        return pg.workers;
+      },
+      sft: pg.sft,
+      rm: pg.rm,
+      optimise: pg.optimise,
+      ranking: pg.ranking,
+      runOf: (name: RunName) => this.runOf(name),
+      pushSeries: (run: string, series: StoredMetrics['series']) => this.pushSeries(run, series),
+    } satisfies RestoreTarget;
+    const { done, saved } = await restoreModels(
+      target,
+      this.record,
+      this.checkpoints,
+      this.histories,
+    );
+    Object.assign(this.saved, saved);
     if (done.length > 0) {
       pg.say(
         t('keeper.restored', {

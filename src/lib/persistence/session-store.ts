@@ -4,7 +4,7 @@
 // the shipped models), the metric histories, and which session is open.
 // Without IndexedDB the same calls work on Maps for the length of the visit.
 import type { RunMetrics } from '../share/export-formats';
-import type { OptimiseMode } from '../stages/optimisation.svelte';
+import type { OptimiseMode } from '../bridge/lanes';
 import type { Settings } from '../settings/settings';
 import type { StageId } from '../stages/stages';
 import { FIRST_SESSION, type PlaygroundStore } from './storage';

@@ -4,15 +4,13 @@
 // beside the SFT model on a few fixed held-out prompts, each scored by the
 // reward model and by the preset's gold labeler; and the SFT model's share of
 // answers with the preset's property, the start of the stage's headline.
-import type { Lane, OptimiserKind } from '../bridge/lanes';
+import type { Lane, OptimiseMode, OptimiserKind } from '../bridge/lanes';
 import { sampleTexts, type SamplingOptions } from '../bridge/sampling';
 import { shareOfScores, type GoldShare } from '../measures/gold-headline';
 import type { PlaygroundState, ScoredText } from '../state.svelte';
 import { ppoLoopSettings, rankSampling, rrhfLoopSettings } from '../settings/run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
-
-export type OptimiseMode = OptimiserKind | 'both';
 
 /** One fixed prompt of the "samples that show change" panel. */
 export interface CompareRow {
