@@ -44,8 +44,10 @@ export {
   checkPreferences,
 } from './preferences';
 export type { Preference, RankedPreference, PreferenceRow } from './preferences';
-export { PpoTrainer, PPO_DEFAULTS } from './train/ppo';
-export type { PpoSettings, PpoBatch } from './train/ppo';
+export { PpoTrainer } from './train/ppo';
+export type { PpoBatch } from './train/ppo';
+export { PPO_DEFAULTS } from './train/ppo-settings';
+export type { PpoSettings } from './train/ppo-settings';
 export { RrhfTrainer, ranksToScores } from './train/rrhf';
 export type { RrhfGroup, RrhfSettings } from './train/rrhf';
 export {
