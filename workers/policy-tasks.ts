@@ -18,7 +18,8 @@ import {
   type RrhfGroup,
   type Sequence,
 } from '../src/core';
-import { makeLabeler, validateLabelerSpec, type LabelerSpec } from '../src/core/labelers';
+import { validateLabelerSpec, type LabelerSpec } from '../src/core/labeler-spec';
+import { makeLabeler } from '../src/core/labelers';
 import { checkK, encodePrompts } from './model-setup';
 import type { ModelSlot } from './model-slot';
 import type { LoopSettings, LoopTask } from './training-loop';

@@ -13,7 +13,7 @@
  * and dialogue. The SFT model therefore writes all kinds of stories, and the reward
  * model and PPO/RRHF have something to move — as in the TRL sentiment example.
  */
-import type { LabelerSpec } from '../../src/core/labelers';
+import type { LabelerSpec } from '../../src/core/labeler-spec';
 import type { BaseModelName, Preset, PresetIndexEntry } from '../../src/core/presets';
 import type { Corpus } from './corpus';
 import type { Task } from './language';

@@ -10,14 +10,14 @@
  * prompt's constraints; every story is checked with the labelers before it is kept.
  * The pretraining stories (story.ts) are a separate stream and are not affected.
  */
+import { endingSentiment } from '../../src/core/story-ending';
 import {
   detectAnimals,
-  endingSentiment,
   hasDialogue,
   mentionsWord,
   sentenceCount,
   wordCount,
-} from '../../src/core/labelers';
+} from '../../src/core/text-attributes';
 import { PROBLEMS, type Cast, type Ending, type LanguagePack, type Task } from './language';
 import { chance, pick, sampleInOrder, weighted, type Rng } from './prng';
 import { drawCast, type StoryAttributes } from './story';

@@ -4,7 +4,7 @@
  * open. A language pack supplies the sentences. The attributes come from the plot
  * (not from reading the text back), so tests can check the text against them.
  */
-import { wordCount } from '../../src/core/labelers';
+import { wordCount } from '../../src/core/text-attributes';
 import { PROBLEMS, type Cast, type Ending, type LanguagePack, type Problem } from './language';
 import { chance, pick, sampleInOrder, weighted, type Rng } from './prng';
 import { expand, type Expanded } from './template';

@@ -11,7 +11,7 @@
  * on; it is off by default because on the default lesson it cost RRHF its
  * lift while lifting PPO further (docs/lessons.md).
  */
-import { isFinished } from './labelers';
+import { isFinished } from './story-ending';
 import type { Preference, RankedPreference } from './preferences';
 
 /** Where answers are cut, as shares of the best answer's characters. */

@@ -16,7 +16,8 @@ export { parameterShapes } from './model/params';
 export { disposeCache } from './model/kv-cache';
 export type { KVCache } from './model/kv-cache';
 export { lmLoss, tokenLogprobs, tokenEntropy } from './model/lm-losses';
-export { sample, filterLogits, leftPad } from './sample';
+export { sample, leftPad } from './sample';
+export { filterLogits } from './sample-step';
 export type { SampleOptions, SampleResult } from './sample';
 export * from './losses';
 export { Optimizer, NonFiniteError } from './train/optimizer';
@@ -43,8 +44,10 @@ export {
   checkPreferences,
 } from './preferences';
 export type { Preference, RankedPreference, PreferenceRow } from './preferences';
-export { PpoTrainer, PPO_DEFAULTS } from './train/ppo';
-export type { PpoSettings, PpoBatch } from './train/ppo';
+export { PpoTrainer } from './train/ppo';
+export type { PpoBatch } from './train/ppo';
+export { PPO_DEFAULTS } from './train/ppo-settings';
+export type { PpoSettings } from './train/ppo-settings';
 export { RrhfTrainer, ranksToScores } from './train/rrhf';
 export type { RrhfGroup, RrhfSettings } from './train/rrhf';
 export {

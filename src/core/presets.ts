@@ -8,7 +8,7 @@
  * bad one (e.g. `preset.prompts[3]: must end with a newline`).
  */
 import { ArgumentError } from './errors';
-import { validateLabelerSpec, type LabelerSpec } from './labelers';
+import { validateLabelerSpec, type LabelerSpec } from './labeler-spec';
 
 export type PresetLanguage = 'en' | 'zh';
 export type BaseModelName = 'nano' | 'micro';

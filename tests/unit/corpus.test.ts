@@ -19,15 +19,15 @@ import { CONTEXT_CHARS, type SftPair } from '../../scripts/corpus/sft';
 import { drawCast, MAX_STORY_CHARS, type StoryAttributes } from '../../scripts/corpus/story';
 import { slotsOf } from '../../scripts/corpus/template';
 import { CHINESE } from '../../scripts/corpus/zh/index';
+import { makeLabeler } from '../../src/core/labelers';
+import { endingSentiment } from '../../src/core/story-ending';
 import {
   detectAnimals,
-  endingSentiment,
   hasDialogue,
-  makeLabeler,
   mentionsWord,
   sentenceCount,
   wordCount,
-} from '../../src/core/labelers';
+} from '../../src/core/text-attributes';
 import { validatePreset, validatePresetIndex, type Preset } from '../../src/core/presets';
 
 const LANGUAGES = ['en', 'zh'] as const;

@@ -13,60 +13,24 @@
  *      `targetKl` (when set);
  *   5. the KL controller updates β.
  * The value head is the policy's scalar head (a shared trunk, as TRL).
+ * Steps 1–3 are in `ppo-rollout.ts`, the settings in `ppo-settings.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ArgumentError, assertInRange, assertNonEmpty } from '../errors';
+import { ArgumentError, assertNonEmpty } from '../errors';
 import { lmLoss, tokenLogprobs } from '../model/lm-losses';
 import type { GPT } from '../model/gpt';
-import { gaeMasked } from '../losses/gae';
 import {
   AdaptiveKLController,
   FixedKLController,
   type KLController,
 } from '../losses/kl-controller';
-import { klPenalizedRewards, ppoPolicyLoss, ppoValueLoss, whiten } from '../losses/ppo';
+import { ppoPolicyLoss, ppoValueLoss } from '../losses/ppo';
 import { maskedMean } from '../losses/masked';
 import { mulberry32, permutation } from '../random';
-import { disposeBatch, packSequences, type PackedBatch, type Sequence } from './batch';
-import { Optimizer, type OptimizerSettings } from './optimizer';
-
-export interface PpoSettings extends OptimizerSettings {
-  ppoEpochs?: number;
-  /** Sequences per minibatch. */
-  miniBatchSize?: number;
-  clipRange?: number;
-  clipRangeValue?: number;
-  vfCoef?: number;
-  gamma?: number;
-  lam?: number;
-  /** Initial (or fixed) KL coefficient β. */
-  klCoef?: number;
-  /** Adaptive KL control (Ziegler et al.): target KL per sequence and horizon in sequences. */
-  adaptiveKl?: { target: number; horizon: number } | null;
-  /** Skip a minibatch whose mean ratio exceeds this. */
-  ratioThreshold?: number;
-  /** Stop an iteration's epochs once the minibatch approximate KL exceeds this; null = never. */
-  targetKl?: number | null;
-  /** PPO-ptx coefficient γ_ptx on the pretraining log-likelihood; 0 = plain PPO. */
-  ptxCoef?: number;
-  seed?: number;
-}
-
-export const PPO_DEFAULTS = {
-  ppoEpochs: 4,
-  miniBatchSize: 8,
-  clipRange: 0.2,
-  clipRangeValue: 0.2,
-  vfCoef: 0.1,
-  gamma: 1,
-  lam: 0.95,
-  klCoef: 0.2,
-  adaptiveKl: null,
-  ratioThreshold: 10,
-  targetKl: null,
-  ptxCoef: 0,
-  seed: 0,
-};
+import { disposeBatch, packSequences, type Sequence } from './batch';
+import { Optimizer } from './optimizer';
+import { rollout, type RolloutStats } from './ppo-rollout';
+import { validatePpoSettings, type PpoSettings, type ResolvedPpoSettings } from './ppo-settings';
 
 export interface PpoBatch {
   prompts: number[][];
@@ -78,50 +42,11 @@ export interface PpoBatch {
   ptx?: Sequence[];
 }
 
-type Resolved = Required<Omit<PpoSettings, 'adaptiveKl' | 'targetKl'>> & {
-  adaptiveKl: { target: number; horizon: number } | null;
-  targetKl: number | null;
-};
-
-export function validatePpoSettings(s: PpoSettings): Resolved {
-  const r = { ...PPO_DEFAULTS, maxGradNorm: 1, ...s } as Resolved;
-  if (!Number.isInteger(r.ppoEpochs) || r.ppoEpochs < 1 || r.ppoEpochs > 100) {
-    throw new ArgumentError('ppoEpochs', `is ${r.ppoEpochs}; expected an integer in [1, 100]`);
-  }
-  if (!Number.isInteger(r.miniBatchSize) || r.miniBatchSize < 1) {
-    throw new ArgumentError('miniBatchSize', `is ${r.miniBatchSize}; expected a positive integer`);
-  }
-  assertInRange('clipRange', r.clipRange, 1e-6, 10);
-  assertInRange('clipRangeValue', r.clipRangeValue, 1e-6, 1e6);
-  assertInRange('vfCoef', r.vfCoef, 0, 100);
-  assertInRange('gamma', r.gamma, 0, 1);
-  assertInRange('lam', r.lam, 0, 1);
-  assertInRange('klCoef', r.klCoef, 0, 100);
-  assertInRange('ratioThreshold', r.ratioThreshold, 1, 1e6);
-  assertInRange('ptxCoef', r.ptxCoef, 0, 1e3);
-  if (r.targetKl !== null) assertInRange('targetKl', r.targetKl, 0, 1e6);
-  if (r.adaptiveKl) {
-    assertInRange('adaptiveKl.target', r.adaptiveKl.target, 1e-9, 1e6);
-    assertInRange('adaptiveKl.horizon', r.adaptiveKl.horizon, 1, 1e9);
-  }
-  return r;
-}
-
-/** Rollout tensors read back once, as flat row-major [B, T-1] arrays. */
-interface RolloutStats {
-  oldLogprobs: Float32Array;
-  oldValues: Float32Array;
-  advantages: Float32Array;
-  returns: Float32Array;
-  mask: Float32Array;
-  metrics: Record<string, number>;
-}
-
 export class PpoTrainer {
   readonly policy: GPT;
   readonly ref: GPT;
   readonly optimizer: Optimizer;
-  settings: Resolved;
+  settings: ResolvedPpoSettings;
   kl: KLController;
   iteration = 0;
   private rng: () => number;
@@ -174,84 +99,6 @@ export class PpoTrainer {
     }
   }
 
-  /** Steps 1–3: old log-probs, values, KL-penalised rewards, GAE. One read-back. */
-  private async rollout(packed: PackedBatch, scores: number[]): Promise<RolloutStats> {
-    const { B, T } = packed;
-    const beta = this.kl.value;
-    const t = tf.tidy(() => {
-      const mask = packed.lossMask.slice([0, 1], [B, T - 1]) as tf.Tensor2D; // targets t+1 that are response
-      const pol = this.policy.forward(packed.ids);
-      const logprobs = tokenLogprobs(pol.logits, packed.ids);
-      const values = pol.head!.slice([0, 0], [B, T - 1]) as tf.Tensor2D; // V of the state before token t+1
-      const ref = this.ref.forward(packed.ids);
-      const refLogprobs = tokenLogprobs(ref.logits, packed.ids);
-      const { rewards, kl } = klPenalizedRewards({
-        logprobs,
-        refLogprobs,
-        mask,
-        scores: tf.tensor1d(scores),
-        beta,
-      });
-      // TRL's statistics: KL and entropy estimate summed over each response, then averaged.
-      const klSum = tf.sum(kl, 1).mean();
-      const entropy = tf.sum(tf.mul(tf.neg(logprobs), mask), 1).mean();
-      return { logprobs, values, rewards, mask, stats: tf.stack([klSum, entropy]) };
-    });
-    const [logprobs, values, rewards, mask, stats] = await Promise.all([
-      t.logprobs.data(),
-      t.values.data(),
-      t.rewards.data(),
-      t.mask.data(),
-      t.stats.data(),
-    ]);
-    tf.dispose(t);
-    const { advantages, returns } = gaeMasked(
-      rewards as Float32Array,
-      values as Float32Array,
-      mask as Float32Array,
-      B,
-      T - 1,
-      this.settings.gamma,
-      this.settings.lam,
-    );
-    // Whiten advantages over all response tokens of the batch (TRL).
-    const whitened = tf.tidy(() =>
-      whiten(tf.tensor2d(advantages, [B, T - 1]), tf.tensor2d(mask as Float32Array, [B, T - 1])),
-    );
-    const adv = (await whitened.data()) as Float32Array;
-    whitened.dispose();
-    let n = 0;
-    let retSum = 0;
-    let retSq = 0;
-    let resSum = 0;
-    let resSq = 0;
-    for (let i = 0; i < mask.length; i++) {
-      if (mask[i] === 0) continue;
-      n++;
-      retSum += returns[i];
-      retSq += returns[i] ** 2;
-      const r = returns[i] - values[i];
-      resSum += r;
-      resSq += r * r;
-    }
-    const retVar = retSq / n - (retSum / n) ** 2;
-    const resVar = resSq / n - (resSum / n) ** 2;
-    return {
-      oldLogprobs: logprobs as Float32Array,
-      oldValues: values as Float32Array,
-      advantages: adv,
-      returns,
-      mask: mask as Float32Array,
-      metrics: {
-        'objective/kl': stats[0],
-        'objective/kl_coef': beta,
-        'objective/entropy': stats[1],
-        'ppo/returns/mean': retSum / n,
-        'ppo/val/var_explained': retVar > 0 ? 1 - resVar / retVar : 0,
-      },
-    };
-  }
-
   /** One PPO iteration on sampled responses and their scores. Returns TRL-named metrics. */
   async step(batch: PpoBatch): Promise<Record<string, number>> {
     this.checkBatch(batch);
@@ -263,7 +110,7 @@ export class PpoTrainer {
     const idsData = (await packed.ids.data()) as Int32Array;
     let ro: RolloutStats;
     try {
-      ro = await this.rollout(packed, batch.scores);
+      ro = await rollout(this, packed, batch.scores);
     } finally {
       disposeBatch(packed);
     }

@@ -29,77 +29,25 @@ import {
   rankingToPairs,
   type Preference,
 } from '../preferences';
-import { disposeBatch, packSequences, pickPerRow, type PackedBatch, type Sequence } from './batch';
+import { disposeBatch, packSequences, pickPerRow, type Sequence } from './batch';
 import { Optimizer, sumScalars, type OptimizerSettings } from './optimizer';
+import {
+  CROSS_VALIDATE_MAX_GROUPS,
+  EVAL_BATCH_SEQUENCES,
+  groupBatches,
+  spreadSample,
+} from './reward-batches';
+import {
+  leaveOneOutAccuracy,
+  PooledFeatures,
+  readoutWeights,
+  type RewardReadout,
+} from './reward-head';
 
 /** A preference as the trainer reads it: the prompt and completions as token ids. */
 export type TokenPreference = Preference<number[]>;
 
 export type RewardObjective = 'pairwise' | 'direct';
-
-/**
- * The most sequences one forward pass reads when scoring, evaluating or
- * caching features. A held-out set of 10,000 rankings is 40,000 sequences:
- * in one pass its activations (B·T·C floats per layer) overflowed wasm's
- * memory ("memory access out of bounds"); in passes of this size memory
- * stays bounded whatever the set's size.
- */
-export const EVAL_BATCH_SEQUENCES = 256;
-
-/** Leave-one-out cross-validation reads at most this many groups (its cost is quadratic). */
-export const CROSS_VALIDATE_MAX_GROUPS = 200;
-
-/** At most `n` items, evenly spread through the list (all of them when there are few). */
-export function spreadSample<T>(items: readonly T[], n: number): T[] {
-  if (items.length <= n) return [...items];
-  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]);
-}
-
-/** Groups in batches of at most `maxSequences` completions (a larger group stays whole). */
-export function groupBatches<G extends { completions: unknown[] }>(
-  groups: readonly G[],
-  maxSequences = EVAL_BATCH_SEQUENCES,
-): G[][] {
-  const out: G[][] = [];
-  let batch: G[] = [];
-  let size = 0;
-  for (const g of groups) {
-    if (batch.length > 0 && size + g.completions.length > maxSequences) {
-      out.push(batch);
-      batch = [];
-      size = 0;
-    }
-    batch.push(g);
-    size += g.completions.length;
-  }
-  if (batch.length > 0) out.push(batch);
-  return out;
-}
-
-/**
- * Where the reward is read: at the last token (InstructGPT), as the head's mean
- * over the whole response, or over its ending (its last `ENDING_TOKENS`).
- */
-export type RewardReadout = 'last' | 'mean' | 'ending';
-
-/** The ending the `ending` readout averages over: an English answer's last word or two, a Chinese one's last clause. */
-export const ENDING_TOKENS = 8;
-
-/** (B, T) weights of each row's readout tokens, summing to 1 per row. */
-function readoutWeights(packed: PackedBatch, readout: RewardReadout): tf.Tensor2D {
-  const { B, T, lastIndex, responseLengths } = packed;
-  const w = new Float32Array(B * T);
-  for (let b = 0; b < B; b++) {
-    const n =
-      readout === 'last'
-        ? 1
-        : readout === 'ending'
-          ? Math.min(ENDING_TOKENS, responseLengths[b])
-          : responseLengths[b];
-    w.fill(1 / n, b * T + lastIndex[b] - n + 1, b * T + lastIndex[b] + 1);
-  }
-  return tf.tensor2d(w, [B, T]);
-}
 
 export interface RewardModelSettings extends OptimizerSettings {
   objective?: RewardObjective;
@@ -118,8 +66,6 @@ function groupSequences(groups: TokenPreference[]): Sequence[] {
   return groups.flatMap((g) => g.completions.map((c) => ({ prompt: g.prompt, response: c })));
 }
 
-const featureKey = (q: Sequence) => `${q.prompt.join(',')}|${q.response.join(',')}`;
-
 export class RewardModelTrainer {
   readonly model: GPT;
   readonly optimizer: Optimizer;
@@ -128,12 +74,8 @@ export class RewardModelTrainer {
   readonly trains: 'all' | 'head';
   readonly evalBatch: number;
   stepCount = 0;
-  /**
-   * With a frozen trunk, each answer's pooled features (the mean final hidden
-   * state over its response tokens) never change: they are computed once and
-   * kept, so a training step is a (B, C) product, not a forward pass.
-   */
-  private readonly features = new Map<string, Float32Array>();
+  /** Pooled features of the answers seen, when only the head trains. */
+  private readonly features: PooledFeatures;
 
   constructor(model: GPT, settings: RewardModelSettings) {
     if (!model.config.scalarHead) throw new ArgumentError('model', 'has no scalar (reward) head');
@@ -146,6 +88,7 @@ export class RewardModelTrainer {
       throw new ArgumentError('evalBatchSequences', `is ${b}; expected a positive integer`);
     }
     this.evalBatch = b;
+    this.features = new PooledFeatures(model, this.readout, b);
     const trained = this.trains === 'head' ? [model.score!.w, model.score!.b] : model.variables;
     this.optimizer = new Optimizer(trained, settings);
   }
@@ -180,46 +123,13 @@ export class RewardModelTrainer {
   /** Fills the feature cache for `seqs` (a frozen trunk only): one forward pass for the new ones. */
   private async cacheFeatures(seqs: Sequence[]): Promise<void> {
     if (this.trains !== 'head') return;
-    const fresh = new Map<string, Sequence>();
-    for (const q of seqs) {
-      const k = featureKey(q);
-      if (!this.features.has(k)) fresh.set(k, q);
-    }
-    const keys = [...fresh.keys()];
-    const missing = [...fresh.values()];
-    const C = this.model.config.nEmbd;
-    for (let start = 0; start < missing.length; start += this.evalBatch) {
-      const chunk = missing.slice(start, start + this.evalBatch);
-      const packed = packSequences(chunk, this.model.config.blockSize);
-      try {
-        const pooled = tf.tidy(() => {
-          const h = this.model.hidden(packed.ids); // (B, T, C)
-          const weights = readoutWeights(packed, this.readout).expandDims(2);
-          return tf.sum(tf.mul(h, weights), 1) as tf.Tensor2D; // (B, C)
-        });
-        const data = await pooled.data();
-        pooled.dispose();
-        chunk.forEach((_, i) =>
-          this.features.set(keys[start + i], Float32Array.from(data.subarray(i * C, (i + 1) * C))),
-        );
-      } finally {
-        disposeBatch(packed);
-      }
-    }
+    await this.features.add(seqs);
   }
 
   /** Rewards for training: from the cached features with a frozen trunk, else a forward pass. */
   private trainingRewards(seqs: Sequence[]): tf.Tensor1D {
     if (this.trains !== 'head') return this.rewards(seqs);
-    return tf.tidy(() => {
-      const C = this.model.config.nEmbd;
-      const flat = new Float32Array(seqs.length * C);
-      seqs.forEach((q, i) => flat.set(this.features.get(featureKey(q))!, i * C));
-      const { w, b } = this.model.score!;
-      // Σ_t a_t·(w·h_t + b) = w·(Σ_t a_t·h_t) + b for weights a_t summing to 1: the same
-      // reward as `rewards` gives.
-      return tf.add(tf.matMul(tf.tensor2d(flat, [seqs.length, C]), w).reshape([-1]), b);
-    });
+    return this.features.rewards(seqs);
   }
 
   /** The loss and pairwise accuracy of a batch of groups, as scalars. */
@@ -356,48 +266,13 @@ export class RewardModelTrainer {
     groups = spreadSample(groups, CROSS_VALIDATE_MAX_GROUPS);
     await this.cacheFeatures(groupSequences(groups));
     const x = groups.map((g) =>
-      g.completions.map((c) => this.features.get(featureKey({ prompt: g.prompt, response: c }))!),
+      g.completions.map((c) => this.features.get({ prompt: g.prompt, response: c })),
     );
     const pairs = groups.map((g) => rankingToPairs(ranksOf(g)));
     // The held-out group is judged on the pairs its person ranked.
     const rankedPairs = groups.map((g) => rankingToPairs(ranksOf(rankedOnly(g))));
     const C = this.model.config.nEmbd;
-    let correct = 0;
-    let total = 0;
-    for (let out = 0; out < groups.length; out++) {
-      if (rankedPairs[out].length === 0) continue;
-      const w = new Float64Array(C);
-      const m = new Float64Array(C);
-      const v = new Float64Array(C);
-      const train = groups.map((_, i) => i).filter((i) => i !== out && pairs[i].length > 0);
-      if (train.length === 0) continue;
-      for (let step = 1; step <= o.steps; step++) {
-        const grad = new Float64Array(C);
-        for (const i of train) {
-          // d/dw of −1/|P| Σ log σ(w·(x_better − x_worse)), averaged over the groups.
-          for (const [a, b] of pairs[i]) {
-            let d = 0;
-            for (let c = 0; c < C; c++) d += w[c] * (x[i][a][c] - x[i][b][c]);
-            const coef = 1 / (1 + Math.exp(d)) / pairs[i].length / train.length;
-            for (let c = 0; c < C; c++) grad[c] -= coef * (x[i][a][c] - x[i][b][c]);
-          }
-        }
-        for (let c = 0; c < C; c++) {
-          m[c] = 0.9 * m[c] + 0.1 * grad[c];
-          v[c] = 0.999 * v[c] + 0.001 * grad[c] * grad[c];
-          const mHat = m[c] / (1 - 0.9 ** step);
-          const vHat = v[c] / (1 - 0.999 ** step);
-          w[c] -= (o.lr * mHat) / (Math.sqrt(vHat) + 1e-8);
-        }
-      }
-      for (const [a, b] of rankedPairs[out]) {
-        let d = 0;
-        for (let c = 0; c < C; c++) d += w[c] * (x[out][a][c] - x[out][b][c]);
-        if (d > 0) correct++;
-        total++;
-      }
-    }
-    return { accuracy: total > 0 ? correct / total : NaN, pairs: total };
+    return leaveOneOutAccuracy(x, pairs, rankedPairs, C, o);
   }
 
   /** Shifts the head bias so the demonstrations score 0 on average; returns the shift. */

@@ -3,7 +3,7 @@
 // SFT model and then for PPO and RRHF — "Answers with a happy ending: SFT 18%
 // → PPO 83% → RRHF 71%". Plain TypeScript: the words come through `tr`, so
 // the page passes `t` and tests pass the catalogues.
-import type { AttributeTest, LabelerSpec } from '../../core/labelers';
+import type { AttributeTest, LabelerSpec } from '../../core/labeler-spec';
 import type { MessageKey } from '../i18n/en';
 import type { Series } from './metrics';
 

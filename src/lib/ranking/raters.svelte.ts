@@ -5,14 +5,8 @@
 // temperature of `noisyRanking`). The agreement figures count the pairs of
 // samples two judges order the same way, as InstructGPT measures agreement
 // between its labelers.
-import {
-  makeLabeler,
-  noisyRanking,
-  validateLabelerSpec,
-  type AttributeTest,
-  type Labeler,
-  type LabelerSpec,
-} from '../../core/labelers';
+import { validateLabelerSpec, type AttributeTest, type LabelerSpec } from '../../core/labeler-spec';
+import { makeLabeler, noisyRanking, type Labeler } from '../../core/labelers';
 import type { Preset } from '../../core/presets';
 import { mulberry32 } from '../../core/random';
 import { agreementReport, type AgreementReport } from '../measures/agreement';

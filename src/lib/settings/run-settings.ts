@@ -2,7 +2,7 @@
 // the page's stages call these, and so does `npm run lessons` (scripts/lessons),
 // so the measured lesson and the page run the same hyperparameters. A unit
 // test (tests/unit/lib/run-settings.test.ts) holds the two together.
-import type { LabelerSpec } from '../../core/labelers';
+import type { LabelerSpec } from '../../core/labeler-spec';
 import type { BaseModelName, Preset } from '../../core/presets';
 import { SETTINGS, checkValue, defaultSettings, type SettingKey, type Settings } from './settings';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cutOffAnswer, withCutOffAnswers, withCutOffAnswersIf } from '../../../src/core/cut-off';
-import { isFinished } from '../../../src/core/labelers';
+import { isFinished } from '../../../src/core/story-ending';
 
 describe('cutOffAnswer', () => {
   it('cuts at a share of the characters, earlier where the cut would end a sentence or a word', () => {

@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { validateLabelerSpec, type LabelerSpec } from '../../../src/core/labeler-spec';
+import { makeLabeler, noisyRanking } from '../../../src/core/labelers';
+import { endingSentiment } from '../../../src/core/story-ending';
 import {
   detectAnimals,
-  endingSentiment,
   hasDialogue,
-  makeLabeler,
   mentionsWord,
-  noisyRanking,
   requestedAnimal,
   sentenceCount,
-  validateLabelerSpec,
   wordCount,
-  type LabelerSpec,
-} from '../../../src/core/labelers';
+} from '../../../src/core/text-attributes';
 import { mulberry32 } from '../../../src/core/random';
 
 describe('detectors', () => {

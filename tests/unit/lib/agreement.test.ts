@@ -1,7 +1,8 @@
 // Composed labelers (the labeler panel's "compose its taste") and the
 // agreement figures between judges, on small cases counted by hand.
 import { describe, expect, it } from 'vitest';
-import { makeLabeler, type LabelerSpec } from '../../../src/core/labelers';
+import { type LabelerSpec } from '../../../src/core/labeler-spec';
+import { makeLabeler } from '../../../src/core/labelers';
 import {
   agreementReport,
   againstScores,

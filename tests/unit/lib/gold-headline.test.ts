@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LabelerSpec } from '../../../src/core/labelers';
+import type { LabelerSpec } from '../../../src/core/labeler-spec';
 import {
   headlineParts,
   labelerDescription,

@@ -10,12 +10,9 @@ import type * as tfNs from '@tensorflow/tfjs';
 import { useBackend } from '../../../helpers/tf';
 import { createGPT } from '../../../../src/core/model/gpt';
 import { rankingToPairs } from '../../../../src/core/preferences';
-import {
-  ENDING_TOKENS,
-  RewardModelTrainer,
-  groupBatches,
-  spreadSample,
-} from '../../../../src/core/train/reward-model';
+import { groupBatches, spreadSample } from '../../../../src/core/train/reward-batches';
+import { ENDING_TOKENS } from '../../../../src/core/train/reward-head';
+import { RewardModelTrainer } from '../../../../src/core/train/reward-model';
 import { mulberry32, randomString, tinyConfig } from './synthetic';
 
 let tf: typeof tfNs;

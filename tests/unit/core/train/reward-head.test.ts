@@ -10,7 +10,8 @@ import { useBackend } from '../../../helpers/tf';
 import { createGPT } from '../../../../src/core/model/gpt';
 import { readWeights } from '../../../../src/core/checkpoint';
 import { rankingToPairs } from '../../../../src/core/preferences';
-import { ENDING_TOKENS, RewardModelTrainer } from '../../../../src/core/train/reward-model';
+import { ENDING_TOKENS } from '../../../../src/core/train/reward-head';
+import { RewardModelTrainer } from '../../../../src/core/train/reward-model';
 import { mulberry32, randomString, tinyConfig, vowelGroup } from './synthetic';
 
 let tf: typeof tfNs;
