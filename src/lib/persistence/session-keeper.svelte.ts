@@ -31,7 +31,7 @@ import {
 } from './session-store';
 import { SessionTabLock } from './session-tab-lock';
 import type { PlaygroundState } from '../state.svelte';
-import { FIRST_SESSION } from './storage';
+import { FIRST_SESSION } from './database';
 import { describeStorageError } from './storage-errors';
 import type { TrainingRun } from '../stages/training-run.svelte';
 import type { UrlState } from '../share/url-state';
