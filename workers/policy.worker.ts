@@ -26,7 +26,8 @@ import {
 } from './model-setup';
 import { ModelSlot } from './model-slot';
 import { measurePolicy, type MeasureRequest, type Measures } from './policy-measures';
-import { makePolicyTask, type TrainRequest } from './policy-tasks';
+import type { TrainRequest } from './policy-requests';
+import { makePolicyTask } from './policy-tasks';
 import { installErrorTransfer } from './remote-error';
 import type { RewardPortApi } from './reward.worker';
 import type { LoopEvent, LoopSummary } from './training-loop';

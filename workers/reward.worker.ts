@@ -7,9 +7,6 @@ import { expose, transfer } from 'comlink';
 import {
   ArgumentError,
   RewardModelTrainer,
-  mulberry32,
-  withCutOffAnswersIf,
-  type GPT,
   type Preference,
   type RewardObjective,
   type Sequence,
@@ -26,7 +23,8 @@ import {
 } from './model-setup';
 import { ModelSlot } from './model-slot';
 import { installErrorTransfer } from './remote-error';
-import type { LoopEvent, LoopSettings, LoopSummary, LoopTask } from './training-loop';
+import { forgetTrainer, rewardTask, trainingGroups, type RewardLoopSettings } from './reward-task';
+import type { LoopEvent, LoopSummary } from './training-loop';
 import { WorkerRuntime } from './worker-runtime';
 
 installErrorTransfer();
@@ -44,29 +42,7 @@ export interface TextItem {
 }
 export interface RewardTrainRequest {
   groups: Preference[];
-  settings: LoopSettings & {
-    objective?: RewardObjective;
-    /** Train the whole model, or only its reward head on the frozen trunk. Default 'all'. */
-    trains?: 'all' | 'head';
-    /** Add each ranking's best answer cut off, ranked last (src/core/cut-off.ts); pairwise only. */
-    cutOff?: boolean;
-  };
-}
-
-/**
- * Records as the trainer takes them: with cut-off answers added to the ranked
- * ones when asked. The direct-score objective regresses on grades, which the
- * cut-off answers do not have, so it trains on the records as they are.
- */
-function trainingGroups(
-  groups: Preference[],
-  cutOff: boolean | undefined,
-  objective: RewardObjective | undefined,
-): Preference[] {
-  // Not an array: tokenGroups says so.
-  return Array.isArray(groups)
-    ? withCutOffAnswersIf(groups, cutOff && objective !== 'direct')
-    : groups;
+  settings: RewardLoopSettings;
 }
 
 function model(): ModelSlot {
@@ -133,88 +109,6 @@ async function install(slot: Promise<ModelSlot>): Promise<ModelInfo> {
   rm = await slot;
   return describeModel(rm.model, rm.tokenizer, rm.step, runtime.requireInit());
 }
-
-/**
- * The trainer of the last reward loop, kept for the next loop on the same
- * model: a run that continues (Continue, or live mode's many short updates)
- * keeps Adam's moments, as a resumed loop does. Restarting Adam every few
- * steps would make each update begin with full-size sign steps (m̂/√v̂ ≈ ±1).
- */
-let kept: { model: GPT; trains: 'all' | 'head'; trainer: RewardModelTrainer } | null = null;
-
-function forgetTrainer(): void {
-  try {
-    kept?.trainer.dispose();
-  } catch {
-    // its moments lived on a lost device
-  }
-  kept = null;
-}
-
-function rewardTask(groups: TokenPreference[], s: RewardTrainRequest['settings']): LoopTask {
-  const rng = mulberry32(s.seed ?? 0);
-  let lr = s.lr;
-  let objective: RewardObjective = s.objective ?? 'pairwise';
-  const trains = s.trains === 'head' ? 'head' : 'all';
-  const create = () => {
-    const m = model().model;
-    if (kept?.model === m && kept.trains === trains) {
-      kept.trainer.optimizer.setLearningRate(lr);
-      kept.trainer.objective = objective;
-      return kept.trainer;
-    }
-    forgetTrainer();
-    kept = { model: m, trains, trainer: new RewardModelTrainer(m, { lr, objective, trains }) };
-    return kept.trainer;
-  };
-  let trainer: RewardModelTrainer | null = create();
-  const task: LoopTask = {
-    kind: 'reward',
-    batchSize: s.batchSize,
-    get lr() {
-      return lr;
-    },
-    async step() {
-      const batch = Array.from(
-        { length: task.batchSize },
-        () => groups[Math.floor(rng() * groups.length)],
-      );
-      const { step: _s, ...metrics } = await trainer!.step(batch);
-      return metrics;
-    },
-    update(changes) {
-      for (const [key, value] of Object.entries(changes)) {
-        if (key === 'lr') {
-          trainer?.optimizer.setLearningRate(value as number);
-          lr = value as number;
-        } else if (key === 'batchSize' && Number.isInteger(value) && (value as number) >= 1) {
-          task.batchSize = value as number;
-        } else if (key === 'objective' && (value === 'pairwise' || value === 'direct')) {
-          objective = value;
-          if (trainer) trainer.objective = value;
-        } else {
-          throw new ArgumentError(
-            `settings.${key}`,
-            `cannot be set to ${JSON.stringify(value)} in a reward loop`,
-          );
-        }
-      }
-    },
-    release() {
-      forgetTrainer();
-      trainer = null;
-    },
-    rebuild() {
-      trainer = create();
-    },
-    dispose() {
-      // The trainer stays with the model for the next loop (see `kept`).
-      trainer = null;
-    },
-  };
-  return task;
-}
-
 /** What the policy worker may call through its port. */
 const portApi = {
   score(items: TextItem[]): Promise<number[]> {
@@ -291,6 +185,7 @@ const api = {
     if (!req?.settings) throw new ArgumentError('settings', 'are missing (lr, batchSize, ...)');
     const slot = model();
     const task = rewardTask(
+      () => model().model,
       tokenGroups(trainingGroups(req.groups, req.settings.cutOff, req.settings.objective)),
       req.settings,
     );

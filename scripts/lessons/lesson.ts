@@ -46,7 +46,8 @@ import { modelSizeFor } from '../../workers/backend-decision';
 import { ModelSlot } from '../../workers/model-slot';
 import { responseIds } from '../../workers/model-setup';
 import { measurePolicy } from '../../workers/policy-measures';
-import { makePolicyTask, type TrainRequest } from '../../workers/policy-tasks';
+import type { TrainRequest } from '../../workers/policy-requests';
+import { makePolicyTask } from '../../workers/policy-tasks';
 import { ROOT, copyOf, loadBase, trainRewardModel } from './pipeline';
 
 export interface LessonOptions {

@@ -51,7 +51,8 @@ import { SessionKeeper } from './persistence/session-keeper.svelte';
 import { SessionLibrary } from './persistence/session-library';
 import { NamedErrorStore } from './persistence/storage-errors';
 import type { TrainingRun } from './stages/training-run.svelte';
-import { decodeUrlState, describeProblems, type BackendParam } from './share/url-state';
+import type { BackendParam } from './share/url-params';
+import { decodeUrlState, describeProblems } from './share/url-state';
 import { ViewOptions } from './settings/view-options.svelte';
 
 export type { CompareRow } from './stages/optimisation.svelte';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { MAX_RANKINGS } from '../../src/lib/stages/reward-data';
-import { SESSION_FORMAT } from '../../src/lib/persistence/session-file';
+import { SESSION_FORMAT } from '../../src/lib/persistence/session-version';
 import { RESULTS_DIR, useBrowser } from './harness';
 
 const { openApp } = useBrowser();

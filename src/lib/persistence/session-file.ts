@@ -2,8 +2,9 @@
 // labels, metric histories and checkpoints (safetensors bytes in base64).
 // Reading one back checks every field before anything is stored; rows with
 // problems are listed by their place in the file ("rankings[3]: …").
+import { fromBase64, toBase64 } from './base64';
 import { checkpointProblem } from './checkpoint-check';
-import { MAX_RESPONSE_CHARS } from '../stages/demonstrations';
+import { SESSION_FORMAT, sessionFormatVersion } from './session-version';
 import type { RunMetrics } from '../share/export-formats';
 import { en, type MessageKey } from '../i18n/en';
 import { fill } from '../i18n/format';
@@ -19,11 +20,18 @@ import {
   type StoredMetrics,
 } from './session-store';
 import { isStageId } from '../stages/stages';
+import {
+  PRESET_ID,
+  demonstrationProblem,
+  isCount,
+  isRecord,
+  isText,
+  isTime,
+  labelProblem,
+  rankingProblem,
+  seriesOk,
+} from './session-rows';
 import type { StoredDemonstration, StoredLabel, StoredRanking } from './storage';
-
-export const SESSION_FORMAT = 'rlhf-playground/session-v1';
-/** Checkpoints make sessions large (a nano model is ~3 MB, in base64 ~4 MB each). */
-export const SESSION_MAX_BYTES = 256 * 1024 * 1024;
 
 type Row<T> = Omit<T, 'id' | 'sessionId'>;
 
@@ -36,22 +44,6 @@ export interface SessionFile {
   labels: Row<StoredLabel>[];
   metrics: Record<string, RunMetrics>;
   checkpoints: Partial<Record<RunName, { step: number; fixed?: boolean; data: string }>>;
-}
-
-export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  return btoa(binary);
-}
-
-export function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
 }
 
 const strip = <T extends { id?: number; sessionId?: string }>(r: T): Row<T> => {
@@ -88,68 +80,6 @@ export interface ParsedSession {
   file: SessionFile;
   /** Rows (by their place in the file) that were left out, and why. */
   problems: string[];
-}
-
-const isRecord = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
-const isText = (x: unknown, max = MAX_RESPONSE_CHARS * 4): x is string =>
-  typeof x === 'string' && x.length <= max;
-const isCount = (x: unknown): x is number =>
-  typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 1e9;
-const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const PRESET_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-
-function rankingProblem(r: unknown): string | null {
-  if (!isRecord(r)) return 'is not an object';
-  if (!isText(r.presetId, 64) || !PRESET_ID.test(r.presetId)) return 'has no valid presetId';
-  if (!isText(r.prompt) || r.prompt === '') return 'needs a prompt (a string)';
-  const { samples, ranks } = r;
-  if (!Array.isArray(samples) || samples.length < 2 || samples.length > 9) {
-    return 'needs 2 to 9 samples';
-  }
-  if (!samples.every((s) => isText(s))) return 'has a sample that is not a string';
-  if (!Array.isArray(ranks) || ranks.length !== samples.length) return 'needs one rank per sample';
-  if (!ranks.every((x) => isCount(x) && x < samples.length)) return 'has a rank out of range';
-  if (r.by !== 'person' && r.by !== 'labeler') return 'has “by” other than person or labeler';
-  const { grades } = r;
-  if (grades !== undefined) {
-    const ok =
-      Array.isArray(grades) &&
-      grades.length === samples.length &&
-      grades.every((g) => isCount(g) && g >= 1 && g <= 7);
-    if (!ok) return 'has grades that are not one 1–7 grade per sample';
-  }
-  if (!isTime(r.createdAt)) return 'has no createdAt time';
-  return null;
-}
-
-function demonstrationProblem(d: unknown): string | null {
-  if (!isRecord(d)) return 'is not an object';
-  if (!isText(d.presetId, 64) || !PRESET_ID.test(d.presetId)) return 'has no valid presetId';
-  if (!isText(d.prompt) || d.prompt === '') return 'needs a prompt (a string)';
-  if (!isText(d.response) || d.response === '') return 'needs a response (a string)';
-  if (!isTime(d.createdAt)) return 'has no createdAt time';
-  return null;
-}
-
-function labelProblem(l: unknown): string | null {
-  if (!isRecord(l)) return 'is not an object';
-  if (!isText(l.presetId, 64) || !PRESET_ID.test(l.presetId)) return 'has no valid presetId';
-  if (!isText(l.kind, 64) || !isText(l.prompt)) return 'needs a kind and a prompt (strings)';
-  if (!isRecord(l.data)) return 'needs data (an object)';
-  if (!isTime(l.createdAt)) return 'has no createdAt time';
-  return null;
-}
-
-function seriesOk(s: unknown): s is { x: number[]; y: (number | null)[] } {
-  return (
-    isRecord(s) &&
-    Array.isArray(s.x) &&
-    Array.isArray(s.y) &&
-    s.x.length === s.y.length &&
-    s.x.every(isCount) &&
-    s.y.every((v) => v === null || typeof v === 'number')
-  );
 }
 
 /** The record's fields, each checked; what is wrong takes the default and is reported. */
@@ -202,12 +132,6 @@ function checkSession(raw: unknown, problems: string[]): Omit<SessionRecord, 'id
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 const english: Translate = (key, params) => fill(en[key], params);
-
-/** The version a session file format names ("rlhf-playground/session-v3" → 3), or null. */
-export function sessionFormatVersion(format: string): number | null {
-  const m = /^rlhf-playground\/session-v(\d+)$/.exec(format);
-  return m ? Number(m[1]) : null;
-}
 
 /**
  * Parses a session file. Throws an Error when it is not one at all, or when
@@ -371,15 +295,4 @@ export async function storeSessionFile(
     metrics,
     checkpoints,
   });
-}
-
-/** Whether a file's text is a session file (one JSON object with our format) rather than JSONL. */
-export function isSessionText(text: string): boolean {
-  if (!/^\s*\{/.test(text)) return false;
-  try {
-    const v = JSON.parse(text) as { format?: unknown };
-    return typeof v === 'object' && v !== null && v.format === SESSION_FORMAT;
-  } catch {
-    return false;
-  }
 }

@@ -37,10 +37,10 @@ import {
 } from './session-restore';
 import { SessionTabLock } from './session-tab-lock';
 import type { PlaygroundState } from '../state.svelte';
-import { FIRST_SESSION } from './storage';
+import { FIRST_SESSION } from './database';
 import { describeStorageError } from './storage-errors';
 import type { TrainingRun } from '../stages/training-run.svelte';
-import type { UrlState } from '../share/url-state';
+import type { UrlState } from '../share/url-params';
 
 /** Rankings made in an embedded playground go to a session of their own. */
 export const EMBED_SESSION = 'embed';

@@ -4,15 +4,13 @@
 // classes). Opening another session reloads the page, which restores it.
 import { mergeRankings } from './session-merge';
 import {
-  SESSION_FORMAT,
-  SESSION_MAX_BYTES,
   buildSessionFile,
   parseSessionFile,
   storeSessionFile,
   type SessionFile,
 } from './session-file';
 import { t } from '../i18n/index.svelte';
-import { newerSessionFormat } from './session-version';
+import { SESSION_FORMAT, SESSION_MAX_BYTES, newerSessionFormat } from './session-version';
 import { EMBED_SESSION, nextName } from './session-keeper.svelte';
 import { newSessionRecord, sessionId, type SessionRecord } from './session-store';
 import type { PendingChange, PlaygroundState } from '../state.svelte';

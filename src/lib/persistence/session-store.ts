@@ -7,7 +7,8 @@ import type { RunMetrics } from '../share/export-formats';
 import type { OptimiseMode } from '../bridge/lanes';
 import type { Settings } from '../settings/settings';
 import type { StageId } from '../stages/stages';
-import { FIRST_SESSION, type PlaygroundStore } from './storage';
+import { FIRST_SESSION } from './database';
+import type { PlaygroundStore } from './storage';
 
 export type RunName = 'sft' | 'rm' | 'ppo' | 'rrhf';
 export const RUN_NAMES: readonly RunName[] = ['sft', 'rm', 'ppo', 'rrhf'];

@@ -4,7 +4,7 @@
 import type { SettingKey } from './settings';
 import { SETTINGS } from './settings';
 import type { StageId } from '../stages/stages';
-import type { Hideable, Language, Theme, UrlState } from '../share/url-state';
+import type { Hideable, Language, Theme, UrlState } from '../share/url-params';
 
 export class ViewOptions {
   theme: Theme = $state('auto');

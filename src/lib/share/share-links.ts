@@ -3,7 +3,8 @@
 // an iframe opens (`?embed=1`), and the iframe snippet a blog author pastes.
 import type { StageId } from '../stages/stages';
 import type { PlaygroundState } from '../state.svelte';
-import { encodeUrlState, type Hideable, type ShareState } from './url-state';
+import type { Hideable, ShareState } from './url-params';
+import { encodeUrlState } from './url-state';
 
 /** The playground's own address: no query, no hash. */
 export function baseAddress(href: string): string {

@@ -1,6 +1,6 @@
 // The playground's state in a URL, derived from the settings table (as
 // tensorflow/playground's state.ts does): every hyperparameter of
-// src/lib/settings/settings.ts plus the few keys below. A share link carries it in the
+// src/lib/settings/settings.ts plus the keys of url-params.ts. A share link carries it in the
 // hash (`#preset=happy-endings&stage=rank&ppo.lr=3e-4`); the query is read too
 // (`?embed=1`, `?backend=wasm`), the hash winning where both give a key.
 //
@@ -8,104 +8,24 @@
 // number out of range is clamped, a whole number is rounded, a value that is
 // not one is dropped for the default, an unknown key is ignored, and each of
 // those becomes a sentence the page shows.
-import { BACKEND_NAMES } from '../bridge/backend-probe';
 import {
-  GROUP_TITLES,
   SETTINGS,
   SETTING_KEYS,
   NUMBER_TEXT,
   rangeText,
   formatValue,
   type NumberSpec,
-  type SettingGroup,
   type SettingKey,
   type Settings,
 } from '../settings/settings';
 import { english, type Translate } from '../i18n/format';
-import { STAGES, type StageId } from '../stages/stages';
-
-export type Theme = 'auto' | 'light' | 'dark';
-export type Language = 'en' | 'zh';
-export type ModelParam = 'auto' | 'nano' | 'micro' | 'tiny';
-export type OptimiseParam = 'ppo' | 'rrhf' | 'both';
-export type BackendParam = 'auto' | (typeof BACKEND_NAMES)[number];
-
-const STAGE_IDS = STAGES.map((s) => s.id);
-const GROUPS = Object.keys(GROUP_TITLES) as SettingGroup[];
-
-/** Panels a link can hide (a teacher's projected page), besides setting groups and settings. */
-export const HIDEABLE_PANELS = [
-  'backend',
-  'stages',
-  'settings',
-  'notices',
-  'pager',
-  'share',
-  // A lesson's page (src/ui/presenter.css hides them by their data-area).
-  'presets',
-  'model',
-  'labeler',
-  'chart-controls',
-  'classroom',
-] as const;
-export type HideablePanel = (typeof HIDEABLE_PANELS)[number];
-/** What `hide=` may name: a panel, a setting group (`ppo`) or one setting (`ppo.klCoef`). */
-export type Hideable = HideablePanel | SettingGroup | SettingKey;
-
-export const HIDEABLE: readonly Hideable[] = [...HIDEABLE_PANELS, ...GROUPS, ...SETTING_KEYS];
-
-type ParamSpec =
-  | { kind: 'choice'; options: readonly string[] }
-  | { kind: 'list'; options: readonly string[] }
-  | { kind: 'int'; min: number; max: number }
-  | { kind: 'id' }
-  | { kind: 'flag' }
-  | { kind: 'origin' }
-  /** Read elsewhere (tools and tests); known, so not reported. */
-  | { kind: 'internal' };
-
-/** The URL keys that are not hyperparameters. */
-export const URL_PARAMS = {
-  preset: { kind: 'id' },
-  stage: { kind: 'choice', options: STAGE_IDS },
-  seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
-  lang: { kind: 'choice', options: ['en', 'zh'] },
-  theme: { kind: 'choice', options: ['auto', 'light', 'dark'] },
-  backend: { kind: 'choice', options: ['auto', ...BACKEND_NAMES] },
-  model: { kind: 'choice', options: ['auto', 'nano', 'micro', 'tiny'] },
-  optimise: { kind: 'choice', options: ['ppo', 'rrhf', 'both'] },
-  hide: { kind: 'list', options: HIDEABLE },
-  embed: { kind: 'flag' },
-  /** Embed: the stages the compact layout offers (default: the opening stage only). */
-  stages: { kind: 'list', options: STAGE_IDS },
-  /** Embed: the only origin whose messages are obeyed and to which events are sent. */
-  hostOrigin: { kind: 'origin' },
-  /** Embed: a `metrics` event every this many steps of a run. */
-  metricsEvery: { kind: 'int', min: 1, max: 100_000 },
-  probe: { kind: 'internal' },
-  lab: { kind: 'internal' },
-  testHooks: { kind: 'internal' },
-} as const satisfies Record<string, ParamSpec>;
-
-export type UrlParam = keyof typeof URL_PARAMS;
-
-/** Everything a URL can say; absent keys are undefined (the session's or the default's value). */
-export interface UrlState {
-  preset?: string;
-  stage?: StageId;
-  seed?: number;
-  lang?: Language;
-  theme?: Theme;
-  backend?: BackendParam;
-  model?: ModelParam;
-  optimise?: OptimiseParam;
-  hide?: Hideable[];
-  embed?: boolean;
-  stages?: StageId[];
-  hostOrigin?: string;
-  metricsEvery?: number;
-  settings: Partial<Settings>;
-}
+import {
+  URL_PARAMS,
+  type ParamSpec,
+  type ShareState,
+  type UrlParam,
+  type UrlState,
+} from './url-params';
 
 export interface Decoded {
   state: UrlState;
@@ -310,20 +230,6 @@ export function decodeUrlState(search: string, hash = '', tr: Translate = englis
 /** One sentence for the notice a link's problems make. */
 export function describeProblems(problems: readonly string[], tr: Translate = english): string {
   return tr('link.adjusted', { list: problems.join('; ') });
-}
-
-/** What a share link carries. */
-export interface ShareState {
-  preset: string;
-  stage: StageId;
-  seed: number;
-  settings: Settings;
-  lang?: Language;
-  theme?: Theme;
-  backend?: BackendParam;
-  model?: ModelParam;
-  optimise?: OptimiseParam;
-  hide?: readonly Hideable[];
 }
 
 /**

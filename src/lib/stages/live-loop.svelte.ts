@@ -10,12 +10,12 @@
 // a sample is (how many policy updates ago it was written). After every
 // `rmEvery` new rankings the reward model trains a few more steps on all of
 // them, continuing from its current weights (incremental, not from scratch).
-import { pairAgreement } from '../../core/statistics';
 import type { OptimiserKind } from '../bridge/lanes';
 import { sampleTexts } from '../bridge/sampling';
 import type { RankItem } from '../ranking/rank-queue';
 import type { PlaygroundState } from '../state.svelte';
 import type { TrainingRun } from './training-run.svelte';
+import { freshAccuracy, probeAccuracy, probeGroups, type ProbeGroup } from './live-probe';
 import { t } from '../i18n/index.svelte';
 
 export type LiveStatus = 'idle' | 'warming' | 'running' | 'stopping';
@@ -51,7 +51,7 @@ export class LiveLoop {
   problem: string | null = $state(null);
   private sinceUpdate = 0;
   /** Fixed samples of the SFT model on the held-out prompts, with their gold scores. */
-  private probe: { prompt: string; texts: string[]; gold: number[] }[] = [];
+  private probe: ProbeGroup[] = [];
   private rmUpdate: Promise<void> | null = null;
 
   constructor(private readonly pg: PlaygroundState) {}
@@ -229,13 +229,11 @@ export class LiveLoop {
     const { workers, labeler } = this.pg;
     if (!workers || !labeler || !this.pg.rm.ready) return;
     try {
-      const reward = await workers.rewardModel();
-      const rm = await reward.api.score(completions.map((response) => ({ prompt, response })));
-      const gold = completions.map((c) => labeler.score(c, prompt));
-      const a = pairAgreement(rm, gold, [true, true]);
-      if (a.pairs === 0) return;
+      const scorer = (await workers.rewardModel()).api;
+      const accuracy = await freshAccuracy(scorer, labeler, prompt, completions);
+      if (accuracy === null) return;
       this.pg.metrics.push('live', this.pg.ranking.rankings.length + 1, {
-        'live/rm_fresh_accuracy': a.same / a.pairs,
+        'live/rm_fresh_accuracy': accuracy,
       });
     } catch {
       // A measurement only: the loop goes on without it.
@@ -264,40 +262,18 @@ export class LiveLoop {
     // Eight answers per prompt: enough pairs (a few hundred) for a steady measure.
     const opts = { ...this.pg.samplingOptions(8), seed: this.pg.seed + 71 };
     const texts = await this.pg.withModels(() => sampleTexts(workers.policy, prompts, opts));
-    this.probe = prompts.map((prompt, i) => ({
-      prompt,
-      texts: texts[i],
-      gold: texts[i].map((text) => labeler.score(text, prompt)),
-    }));
+    this.probe = probeGroups(prompts, texts, labeler);
   }
 
-  /**
-   * The reward model's accuracy on the probe: over the pairs the gold labeler
-   * orders, 1 when the reward model orders them alike, ½ when it ties them
-   * (so an untrained reward model, which ties everything, scores chance).
-   */
+  /** The reward model's accuracy on the probe (see probeAccuracy), as a point of its curve. */
   private async scoreProbe(): Promise<void> {
     const workers = this.pg.workers;
     if (!workers || this.probe.length === 0) return;
     try {
-      const items = this.probe.flatMap((g) =>
-        g.texts.map((response) => ({ prompt: g.prompt, response })),
-      );
-      const scores = await (await workers.rewardModel()).api.score(items);
-      let credit = 0;
-      let pairs = 0;
-      let offset = 0;
-      for (const g of this.probe) {
-        const r = scores.slice(offset, offset + g.texts.length);
-        offset += g.texts.length;
-        const strict = pairAgreement(r, g.gold, [true, true]);
-        const ordered = pairAgreement(g.gold, g.gold, [true, true]).pairs;
-        credit += strict.same + 0.5 * (ordered - strict.pairs);
-        pairs += ordered;
-      }
-      if (pairs > 0) {
+      const accuracy = await probeAccuracy((await workers.rewardModel()).api, this.probe);
+      if (accuracy !== null) {
         this.pg.metrics.push('live', this.pg.ranking.rankings.length, {
-          'live/rm_probe_accuracy': credit / pairs,
+          'live/rm_probe_accuracy': accuracy,
         });
       }
     } catch {

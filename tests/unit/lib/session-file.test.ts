@@ -10,11 +10,9 @@ import { createGPT } from '../../../src/core/model/gpt';
 import { CharTokenizer } from '../../../src/core/tokenizer';
 import { checkpointProblem } from '../../../src/lib/persistence/checkpoint-check';
 import { MAX_RANKINGS } from '../../../src/lib/stages/reward-data';
-import {
-  SESSION_FORMAT,
-  parseSessionFile,
-  toBase64,
-} from '../../../src/lib/persistence/session-file';
+import { toBase64 } from '../../../src/lib/persistence/base64';
+import { parseSessionFile } from '../../../src/lib/persistence/session-file';
+import { SESSION_FORMAT } from '../../../src/lib/persistence/session-version';
 
 let good: Uint8Array;
 beforeAll(async () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildSessionFile,
-  fromBase64,
-  parseSessionFile,
-  toBase64,
-} from '../../../src/lib/persistence/session-file';
+import { fromBase64, toBase64 } from '../../../src/lib/persistence/base64';
+import { buildSessionFile, parseSessionFile } from '../../../src/lib/persistence/session-file';
 import { mergeDemonstrations, mergeRankings } from '../../../src/lib/persistence/session-merge';
 import { newSessionRecord } from '../../../src/lib/persistence/session-store';
 

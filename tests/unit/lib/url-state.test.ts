@@ -11,8 +11,8 @@ import {
   encodeUrlState,
   parseOrigin,
   quote,
-  type ShareState,
 } from '../../../src/lib/share/url-state';
+import type { ShareState } from '../../../src/lib/share/url-params';
 
 const base: ShareState = {
   preset: 'happy-endings',

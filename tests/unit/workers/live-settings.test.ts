@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createGPT } from '../../../src/core/model/gpt';
 import { SETTING_KEYS, SETTINGS, type SettingSpec } from '../../../src/lib/settings/settings';
 import { ModelSlot } from '../../../workers/model-slot';
-import { makePolicyTask, type TrainRequest } from '../../../workers/policy-tasks';
+import type { TrainRequest } from '../../../workers/policy-requests';
+import { makePolicyTask } from '../../../workers/policy-tasks';
 import { useBackend } from '../../helpers/tf';
 import { tinyConfig, tokenizer } from '../core/train/synthetic';
 

@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createGPT, type GPT } from '../../../src/core/model/gpt';
 import { sample } from '../../../src/core/sample';
 import { ModelSlot } from '../../../workers/model-slot';
-import { makePolicyTask, type TrainRequest } from '../../../workers/policy-tasks';
+import type { TrainRequest } from '../../../workers/policy-requests';
+import { makePolicyTask } from '../../../workers/policy-tasks';
 import { useBackend } from '../../helpers/tf';
 import { tinyConfig, tokenizer } from '../core/train/synthetic';
 

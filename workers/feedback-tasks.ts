@@ -1,0 +1,199 @@
+// The policy worker's loops that learn from feedback: PPO against the reward
+// worker's scores (arriving over the workers' own MessageChannel), and RRHF on
+// candidates scored by the reward model or ranked by a person. Both can score
+// their samples with a gold labeler the optimiser never sees.
+import {
+  ArgumentError,
+  EOS_ID,
+  PpoTrainer,
+  RrhfTrainer,
+  mulberry32,
+  randomWindows,
+  ranksToScores,
+  sample,
+  type RrhfGroup,
+} from '../src/core';
+import { validateLabelerSpec, type LabelerSpec } from '../src/core/labeler-spec';
+import { makeLabeler } from '../src/core/labelers';
+import { checkK, encodePrompts } from './model-setup';
+import type { PolicyContext, TrainRequest } from './policy-requests';
+import { makeTask, maxNewTokensFor, picker } from './trainer-task';
+
+/**
+ * Scores texts with the gold labeler: the mean score, and the share of answers
+ * with the preset's property (full marks), under `prefix`/gold_mean and
+ * `prefix`/gold_share; nothing when there is no gold labeler.
+ */
+function goldScorer(spec: LabelerSpec | undefined, prefix: 'env' | 'rrhf') {
+  const labeler = spec ? makeLabeler(validateLabelerSpec(spec, 'settings.gold')) : null;
+  return (items: { prompt: string; response: string }[]): Record<string, number> => {
+    if (!labeler || items.length === 0) return {};
+    const scores = items.map((it) => labeler.score(it.response, it.prompt));
+    return {
+      [`${prefix}/gold_mean`]: scores.reduce((a, b) => a + b, 0) / scores.length,
+      [`${prefix}/gold_share`]: scores.filter((x) => x >= 1).length / scores.length,
+    };
+  };
+}
+
+/** Length of the PPO-ptx pretraining windows: long enough for context, short enough to stay cheap. */
+const PTX_WINDOW = 64;
+
+export function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest & { kind: 'ppo' }) {
+  const st = s.settings;
+  const maxNewTokens = maxNewTokensFor(ctx, st);
+  const tok = ctx.policy.tokenizer;
+  const enc = encodePrompts(tok, prompts, ctx.policy.model.config.blockSize - maxNewTokens);
+  const r = picker(st.seed ?? 0);
+  const {
+    klCoef,
+    ppoEpochs,
+    miniBatchSize,
+    clipRange,
+    clipRangeValue,
+    vfCoef,
+    adaptiveKl,
+    targetKl,
+    ptxCoef,
+  } = st;
+  const fixed = {
+    ppoEpochs,
+    miniBatchSize,
+    clipRange,
+    clipRangeValue,
+    vfCoef,
+    adaptiveKl,
+    targetKl,
+    ptxCoef,
+  };
+  const gold = goldScorer(st.gold, 'env');
+  const ptxTokens =
+    (ptxCoef ?? 0) > 0 ? tok.encode(typeof st.ptxText === 'string' ? st.ptxText : '') : null;
+  if (ptxTokens && ptxTokens.length <= PTX_WINDOW) {
+    throw new ArgumentError(
+      'settings.ptxText',
+      'is too short for PPO-ptx; give held-out pretraining text',
+    );
+  }
+  const ptxRng = mulberry32((st.seed ?? 0) + 1);
+  return makeTask({
+    warnings: enc.warnings,
+    kind: 'ppo',
+    settings: st,
+    extra: { klCoef: klCoef ?? 0.2 },
+    create: (lr, extra) =>
+      new PpoTrainer(ctx.policy.model, ctx.ref.model, {
+        ...Object.fromEntries(Object.entries(fixed).filter(([, v]) => v !== undefined)),
+        lr,
+        klCoef: extra.klCoef as number,
+        seed: st.seed ?? 0,
+      }),
+    apply: (t, key, value) => {
+      if (key === 'klCoef') t.updateSettings({ klCoef: value as number });
+    },
+    async step(t, n) {
+      const chosen = r.pick(enc.ids, n);
+      // PPO's ratio and KL need samples from the policy itself: no top-k/top-p.
+      const out = await sample(ctx.policy.model, chosen, { maxNewTokens, seed: r.seed() });
+      const items = chosen.map((p, i) => ({
+        prompt: tok.decode(p),
+        response: tok.decode(out.tokens[i]),
+      }));
+      const scores = await ctx.scorer().score(items);
+      const ptx = ptxTokens
+        ? randomWindows(ptxTokens, miniBatchSize ?? 8, PTX_WINDOW, ptxRng)
+        : undefined;
+      const metrics = await t.step({ prompts: chosen, responses: out.tokens, scores, ptx });
+      return { ...metrics, ...gold(items) };
+    },
+  });
+}
+
+export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' }) {
+  const st = req.settings;
+  const tok = ctx.policy.tokenizer;
+  const r = picker(st.seed ?? 0);
+  const extra = { lengthPenalty: st.lengthPenalty ?? 1, temperature: st.temperature ?? 1 };
+  const gold = goldScorer(st.gold, 'rrhf');
+  const create = (lr: number, x: Record<string, unknown>) =>
+    new RrhfTrainer(ctx.policy.model, { lr, lengthPenalty: x.lengthPenalty as number });
+  const apply = (t: RrhfTrainer, key: string, value: unknown) => {
+    if (key === 'lengthPenalty') t.lengthPenalty = value as number;
+  };
+  if (req.groups) {
+    if (!Array.isArray(req.groups) || req.groups.length === 0)
+      throw new ArgumentError('groups', 'is empty');
+    const groups: RrhfGroup[] = req.groups.map((g) => ({
+      prompt: tok.encode(g.prompt),
+      candidates: g.candidates.map((c) => [...tok.encode(c), EOS_ID]),
+      scores: ranksToScores(g.ranks),
+    }));
+    return makeTask({
+      kind: 'rrhf',
+      settings: st,
+      extra,
+      create,
+      apply,
+      step: (t, n) => t.step(r.pick(groups, n)),
+    });
+  }
+  const k = checkK(st.k ?? 4);
+  const fromSft = checkCandidates(st.candidates ?? 'sft') === 'sft';
+  const maxNewTokens = maxNewTokensFor(ctx, st);
+  const enc = encodePrompts(
+    tok,
+    req.prompts ?? [],
+    ctx.policy.model.config.blockSize - maxNewTokens,
+  );
+  return makeTask({
+    warnings: enc.warnings,
+    kind: 'rrhf',
+    settings: st,
+    extra,
+    create,
+    apply,
+    async step(t, n) {
+      const chosen = r.pick(enc.ids, n);
+      const rows = chosen.flatMap((p) => Array.from({ length: k }, () => p));
+      const o = { maxNewTokens, temperature: extra.temperature as number };
+      const out = await sample(fromSft ? ctx.ref.model : ctx.policy.model, rows, {
+        ...o,
+        seed: r.seed(),
+      });
+      // Candidates from SFT say nothing of the policy's progress: one answer per prompt
+      // from the policy is scored beside them for the curves (RM and gold).
+      const own = fromSft
+        ? (await sample(ctx.policy.model, chosen, { ...o, seed: r.seed() })).tokens
+        : [];
+      const texts = (prompts: number[][], answers: number[][]) =>
+        prompts.map((p, i) => ({ prompt: tok.decode(p), response: tok.decode(answers[i]) }));
+      const items = texts(rows, out.tokens);
+      const policyItems = fromSft ? texts(chosen, own) : items;
+      const scores = await ctx.scorer().score(fromSft ? [...items, ...policyItems] : items);
+      const groups = chosen.map((prompt, g) => ({
+        prompt,
+        candidates: out.tokens.slice(g * k, g * k + k),
+        scores: scores.slice(g * k, g * k + k),
+      }));
+      const metrics = await t.step(groups);
+      const policyScores = scores.slice(scores.length - policyItems.length);
+      const rmMean = policyScores.reduce((a, b) => a + b, 0) / policyScores.length;
+      return {
+        ...metrics,
+        'env/reward_mean': rmMean,
+        'rrhf/reward_mean': rmMean,
+        ...gold(policyItems),
+      };
+    },
+  });
+}
+
+function checkCandidates(c: unknown): 'sft' | 'policy' {
+  if (c !== 'sft' && c !== 'policy') {
+    throw new ArgumentError(
+      'settings.candidates',
+      `is ${JSON.stringify(c)}; expected sft or policy`,
+    );
+  }
+  return c;
+}

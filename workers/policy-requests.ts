@@ -1,0 +1,71 @@
+// What the page asks the policy worker to train, and what a loop task sees of
+// the worker: the policy and frozen reference models and the reward worker's
+// scorer. Shared by the task builders (policy-tasks.ts, feedback-tasks.ts).
+import type { PpoSettings } from '../src/core';
+import type { LabelerSpec } from '../src/core/labeler-spec';
+import type { ModelSlot } from './model-slot';
+import type { LoopSettings } from './training-loop';
+
+/** The reward worker's scoring call, as the policy worker sees it through its port. */
+export interface Scorer {
+  score(items: { prompt: string; response: string }[]): Promise<number[]>;
+}
+
+export interface PolicyContext {
+  policy: ModelSlot;
+  ref: ModelSlot;
+  scorer(): Scorer;
+}
+
+export interface SampleSettings {
+  /** New tokens per response. Default 24. */
+  maxNewTokens?: number;
+  temperature?: number;
+  /**
+   * A gold labeler that scores every sample beside the reward model, never
+   * seen by the optimiser: `env/gold_mean` (PPO), `rrhf/gold_mean` (RRHF).
+   * Side by side with the RM score it shows reward hacking as it happens.
+   */
+  gold?: LabelerSpec;
+}
+
+export type TrainRequest =
+  | { kind: 'sft'; examples: { prompt: string; response: string }[]; settings: LoopSettings }
+  | { kind: 'pretrain'; text: string; settings: LoopSettings }
+  | {
+      kind: 'ppo';
+      prompts: string[];
+      settings: LoopSettings &
+        SampleSettings &
+        PpoLoopSettings & {
+          /** Pretraining text for PPO-ptx: windows of it join every minibatch when ptxCoef > 0. */
+          ptxText?: string;
+        };
+    }
+  | {
+      kind: 'rrhf';
+      /** Candidates sampled k per prompt and scored by the reward model... */
+      prompts?: string[];
+      /** ...or groups a person ranked (ranks: 0 = best). */
+      groups?: { prompt: string; candidates: string[]; ranks: number[] }[];
+      settings: LoopSettings &
+        SampleSettings & {
+          k?: number;
+          lengthPenalty?: number;
+          /** Which model samples the candidates: the frozen SFT model (default) or the policy. */
+          candidates?: 'sft' | 'policy';
+        };
+    };
+
+export type PpoLoopSettings = Pick<
+  PpoSettings,
+  | 'klCoef'
+  | 'ppoEpochs'
+  | 'miniBatchSize'
+  | 'clipRange'
+  | 'clipRangeValue'
+  | 'vfCoef'
+  | 'adaptiveKl'
+  | 'targetKl'
+  | 'ptxCoef'
+>;
