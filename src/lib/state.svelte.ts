@@ -19,6 +19,7 @@ import { Raters } from './ranking/raters.svelte';
 import { Teaching } from './stages/teaching.svelte';
 import { VariantRuns } from './stages/variant-runs.svelte';
 import { MetricLog } from './measures/metrics';
+import type { ScoredText } from './measures/scored-text';
 import { Optimisation } from './stages/optimisation.svelte';
 import {
   fetchModel,
@@ -78,11 +79,7 @@ export interface PendingChange {
   existing: { id: string; name: string } | null;
 }
 
-export interface ScoredText {
-  text: string;
-  rm: number | null;
-  gold: number;
-}
+export type { ScoredText };
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
