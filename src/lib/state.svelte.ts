@@ -125,20 +125,20 @@ export class PlaygroundState {
   /** A change of preset or model waiting for an answer (it would leave trained models behind). */
   pendingChange: PendingChange | null = $state(null);
   readonly metrics = new MetricLog();
-  readonly sft = new SftStage(this);
-  readonly ranking = new RankingSession(this);
-  readonly rm = new RewardStageState(this);
-  readonly optimise = new Optimisation(this);
-  readonly evaluation = new Evaluation(this);
+  readonly sft: SftStage = new SftStage(this);
+  readonly ranking: RankingSession = new RankingSession(this);
+  readonly rm: RewardStageState = new RewardStageState(this);
+  readonly optimise: Optimisation = new Optimisation(this);
+  readonly evaluation: Evaluation = new Evaluation(this);
   // Classroom and evaluation: simulated labelers, kept policies, live mode,
   // lessons' runs, blind A/B, grades vs rankings, the guided tour.
   readonly raters = new Raters();
-  readonly shelf = new CheckpointShelf(this);
-  readonly live = new LiveLoop(this);
-  readonly variants = new VariantRuns(this);
-  readonly blind = new BlindTest(this);
-  readonly grading = new Grading(this);
-  readonly teaching = new Teaching(this);
+  readonly shelf: CheckpointShelf = new CheckpointShelf(this);
+  readonly live: LiveLoop = new LiveLoop(this);
+  readonly variants: VariantRuns = new VariantRuns(this);
+  readonly blind: BlindTest = new BlindTest(this);
+  readonly grading: Grading = new Grading(this);
+  readonly teaching: Teaching = new Teaching(this);
   readonly pretraining = new PretrainingText(() => this.preset?.language);
   /** Settings the link gave (they win over a preset's own). */
   private linkSettings: Partial<Settings> = {};
@@ -147,7 +147,7 @@ export class PlaygroundState {
   /** Theme, language, hidden controls, embed layout: what a link says about the page. */
   readonly view = new ViewOptions();
   /** The named session in IndexedDB: restored at boot, kept as it changes. */
-  readonly keeper = new SessionKeeper(this);
+  readonly keeper: SessionKeeper = new SessionKeeper(this);
   /** Seeds sampling and every training run, so a shared link reproduces them. */
   seed = $state(1);
   /** The backend a link asked for ('auto': chosen by measurement). */
