@@ -19,6 +19,7 @@ import { Raters } from './ranking/raters.svelte';
 import { Teaching } from './stages/teaching.svelte';
 import { VariantRuns } from './stages/variant-runs.svelte';
 import { MetricLog } from './measures/metrics';
+import type { ScoredText } from './measures/scored-text';
 import { Optimisation } from './stages/optimisation.svelte';
 import {
   fetchModel,
@@ -79,11 +80,7 @@ export interface PendingChange {
   existing: { id: string; name: string } | null;
 }
 
-export interface ScoredText {
-  text: string;
-  rm: number | null;
-  gold: number;
-}
+export type { ScoredText };
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -129,20 +126,20 @@ export class PlaygroundState {
   /** A change of preset or model waiting for an answer (it would leave trained models behind). */
   pendingChange: PendingChange | null = $state(null);
   readonly metrics = new MetricLog();
-  readonly sft = new SftStage(this);
-  readonly ranking = new RankingSession(this);
-  readonly rm = new RewardStageState(this);
-  readonly optimise = new Optimisation(this);
-  readonly evaluation = new Evaluation(this);
+  readonly sft: SftStage = new SftStage(this);
+  readonly ranking: RankingSession = new RankingSession(this);
+  readonly rm: RewardStageState = new RewardStageState(this);
+  readonly optimise: Optimisation = new Optimisation(this);
+  readonly evaluation: Evaluation = new Evaluation(this);
   // Classroom and evaluation: simulated labelers, kept policies, live mode,
   // lessons' runs, blind A/B, grades vs rankings, the guided tour.
   readonly raters = new Raters();
-  readonly shelf = new CheckpointShelf(this);
-  readonly live = new LiveLoop(this);
-  readonly variants = new VariantRuns(this);
-  readonly blind = new BlindTest(this);
-  readonly grading = new Grading(this);
-  readonly teaching = new Teaching(this);
+  readonly shelf: CheckpointShelf = new CheckpointShelf(this);
+  readonly live: LiveLoop = new LiveLoop(this);
+  readonly variants: VariantRuns = new VariantRuns(this);
+  readonly blind: BlindTest = new BlindTest(this);
+  readonly grading: Grading = new Grading(this);
+  readonly teaching: Teaching = new Teaching(this);
   readonly pretraining = new PretrainingText(() => this.preset?.language);
   /** Settings the link gave (they win over a preset's own). */
   private linkSettings: Partial<Settings> = {};
@@ -151,7 +148,7 @@ export class PlaygroundState {
   /** Theme, language, hidden controls, embed layout: what a link says about the page. */
   readonly view = new ViewOptions();
   /** The named session in IndexedDB: restored at boot, kept as it changes. */
-  readonly keeper = new SessionKeeper(this);
+  readonly keeper: SessionKeeper = new SessionKeeper(this);
   /** Seeds sampling and every training run, so a shared link reproduces them. */
   seed = $state(1);
   /** The backend a link asked for ('auto': chosen by measurement). */

@@ -23,6 +23,7 @@ import {
   SessionStore,
   newSessionRecord,
   sessionId,
+  type ModelChoice,
   type RunName,
   type SessionRecord,
   type StoredCheckpoint,
@@ -36,9 +37,12 @@ import {
   type RestoreTarget,
 } from './session-restore';
 import { SessionTabLock } from './session-tab-lock';
-import type { PlaygroundState } from '../state.svelte';
+import type { ModelInfo } from '../../../workers/model-setup';
+import type { ModelLanes, OptimiseMode, OptimiserKind } from '../bridge/lanes';
+import type { MetricLog } from '../measures/metrics';
+import type { StageId } from '../stages/stages';
 import { FIRST_SESSION } from './database';
-import { describeStorageError } from './storage-errors';
+import { describeStorageError, type NamedErrorStore } from './storage-errors';
 import type { TrainingRun } from '../stages/training-run.svelte';
 import type { UrlState } from '../share/url-params';
 
@@ -49,8 +53,37 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 const keptHistory = (run: string) => RUN_NAMES.includes(run as RunName) || isVariantRun(run);
 
+/**
+ * What the keeper uses of the page: what a session record holds, the trained
+ * runs it keeps, and the stages a restore puts models back into.
+ */
+export interface SessionKeeperPage {
+  readonly workers: ModelLanes | null;
+  readonly store: NamedErrorStore;
+  readonly metrics: MetricLog;
+  readonly notices: readonly { readonly text: string }[];
+  readonly presetId: string;
+  readonly modelChoice: ModelChoice;
+  readonly model: ModelInfo | null;
+  readonly modelSource: string;
+  readonly stage: StageId;
+  readonly seed: number;
+  readonly settings: Settings;
+  readonly sft: { fixed: boolean; readonly run: TrainingRun };
+  readonly rm: { ready: boolean; readonly run: TrainingRun };
+  readonly optimise: {
+    readonly mode: OptimiseMode;
+    readonly ppo: TrainingRun;
+    readonly rrhf: TrainingRun;
+    readonly checkpoints: Partial<Record<OptimiserKind, Uint8Array>>;
+    onNewSft(): void;
+  };
+  readonly ranking: { onNewPolicy(): void };
+  say(text: string, kind?: 'info' | 'problem'): void;
+}
+
 /** Which base model checkpoints grew from: source and shape. */
-export function modelKeyOf(pg: PlaygroundState): string | null {
+export function modelKeyOf(pg: Pick<SessionKeeperPage, 'model' | 'modelSource'>): string | null {
   if (!pg.model) return null;
   const c = pg.model.config;
   return `${pg.modelSource}|${c.nLayer}x${c.nHead}x${c.nEmbd}x${c.vocabSize}`;
@@ -82,7 +115,7 @@ export class SessionKeeper {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   private metricTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(private readonly pg: PlaygroundState) {
+  constructor(private readonly pg: SessionKeeperPage) {
     this.sessions = new SessionStore(pg.store);
     pg.store.onQuota = () => (this.storageFull = true);
     this.tabLock.onYield = () => this.saveNow();

@@ -11,10 +11,17 @@ import {
 } from './session-file';
 import { t } from '../i18n/index.svelte';
 import { SESSION_FORMAT, SESSION_MAX_BYTES, newerSessionFormat } from './session-version';
-import { EMBED_SESSION, nextName } from './session-keeper.svelte';
-import { newSessionRecord, sessionId, type SessionRecord } from './session-store';
-import type { PendingChange, PlaygroundState } from '../state.svelte';
-import type { StoredDemonstration, StoredLabel, StoredRanking } from './storage';
+import { EMBED_SESSION, nextName, type HeldElsewhere } from './session-keeper.svelte';
+import {
+  newSessionRecord,
+  sessionId,
+  type ModelChoice,
+  type SessionRecord,
+  type SessionStore,
+} from './session-store';
+import type { OptimiseMode } from '../bridge/lanes';
+import type { Settings } from '../settings/settings';
+import type { PlaygroundStore, StoredDemonstration, StoredLabel, StoredRanking } from './storage';
 import { checkSize } from './import-validate';
 
 export { isSessionLike } from './session-version';
@@ -48,8 +55,26 @@ export async function storageEstimate(): Promise<Storage> {
   }
 }
 
+/** What the session library uses of the page: the keeper, storage, and what a new session copies. */
+export interface SessionLibraryPage {
+  readonly store: PlaygroundStore;
+  readonly presetId: string;
+  readonly modelChoice: ModelChoice;
+  readonly seed: number;
+  readonly optimise: { readonly mode: OptimiseMode };
+  readonly ranking: { rankings: StoredRanking[] };
+  readonly keeper: {
+    readonly id: string;
+    readonly elsewhere: HeldElsewhere | null;
+    readonly sessions: SessionStore;
+    readonly tabLock: { heldElsewhere(ids: readonly string[]): Promise<string[]> };
+    flush(): Promise<void>;
+  };
+  ownSettings(): Partial<Settings>;
+}
+
 export class SessionLibrary {
-  constructor(private readonly pg: PlaygroundState) {}
+  constructor(private readonly pg: SessionLibraryPage) {}
 
   private get store() {
     return this.pg.keeper.sessions;
@@ -70,7 +95,7 @@ export class SessionLibrary {
    * A new session for a preset or base model chosen on Start, with the
    * person's own settings; the open session stays as it is. Opened at once.
    */
-  async createFor(change: Pick<PendingChange, 'presetId' | 'modelChoice'>): Promise<void> {
+  async createFor(change: { presetId?: string; modelChoice?: ModelChoice }): Promise<void> {
     const { pg } = this;
     const rec = newSessionRecord(sessionId(), nextName(await this.list()));
     rec.presetId = change.presetId ?? (pg.presetId || null);

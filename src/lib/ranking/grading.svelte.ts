@@ -17,7 +17,13 @@ import {
 import { ranksFromScores } from '../../core/preferences';
 import { mulberry32 } from '../../core/random';
 import { splitHeldout, trainingPreferences } from '../stages/reward-data';
-import type { PlaygroundState } from '../state.svelte';
+import type { Labeler } from '../../core/labelers';
+import type { ModelLanes } from '../bridge/lanes';
+import type { StoredRanking } from '../persistence/storage';
+import type { Settings } from '../settings/settings';
+import type { TrainingRun } from '../stages/training-run.svelte';
+import type { RankItem } from './rank-queue';
+import type { RaterSlot } from './raters.svelte';
 import { t } from '../i18n/index.svelte';
 
 export type InputMode = 'rank' | 'grade';
@@ -40,6 +46,26 @@ export interface Comparison {
   heldout: number;
 }
 
+/** What grading uses of the page: the ranking session, the simulated labelers and the workers. */
+export interface GradingPage {
+  readonly workers: ModelLanes | null;
+  readonly ready: boolean;
+  readonly seed: number;
+  readonly settings: Settings;
+  readonly labeler: Labeler | null;
+  readonly ranking: {
+    readonly rankings: StoredRanking[];
+    start(): Promise<void>;
+    waitForCurrent(): Promise<RankItem | null>;
+    submit(ranks: number[], by?: 'person' | 'labeler', grades?: number[]): Promise<string | null>;
+  };
+  readonly raters: { labeler(slot: RaterSlot): Labeler | null };
+  readonly sft: { fix(): Promise<void> };
+  readonly rm: { readonly run: TrainingRun };
+  readonly optimise: { readonly active: boolean };
+  readonly live: { readonly active: boolean };
+}
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class Grading {
@@ -57,7 +83,7 @@ export class Grading {
   problem: string | null = $state(null);
   private seed = 1;
 
-  constructor(private readonly pg: PlaygroundState) {}
+  constructor(private readonly pg: GradingPage) {}
 
   /** Graded groups saved so far. */
   get graded(): number {

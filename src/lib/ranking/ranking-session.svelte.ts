@@ -7,10 +7,34 @@ import { RankQueue, promptCycle, type RankItem } from './rank-queue';
 import { comparisonCount } from '../../core/preferences';
 import { totalComparisons } from '../stages/reward-data';
 import { sampleTexts } from '../bridge/sampling';
-import type { PlaygroundState } from '../state.svelte';
-import type { StoredRanking } from '../persistence/storage';
+import type { Preset } from '../../core/presets';
+import type { ModelLanes } from '../bridge/lanes';
+import type { SamplingOptions } from '../bridge/sampling';
+import type { STAGE_GROUPS } from '../settings/settings';
+import type { TrainingRun } from '../stages/training-run.svelte';
+import type { RaterSlot } from './raters.svelte';
+import type { PlaygroundStore, StoredRanking } from '../persistence/storage';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** What the ranking session uses of the page: the workers, storage, SFT and the simulated labeler. */
+export interface RankingSessionPage {
+  readonly workers: ModelLanes | null;
+  readonly preset: Preset | null;
+  readonly ready: boolean;
+  readonly seed: number;
+  readonly store: PlaygroundStore;
+  persistent: boolean;
+  readonly sft: { fix(): Promise<void> };
+  readonly optimise: { readonly ppo: TrainingRun; readonly rrhf: TrainingRun };
+  readonly raters: {
+    rank(samples: string[], prompt: string, seed: number, slot?: RaterSlot): number[];
+  };
+  blockers(stage: keyof typeof STAGE_GROUPS): string[];
+  samplingOptions(k?: number): SamplingOptions;
+  say(text: string, kind?: 'info' | 'problem'): void;
+  withModels<T>(fn: () => Promise<T>): Promise<T>;
+}
 
 /** Wraps a queue item in Svelte state so that streaming text re-renders. */
 function tracked(item: RankItem): RankItem {
@@ -33,7 +57,7 @@ export class RankingSession {
   private readonly queue: RankQueue;
   private nextPrompt: () => string = () => this.pg.preset?.prompts[0] ?? '';
 
-  constructor(private readonly pg: PlaygroundState) {
+  constructor(private readonly pg: RankingSessionPage) {
     this.queue = new RankQueue({
       // Sampling holds the model lock: weights must not be swapped under it.
       sampler: (prompt, onText) =>

@@ -8,7 +8,12 @@
 import { mulberry32 } from '../../core/random';
 import { wilsonInterval, type Proportion } from '../../core/statistics';
 import { sampleTexts } from '../bridge/sampling';
-import type { PlaygroundState } from '../state.svelte';
+import type { Labeler } from '../../core/labelers';
+import type { Preset } from '../../core/presets';
+import type { ModelLanes } from '../bridge/lanes';
+import type { SamplingOptions } from '../bridge/sampling';
+import type { ScoredText } from '../measures/scored-text';
+import type { PlaygroundStore } from '../persistence/storage';
 import { t } from '../i18n/index.svelte';
 
 export type { Proportion };
@@ -30,6 +35,26 @@ export interface BlindResults {
   person: Proportion;
   rm: Proportion | null;
   gold: Proportion;
+}
+
+/** What the blind test uses of the page: the workers, the kept policies, scoring and storage. */
+export interface BlindTestPage {
+  readonly workers: ModelLanes | null;
+  readonly preset: Preset | null;
+  readonly labeler: Labeler | null;
+  readonly seed: number;
+  readonly store: PlaygroundStore;
+  readonly sft: { fix(): Promise<void> };
+  readonly rm: { readonly ready: boolean };
+  readonly optimise: { readonly active: boolean };
+  readonly live: { readonly active: boolean };
+  readonly shelf: {
+    readonly entries: readonly { readonly id: string }[];
+    weights(id: string): Promise<'sft' | Uint8Array>;
+  };
+  samplingOptions(k?: number): SamplingOptions;
+  scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]>;
+  withModels<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -62,7 +87,7 @@ export class BlindTest {
   /** The two models the prepared pairs compare (A's wins are counted). */
   tested: { a: string; b: string } | null = $state(null);
 
-  constructor(private readonly pg: PlaygroundState) {}
+  constructor(private readonly pg: BlindTestPage) {}
 
   /** The first pair not judged yet. */
   get current(): BlindPair | null {

@@ -4,13 +4,22 @@
 // in memory only (a few hundred KB each); the trained models of the session
 // are kept by the session itself.
 import type { OptimiserKind } from '../bridge/lanes';
-import type { PlaygroundState } from '../state.svelte';
+import type { TrainingRun } from './training-run.svelte';
 
 export interface ShelfEntry {
   id: string;
   label: string;
   /** Settings it was trained with, in words (e.g. "β 0.01, fixed"). */
   note: string;
+}
+
+/** What the shelf uses of the page: the optimisers' runs and weights. */
+export interface ShelfPage {
+  readonly optimise: {
+    readonly checkpoints: Partial<Record<OptimiserKind, Uint8Array>>;
+    runOf(kind: OptimiserKind): TrainingRun;
+    keepWeights(): Promise<void>;
+  };
 }
 
 interface Kept extends ShelfEntry {
@@ -20,7 +29,7 @@ interface Kept extends ShelfEntry {
 export class CheckpointShelf {
   private kept: Kept[] = $state.raw([]);
 
-  constructor(private readonly pg: PlaygroundState) {}
+  constructor(private readonly pg: ShelfPage) {}
 
   /** Everything there is to compare now: SFT, the optimisers that ran, kept copies. */
   get entries(): ShelfEntry[] {

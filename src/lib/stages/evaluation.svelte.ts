@@ -7,7 +7,11 @@
 import type { Measures } from '../../../workers/policy-measures';
 import { sampleTexts } from '../bridge/sampling';
 import { winRate } from './reward-data';
-import type { PlaygroundState } from '../state.svelte';
+import type { Preset } from '../../core/presets';
+import type { ModelLanes } from '../bridge/lanes';
+import type { SamplingOptions } from '../bridge/sampling';
+import type { ScoredText } from '../measures/scored-text';
+import type { Settings } from '../settings/settings';
 import { t } from '../i18n/index.svelte';
 
 /** A shelf entry's id: 'sft', 'ppo', 'rrhf' or a kept copy. */
@@ -26,6 +30,27 @@ export interface PolicyEvaluation {
   samples: { prompt: string; text: string; rm: number; gold: number }[];
 }
 
+/** What Evaluate uses of the page: the workers, the kept policies, scoring and the pretraining text. */
+export interface EvaluationPage {
+  readonly workers: ModelLanes | null;
+  readonly preset: Preset | null;
+  readonly settings: Settings;
+  readonly sft: { fix(): Promise<void> };
+  readonly rm: { readonly ready: boolean };
+  readonly optimise: { readonly active: boolean };
+  readonly live: { readonly active: boolean };
+  readonly shelf: {
+    readonly entries: readonly { readonly id: string }[];
+    weights(id: string): Promise<'sft' | Uint8Array>;
+    label(id: string): string;
+  };
+  readonly pretraining: { load(): Promise<void>; measureText(): string };
+  say(text: string, kind?: 'info' | 'problem'): void;
+  samplingOptions(k?: number): SamplingOptions;
+  scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]>;
+  withModels<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
@@ -39,7 +64,7 @@ export class Evaluation {
   running = $state(false);
   problem: string | null = $state(null);
 
-  constructor(private readonly pg: PlaygroundState) {}
+  constructor(private readonly pg: EvaluationPage) {}
 
   /** Policies there is something to evaluate for. */
   get policies(): PolicyName[] {

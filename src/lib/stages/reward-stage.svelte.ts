@@ -5,7 +5,11 @@
 import type { RankedPreference } from '../../core/preferences';
 import { splitHeldout, totalComparisons, trainingPreferences } from './reward-data';
 import { rmQuality, type RmQuality } from '../measures/rm-quality';
-import type { PlaygroundState } from '../state.svelte';
+import type { ModelLanes } from '../bridge/lanes';
+import type { MetricLog } from '../measures/metrics';
+import type { StoredRanking } from '../persistence/storage';
+import type { STAGE_GROUPS, Settings } from '../settings/settings';
+import type { Demonstration } from './demonstrations';
 import { rewardLoopSettings } from '../settings/run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
@@ -14,6 +18,20 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Held-out accuracy is measured every this many steps. */
 const HELDOUT_EVERY = 10;
+
+/** What the reward-model stage uses of the page: the workers, the rankings, SFT and the optimisers. */
+export interface RewardStagePage {
+  readonly workers: ModelLanes | null;
+  readonly ready: boolean;
+  readonly seed: number;
+  readonly settings: Settings;
+  readonly metrics: MetricLog;
+  readonly ranking: { readonly rankings: StoredRanking[] };
+  readonly sft: { readonly demonstrations: Demonstration[]; fix(): Promise<void> };
+  readonly optimise: { onNewRewardModel(): Promise<void> };
+  blockers(stage: keyof typeof STAGE_GROUPS): string[];
+  say(text: string, kind?: 'info' | 'problem'): void;
+}
 
 export class RewardStageState {
   readonly run: TrainingRun;
@@ -26,7 +44,7 @@ export class RewardStageState {
   crossValidating = $state(false);
   private evaluating = false;
 
-  constructor(private readonly pg: PlaygroundState) {
+  constructor(private readonly pg: RewardStagePage) {
     this.run = new TrainingRun('rm', pg.metrics);
   }
 

@@ -8,13 +8,34 @@ import {
   normaliseDemonstration,
   type DemoCheck,
   type Demonstration,
+  type TextLimits,
 } from './demonstrations';
+import type { Preset } from '../../core/presets';
+import type { ModelLanes } from '../bridge/lanes';
 import { startLoop } from '../bridge/loop-run';
-import type { PlaygroundState } from '../state.svelte';
-import type { StoredDemonstration } from '../persistence/storage';
+import type { MetricLog } from '../measures/metrics';
+import type { PlaygroundStore, StoredDemonstration } from '../persistence/storage';
+import type { STAGE_GROUPS, Settings } from '../settings/settings';
 import { sftLoopSettings } from '../settings/run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
+
+/** What the SFT stage uses of the page: the workers, the preset, storage, and the stages SFT hands on to. */
+export interface SftStagePage {
+  readonly workers: ModelLanes | null;
+  readonly preset: Preset | null;
+  readonly ready: boolean;
+  readonly seed: number;
+  readonly settings: Settings;
+  readonly limits: TextLimits;
+  readonly metrics: MetricLog;
+  readonly store: PlaygroundStore;
+  readonly optimise: { claimMainForSft(sftFixed: boolean): Promise<void>; onNewSft(): void };
+  readonly ranking: { onNewPolicy(): void };
+  blockers(stage: keyof typeof STAGE_GROUPS): string[];
+  withModels<T>(fn: () => Promise<T>): Promise<T>;
+  loadModel(): Promise<void>;
+}
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -24,7 +45,7 @@ export class SftStage {
   /** The SFT model is fixed (reference frozen): ranking, the RM and the optimisers start from it. */
   fixed = $state(false);
 
-  constructor(private readonly pg: PlaygroundState) {
+  constructor(private readonly pg: SftStagePage) {
     this.run = new TrainingRun('sft', pg.metrics);
   }
 

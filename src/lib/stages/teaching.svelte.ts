@@ -7,7 +7,8 @@
 // train SFT when it was skipped, and a lesson's own buttons train it first.
 import type { MessageKey } from '../i18n/index.svelte';
 import type { StageId } from './stages';
-import type { PlaygroundState } from '../state.svelte';
+import type { SettingKey, Settings } from '../settings/settings';
+import type { TrainingRun } from './training-run.svelte';
 
 export interface TourStep {
   id: string;
@@ -40,10 +41,18 @@ export const TOUR: readonly TourStep[] = [
   step('evaluate', 'evaluate'),
 ];
 
+/** What the tour uses of the page: its settings, the stage shown, and SFT. */
+export interface TeachingPage {
+  stage: StageId;
+  readonly settings: Settings;
+  readonly sft: { readonly run: TrainingRun; play(): Promise<void> };
+  setSetting(key: SettingKey, raw: string): string | null;
+}
+
 export class Teaching {
   index = $state(0);
 
-  constructor(private readonly pg: PlaygroundState) {}
+  constructor(private readonly pg: TeachingPage) {}
 
   get touring(): boolean {
     return this.pg.settings['classroom.tour'] === 'on';

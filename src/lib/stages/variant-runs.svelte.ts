@@ -5,7 +5,9 @@
 // chart after the next one starts, and its weights are kept on the shelf for
 // Evaluate and the blind A/B test.
 import type { SettingKey, Settings } from '../settings/settings';
-import type { PlaygroundState } from '../state.svelte';
+import type { OptimiseMode, OptimiserKind } from '../bridge/lanes';
+import type { MetricLog } from '../measures/metrics';
+import type { TrainingRun } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
 
 export interface Variant {
@@ -36,6 +38,24 @@ export function ptxVariants(gamma: number): Variant[] {
   ];
 }
 
+/** What the variants use of the page: PPO, the shelf, the metric log and the settings. */
+export interface VariantRunsPage {
+  readonly ready: boolean;
+  readonly settings: Settings;
+  readonly metrics: MetricLog;
+  readonly rm: { readonly ready: boolean };
+  readonly live: { readonly active: boolean };
+  readonly optimise: {
+    readonly active: boolean;
+    readonly ppo: TrainingRun;
+    readonly checkpoints: Partial<Record<OptimiserKind, Uint8Array>>;
+    setMode(mode: OptimiseMode): void;
+    reset(kind: OptimiserKind): void;
+    play(kind: OptimiserKind, paused?: boolean, maxSteps?: number): Promise<void>;
+  };
+  readonly shelf: { keep(label: string, note: string, bytes: Uint8Array): string };
+}
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class VariantRuns {
@@ -45,7 +65,7 @@ export class VariantRuns {
   finished: string[] = $state([]);
   problem: string | null = $state(null);
 
-  constructor(private readonly pg: PlaygroundState) {}
+  constructor(private readonly pg: VariantRunsPage) {}
 
   blockers(): string[] {
     const out: string[] = [];
