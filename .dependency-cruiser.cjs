@@ -3,9 +3,7 @@
 //   ui → lib → (workers' API types) → core; core imports nothing from the rest.
 // Type-only imports count for the layer rules (a type couples two files as
 // much as a value does) and for loops; only the reachability rule follows
-// runtime edges alone, since type imports are erased from the bundle. Loops
-// that are known and being taken apart are listed in
-// .dependency-cruiser-known-violations.json; a new one fails.
+// runtime edges alone, since type imports are erased from the bundle.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [

@@ -13,12 +13,37 @@
 import type { OptimiserKind } from '../bridge/lanes';
 import { sampleTexts } from '../bridge/sampling';
 import type { RankItem } from '../ranking/rank-queue';
-import type { PlaygroundState } from '../state.svelte';
+import type { Labeler } from '../../core/labelers';
+import type { Preset } from '../../core/presets';
+import type { ModelLanes } from '../bridge/lanes';
+import type { SamplingOptions } from '../bridge/sampling';
+import type { MetricLog } from '../measures/metrics';
+import type { RankingSession } from '../ranking/ranking-session.svelte';
+import type { Settings } from '../settings/settings';
+import type { Optimisation } from './optimisation.svelte';
+import type { RewardStageState } from './reward-stage.svelte';
 import type { TrainingRun } from './training-run.svelte';
 import { freshAccuracy, probeAccuracy, probeGroups, type ProbeGroup } from './live-probe';
 import { t } from '../i18n/index.svelte';
 
 export type LiveStatus = 'idle' | 'warming' | 'running' | 'stopping';
+
+/** What live mode uses of the page: it drives the ranking, reward and optimise stages at once. */
+export interface LiveLoopPage {
+  readonly workers: ModelLanes | null;
+  readonly labeler: Labeler | null;
+  readonly preset: Preset | null;
+  readonly ready: boolean;
+  readonly seed: number;
+  readonly settings: Settings;
+  readonly metrics: MetricLog;
+  readonly sft: { fix(): Promise<void> };
+  readonly ranking: RankingSession;
+  readonly rm: RewardStageState;
+  readonly optimise: Optimisation;
+  withModels<T>(fn: () => Promise<T>): Promise<T>;
+  samplingOptions(k?: number): SamplingOptions;
+}
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,7 +79,7 @@ export class LiveLoop {
   private probe: ProbeGroup[] = [];
   private rmUpdate: Promise<void> | null = null;
 
-  constructor(private readonly pg: PlaygroundState) {}
+  constructor(private readonly pg: LiveLoopPage) {}
 
   get active(): boolean {
     return this.status !== 'idle';

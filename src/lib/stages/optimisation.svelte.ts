@@ -7,7 +7,12 @@
 import type { Lane, OptimiseMode, OptimiserKind } from '../bridge/lanes';
 import { sampleTexts, type SamplingOptions } from '../bridge/sampling';
 import { shareOfScores, type GoldShare } from '../measures/gold-headline';
-import type { PlaygroundState, ScoredText } from '../state.svelte';
+import type { ModelLanes } from '../bridge/lanes';
+import type { Labeler } from '../../core/labelers';
+import type { Preset } from '../../core/presets';
+import type { MetricLog } from '../measures/metrics';
+import type { ScoredText } from '../measures/scored-text';
+import type { Settings } from '../settings/settings';
 import { ppoLoopSettings, rankSampling, rrhfLoopSettings } from '../settings/run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
@@ -18,6 +23,25 @@ export interface CompareRow {
   sft: ScoredText | null;
   ppo: ScoredText | null;
   rrhf: ScoredText | null;
+}
+
+/** What Optimise uses of the page. */
+export interface OptimisationPage {
+  readonly workers: ModelLanes | null;
+  readonly preset: Preset | null;
+  readonly labeler: Labeler | null;
+  readonly ready: boolean;
+  readonly seed: number;
+  readonly settings: Settings;
+  readonly metrics: MetricLog;
+  readonly rm: { readonly ready: boolean };
+  readonly sft: { fix(): Promise<void> };
+  readonly pretraining: { load(): Promise<void>; mixText(): string };
+  blockers(stage: 'ppo' | 'rrhf'): string[];
+  say(text: string, kind?: 'info' | 'problem'): void;
+  withModels<T>(fn: () => Promise<T>): Promise<T>;
+  samplingOptions(k?: number): SamplingOptions;
+  scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]>;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -56,7 +80,7 @@ export class Optimisation {
   /** The panel's sampling seed: the same for every model, a new one on each Refresh. */
   private compareSeed = 5;
 
-  constructor(private readonly pg: PlaygroundState) {
+  constructor(private readonly pg: OptimisationPage) {
     this.ppo = new TrainingRun('ppo', pg.metrics);
     this.rrhf = new TrainingRun('rrhf', pg.metrics);
   }
