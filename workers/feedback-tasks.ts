@@ -5,6 +5,7 @@
 import {
   ArgumentError,
   EOS_ID,
+  PPO_DEFAULTS,
   PpoTrainer,
   RrhfTrainer,
   mulberry32,
@@ -45,30 +46,10 @@ export function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest &
   const tok = ctx.policy.tokenizer;
   const enc = encodePrompts(tok, prompts, ctx.policy.model.config.blockSize - maxNewTokens);
   const r = picker(st.seed ?? 0);
-  const {
-    klCoef,
-    ppoEpochs,
-    miniBatchSize,
-    clipRange,
-    clipRangeValue,
-    vfCoef,
-    adaptiveKl,
-    targetKl,
-    ptxCoef,
-  } = st;
-  const fixed = {
-    ppoEpochs,
-    miniBatchSize,
-    clipRange,
-    clipRangeValue,
-    vfCoef,
-    adaptiveKl,
-    targetKl,
-    ptxCoef,
-  };
+  const ppo = s.ppo ?? {};
   const gold = goldScorer(st.gold, 'env');
   const ptxTokens =
-    (ptxCoef ?? 0) > 0 ? tok.encode(typeof st.ptxText === 'string' ? st.ptxText : '') : null;
+    (ppo.ptxCoef ?? 0) > 0 ? tok.encode(typeof st.ptxText === 'string' ? st.ptxText : '') : null;
   if (ptxTokens && ptxTokens.length <= PTX_WINDOW) {
     throw new ArgumentError(
       'settings.ptxText',
@@ -80,10 +61,11 @@ export function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest &
     warnings: enc.warnings,
     kind: 'ppo',
     settings: st,
-    extra: { klCoef: klCoef ?? 0.2 },
+    // β may change while the loop runs (as lr may): the trainer starts from its current value.
+    extra: { klCoef: ppo.klCoef ?? PPO_DEFAULTS.klCoef },
     create: (lr, extra) =>
       new PpoTrainer(ctx.policy.model, ctx.ref.model, {
-        ...Object.fromEntries(Object.entries(fixed).filter(([, v]) => v !== undefined)),
+        ...ppo,
         lr,
         klCoef: extra.klCoef as number,
         seed: st.seed ?? 0,
@@ -101,7 +83,12 @@ export function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest &
       }));
       const scores = await ctx.scorer().score(items);
       const ptx = ptxTokens
-        ? randomWindows(ptxTokens, miniBatchSize ?? 8, PTX_WINDOW, ptxRng)
+        ? randomWindows(
+            ptxTokens,
+            ppo.miniBatchSize ?? PPO_DEFAULTS.miniBatchSize,
+            PTX_WINDOW,
+            ptxRng,
+          )
         : undefined;
       const metrics = await t.step({ prompts: chosen, responses: out.tokens, scores, ptx });
       return { ...metrics, ...gold(items) };

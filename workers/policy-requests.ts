@@ -36,11 +36,12 @@ export type TrainRequest =
       kind: 'ppo';
       prompts: string[];
       settings: LoopSettings &
-        SampleSettings &
-        PpoLoopSettings & {
+        SampleSettings & {
           /** Pretraining text for PPO-ptx: windows of it join every minibatch when ptxCoef > 0. */
           ptxText?: string;
         };
+      /** The trainer's own settings, handed to PpoTrainer as they are (lr and β from the loop, live). */
+      ppo?: PpoLoopSettings;
     }
   | {
       kind: 'rrhf';

@@ -301,11 +301,11 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     policySlot.model = await copyOf(sftModel);
     refSlot.model.dispose();
     refSlot.model = await copyOf(sftModel);
-    const settings =
+    const req: TrainRequest =
       kind === 'ppo'
-        ? ppoLoopSettings(st, o.seed, preset.labeler)
-        : rrhfLoopSettings(st, o.seed, preset.labeler);
-    const req = { kind, prompts: preset.prompts, settings } as TrainRequest;
+        ? { kind, prompts: preset.prompts, ...ppoLoopSettings(st, o.seed, preset.labeler) }
+        : { kind, prompts: preset.prompts, settings: rrhfLoopSettings(st, o.seed, preset.labeler) };
+    const settings = req.settings as { maxSteps: number };
     const run = await runTask(makePolicyTask(ctx, req), settings.maxSteps);
     const sec = tt();
     const at = (key: string, part: 'first' | 'last') =>

@@ -152,7 +152,8 @@ describe('policy and reward workers (wasm)', () => {
     await startPolicyLoop(page, {
       kind: 'ppo',
       prompts: ['the ', 'a '],
-      settings: { lr: 1e-3, batchSize: 2, maxSteps: 2, maxNewTokens: 8, ppoEpochs: 1 },
+      settings: { lr: 1e-3, batchSize: 2, maxSteps: 2, maxNewTokens: 8 },
+      ppo: { ppoEpochs: 1 },
     });
     expect((await loopResult(page)) as { steps: number }).toMatchObject({ steps: 2 });
     const ppo = (await metricEvents(page)).map((e) => e.metrics);
@@ -267,9 +268,9 @@ describe('policy and reward workers (wasm)', () => {
         batchSize: 2,
         maxSteps: 5,
         maxNewTokens: 4,
-        ppoEpochs: 1,
         startPaused: true,
       },
+      ppo: { ppoEpochs: 1 },
     });
     await page.evaluate(() => window.__lab!.workers!.policy.api.updateSettings({ klCoef: 0.05 }));
     await page.evaluate(() => window.__lab!.workers!.policy.api.step());

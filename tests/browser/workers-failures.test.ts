@@ -117,7 +117,8 @@ describe('worker failures', () => {
     await startPolicyLoop(page, {
       kind: 'ppo',
       prompts: ['the '],
-      settings: { lr: 1e-3, batchSize: 2, maxSteps: 1, maxNewTokens: 4, ppoEpochs: 1 },
+      settings: { lr: 1e-3, batchSize: 2, maxSteps: 1, maxNewTokens: 4 },
+      ppo: { ppoEpochs: 1 },
     });
     await loopResult(page);
     expect((await page.evaluate(() => window.__lab!.workers!.reward.api.scoreCalls())).policy).toBe(

@@ -8,6 +8,7 @@
 import type { BackendName } from '../../../workers/backend';
 import type { BackendReport } from '../../../workers/backend-decision';
 import type { ModelInfo } from '../../../workers/model-setup';
+import type { TrainRequest } from '../../../workers/policy-requests';
 import type { Preference } from '../../core/preferences';
 import { backendLabel } from './backend-choice';
 import { startLoop, type Run, type RunCallbacks, type TrainSettings } from './loop-run';
@@ -17,6 +18,8 @@ export type Lane = 'main' | 'side';
 export type OptimiserKind = 'ppo' | 'rrhf';
 /** What Optimise runs: one optimiser, or both side by side from the same SFT start. */
 export type OptimiseMode = OptimiserKind | 'both';
+/** What the Optimise stage asks a policy worker to run, typed by the worker's own request. */
+export type OptimiseRequest = Extract<TrainRequest, { kind: OptimiserKind }>;
 export type RewardSettings = TrainSettings & {
   objective: 'pairwise' | 'direct';
   trains?: 'head' | 'all';
@@ -226,13 +229,7 @@ export class ModelLanes {
   }
 
   /** PPO or RRHF in a lane, scored by (a copy of, in the side lane) the reward model as it is now. */
-  optimise(
-    kind: OptimiserKind,
-    prompts: string[],
-    s: Record<string, unknown> & TrainSettings,
-    cb: RunCallbacks,
-    lane: Lane,
-  ): Run {
+  optimise(request: OptimiseRequest, cb: RunCallbacks, lane: Lane): Run {
     let client: PolicyClient | null = null;
     return startLoop(
       () => client,
@@ -241,11 +238,8 @@ export class ModelLanes {
         const w = await this.lane(lane);
         if (lane === 'side') await w.reward.api.loadCheckpoint(await this.rewardCheckpoint());
         client = w.policy;
-        const settings = { ...s, snapshotEvery: 10 };
-        const policy = w.policy.abortable(signal);
-        return kind === 'ppo'
-          ? policy.train({ kind: 'ppo', prompts, settings }, onEvent)
-          : policy.train({ kind: 'rrhf', prompts, settings }, onEvent);
+        const settings = { ...request.settings, snapshotEvery: 10 };
+        return w.policy.abortable(signal).train({ ...request, settings }, onEvent);
       },
       cb,
     );

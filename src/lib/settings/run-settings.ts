@@ -4,7 +4,10 @@
 // test (tests/unit/lib/run-settings.test.ts) holds the two together.
 import type { LabelerSpec } from '../../core/labeler-spec';
 import type { BaseModelName, Preset } from '../../core/presets';
+import type { TrainRequest } from '../../../workers/policy-requests';
 import { SETTINGS, checkValue, defaultSettings, type SettingKey, type Settings } from './settings';
+
+type PpoRequest = Extract<TrainRequest, { kind: 'ppo' }>;
 
 /** The defaults with the preset's own values on top; keys it sets badly are listed, not applied. */
 export function presetSettings(preset: Pick<Preset, 'settings'>, base = defaultSettings()) {
@@ -77,26 +80,43 @@ export function rankSampling(s: Settings, k = s['sample.k']) {
   };
 }
 
-export function ppoLoopSettings(s: Settings, seed: number, gold?: LabelerSpec, ptxText = '') {
+/**
+ * PPO's loop settings and, apart, the trainer's own (`ppo`), which the policy
+ * worker hands to PpoTrainer as they are. The three KL settings of the panel
+ * become the trainer's one `adaptiveKl` here, and nowhere else.
+ */
+export function ppoLoopSettings(
+  s: Settings,
+  seed: number,
+  gold?: LabelerSpec,
+  ptxText = '',
+): {
+  settings: PpoRequest['settings'] & { maxSteps: number };
+  ppo: NonNullable<PpoRequest['ppo']>;
+} {
   return {
-    maxNewTokens: s['sample.maxNewTokens'],
-    seed: stageSeed.ppo(seed),
-    ...(gold ? { gold } : {}),
-    lr: s['ppo.lr'],
-    batchSize: s['ppo.batchSize'],
-    maxSteps: s['ppo.iterations'],
-    miniBatchSize: s['ppo.miniBatchSize'],
-    ppoEpochs: s['ppo.ppoEpochs'],
-    clipRange: s['ppo.clipRange'],
-    clipRangeValue: s['ppo.clipRangeValue'],
-    vfCoef: s['ppo.vfCoef'],
-    klCoef: s['ppo.klCoef'],
-    ptxCoef: s['ppo.ptxCoef'],
-    ...(ptxText ? { ptxText } : {}),
-    adaptiveKl:
-      s['ppo.klMode'] === 'adaptive'
-        ? { target: s['ppo.klTarget'], horizon: s['ppo.klHorizon'] }
-        : null,
+    settings: {
+      maxNewTokens: s['sample.maxNewTokens'],
+      seed: stageSeed.ppo(seed),
+      ...(gold ? { gold } : {}),
+      lr: s['ppo.lr'],
+      batchSize: s['ppo.batchSize'],
+      maxSteps: s['ppo.iterations'],
+      ...(ptxText ? { ptxText } : {}),
+    },
+    ppo: {
+      miniBatchSize: s['ppo.miniBatchSize'],
+      ppoEpochs: s['ppo.ppoEpochs'],
+      clipRange: s['ppo.clipRange'],
+      clipRangeValue: s['ppo.clipRangeValue'],
+      vfCoef: s['ppo.vfCoef'],
+      klCoef: s['ppo.klCoef'],
+      ptxCoef: s['ppo.ptxCoef'],
+      adaptiveKl:
+        s['ppo.klMode'] === 'adaptive'
+          ? { target: s['ppo.klTarget'], horizon: s['ppo.klHorizon'] }
+          : null,
+    },
   };
 }
 

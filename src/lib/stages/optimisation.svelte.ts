@@ -4,7 +4,7 @@
 // beside the SFT model on a few fixed held-out prompts, each scored by the
 // reward model and by the preset's gold labeler; and the SFT model's share of
 // answers with the preset's property, the start of the stage's headline.
-import type { Lane, OptimiseMode, OptimiserKind } from '../bridge/lanes';
+import type { Lane, OptimiseMode, OptimiseRequest, OptimiserKind } from '../bridge/lanes';
 import { sampleTexts, type SamplingOptions } from '../bridge/sampling';
 import { shareOfScores, type GoldShare } from '../measures/gold-headline';
 import type { ModelLanes } from '../bridge/lanes';
@@ -138,15 +138,22 @@ export class Optimisation {
     this.lanes[lane] = kind;
   }
 
-  private settingsFor(kind: OptimiserKind) {
+  /** The request for one optimiser's loop; `maxSteps` overrides the iterations setting. */
+  private requestFor(
+    kind: OptimiserKind,
+    prompts: string[],
+    maxSteps?: number,
+  ): OptimiseRequest & { settings: { maxSteps: number } } {
     const s = this.pg.settings;
     // The preset's gold labeler scores every sample beside the RM (never seen by the optimiser).
     const gold = this.pg.preset?.labeler;
+    const steps = maxSteps ? { maxSteps } : {};
     if (kind === 'ppo') {
       const ptx = s['ppo.ptxCoef'] > 0 ? this.pg.pretraining.mixText() : '';
-      return ppoLoopSettings(s, this.pg.seed, gold, ptx);
+      const { settings, ppo } = ppoLoopSettings(s, this.pg.seed, gold, ptx);
+      return { kind, prompts, settings: { ...settings, ...steps }, ppo };
     }
-    return rrhfLoopSettings(s, this.pg.seed, gold);
+    return { kind, prompts, settings: { ...rrhfLoopSettings(s, this.pg.seed, gold), ...steps } };
   }
 
   /**
@@ -171,11 +178,12 @@ export class Optimisation {
       run.problem = message(e);
       return;
     }
-    const s = { ...this.settingsFor(kind), ...(maxSteps ? { maxSteps } : {}) };
+    const request = this.requestFor(kind, preset.prompts, maxSteps);
     const lane = this.laneOf(kind);
     const ok = await run.start(
-      s.maxSteps,
-      (cb, startPaused) => workers.optimise(kind, preset.prompts, { ...s, startPaused }, cb, lane),
+      request.settings.maxSteps,
+      (cb, startPaused) =>
+        workers.optimise({ ...request, settings: { ...request.settings, startPaused } }, cb, lane),
       {
         paused,
         onStep: (step) => {

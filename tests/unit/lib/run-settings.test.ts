@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validatePreset } from '../../../src/core/presets';
-import { SETTINGS, SETTING_KEYS } from '../../../src/lib/settings/settings';
+import { validatePpoSettings } from '../../../src/core/train/ppo-settings';
+import { ppoLoopSettings } from '../../../src/lib/settings/run-settings';
+import { SETTINGS, SETTING_KEYS, defaultSettings } from '../../../src/lib/settings/settings';
 import { lessonPlan } from '../../../scripts/lessons/lesson';
 
 const root = new URL('../../../', import.meta.url);
@@ -57,5 +59,28 @@ describe('the lesson plan is the page’s defaults', () => {
       // No stage reads a training setting by hand beside them.
       expect(text, file).not.toMatch(/\bs\['(sft|rm|ppo|rrhf)\.(lr|batchSize|steps|iterations)'\]/);
     }
+  });
+});
+
+describe('PPO settings reach the trainer as one typed object', () => {
+  it('the panel’s defaults become PpoTrainer’s settings, the three KL settings its adaptiveKl', () => {
+    const { settings, ppo } = ppoLoopSettings(defaultSettings(), 1);
+    // By hand from the table's defaults (src/lib/settings/table-optimise.ts).
+    expect(ppo).toEqual({
+      miniBatchSize: 8,
+      ppoEpochs: 4,
+      clipRange: 0.2,
+      clipRangeValue: 0.2,
+      vfCoef: 0.1,
+      klCoef: 0.2,
+      ptxCoef: 0,
+      adaptiveKl: { target: 6, horizon: 64 },
+    });
+    expect(settings).toMatchObject({ lr: 2e-5, batchSize: 16, maxSteps: 30 });
+    // The loop's settings hold none of the trainer's, and the trainer accepts its own as they are.
+    for (const key of Object.keys(ppo)) expect(settings).not.toHaveProperty(key);
+    expect(() => validatePpoSettings({ ...ppo, lr: settings.lr })).not.toThrow();
+    const fixed = ppoLoopSettings({ ...defaultSettings(), 'ppo.klMode': 'fixed' }, 1);
+    expect(fixed.ppo.adaptiveKl).toBeNull();
   });
 });
