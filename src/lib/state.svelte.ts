@@ -56,7 +56,6 @@ import type { BackendParam } from './share/url-params';
 import { decodeUrlState, describeProblems } from './share/url-state';
 import { ViewOptions } from './settings/view-options.svelte';
 
-export type { CompareRow } from './stages/optimisation.svelte';
 export type { OptimiseMode } from './bridge/lanes';
 export type { PolicyEvaluation } from './stages/evaluation.svelte';
 

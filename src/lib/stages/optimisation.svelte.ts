@@ -5,25 +5,17 @@
 // reward model and by the preset's gold labeler; and the SFT model's share of
 // answers with the preset's property, the start of the stage's headline.
 import type { Lane, OptimiseMode, OptimiseRequest, OptimiserKind } from '../bridge/lanes';
-import { sampleTexts, type SamplingOptions } from '../bridge/sampling';
-import { shareOfScores, type GoldShare } from '../measures/gold-headline';
+import type { SamplingOptions } from '../bridge/sampling';
 import type { ModelLanes } from '../bridge/lanes';
 import type { Labeler } from '../../core/labelers';
 import type { Preset } from '../../core/presets';
 import type { MetricLog } from '../measures/metrics';
 import type { ScoredText } from '../measures/scored-text';
 import type { Settings } from '../settings/settings';
-import { ppoLoopSettings, rankSampling, rrhfLoopSettings } from '../settings/run-settings';
+import { ppoLoopSettings, rrhfLoopSettings } from '../settings/run-settings';
+import { SampleComparison } from './sample-comparison.svelte';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
-
-/** One fixed prompt of the "samples that show change" panel. */
-export interface CompareRow {
-  prompt: string;
-  sft: ScoredText | null;
-  ppo: ScoredText | null;
-  rrhf: ScoredText | null;
-}
 
 /** What Optimise uses of the page. */
 export interface OptimisationPage {
@@ -46,12 +38,8 @@ export interface OptimisationPage {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** How many fixed prompts the comparison panel shows. */
-export const COMPARE_PROMPTS = 3;
 /** The comparison panel refreshes every this many iterations. */
 const COMPARE_EVERY = 10;
-/** Answers per training prompt in the SFT model's gold share. */
-const SFT_GOLD_ANSWERS = 2;
 
 export class Optimisation {
   readonly ppo: TrainingRun;
@@ -62,27 +50,21 @@ export class Optimisation {
    * ranking queue samples the main lane); the person's choice of mode stays.
    */
   liveKind: OptimiserKind | null = $state(null);
-  compare: CompareRow[] = $state([]);
-  compareBusy = $state(false);
-  /**
-   * Share of the SFT model's answers to the training prompts (the ones PPO
-   * and RRHF train on) that the gold labeler gives full marks; null until an
-   * optimiser first starts from this SFT model.
-   */
-  sftGold: GoldShare | null = $state.raw(null);
+  /** The panel of samples that show change, and the SFT model's gold share. */
+  readonly samples: SampleComparison;
   /** Each optimiser's latest weights, kept when its lane is given to something else. */
   readonly checkpoints: Partial<Record<OptimiserKind, Uint8Array>> = {};
   /** What each lane's policy holds now. */
   private lanes: Record<Lane, 'base' | 'sft' | OptimiserKind | null> = { main: null, side: null };
-  private compareChain: Promise<void> = Promise.resolve();
-  /** Kinds waiting in `compareChain` (plain: nothing renders it). */
-  private compareQueued: OptimiserKind[] = [];
-  /** The panel's sampling seed: the same for every model, a new one on each Refresh. */
-  private compareSeed = 5;
 
   constructor(private readonly pg: OptimisationPage) {
     this.ppo = new TrainingRun('ppo', pg.metrics);
     this.rrhf = new TrainingRun('rrhf', pg.metrics);
+    this.samples = new SampleComparison(pg, {
+      runOf: (kind) => this.runOf(kind),
+      laneOf: (kind) => this.laneOf(kind),
+      holds: (lane) => this.lanes[lane],
+    });
   }
 
   runOf(kind: OptimiserKind): TrainingRun {
@@ -171,8 +153,8 @@ export class Optimisation {
       await this.pg.withModels(async () => {
         await this.prepareLane(kind, run);
         // The SFT answers are sampled before any loop holds the main lane.
-        await this.sampleSftCompare();
-        await this.sampleSftGold();
+        await this.samples.sampleSftCompare();
+        await this.samples.sampleSftGold();
       });
     } catch (e) {
       run.problem = message(e);
@@ -187,7 +169,7 @@ export class Optimisation {
       {
         paused,
         onStep: (step) => {
-          if (step % COMPARE_EVERY === 0) void this.refreshCompare([kind]);
+          if (step % COMPARE_EVERY === 0) void this.samples.refreshCompare([kind]);
         },
       },
     );
@@ -200,7 +182,7 @@ export class Optimisation {
           'problem',
         );
       }
-      await this.refreshCompare([kind]);
+      await this.samples.refreshCompare([kind]);
     }
   }
 
@@ -219,7 +201,7 @@ export class Optimisation {
     run.reset();
     delete this.checkpoints[kind];
     for (const l of ['main', 'side'] as const) if (this.lanes[l] === kind) this.lanes[l] = null;
-    this.compare = this.compare.map((r) => ({ ...r, [kind]: null }));
+    this.samples.forget(kind);
   }
 
   /** Saves the weights of optimisers whose lanes still hold them (before evaluation swaps them). */
@@ -248,14 +230,12 @@ export class Optimisation {
   onNewSft(): void {
     this.lanes = { main: 'sft', side: null };
     for (const kind of ['ppo', 'rrhf'] as const) this.reset(kind);
-    this.compare = [];
-    this.sftGold = null;
+    this.samples.clear();
   }
 
   /** A new reward model: the panel's texts stay, scored again by it. */
   onNewRewardModel(): Promise<void> {
-    this.compareChain = this.compareChain.then(() => this.rescoreCompare());
-    return this.compareChain;
+    return this.samples.onNewRewardModel();
   }
 
   onNewBase(): void {
@@ -264,146 +244,6 @@ export class Optimisation {
       this.runOf(kind).reset();
       delete this.checkpoints[kind];
     }
-    this.compare = [];
-    this.sftGold = null;
-  }
-
-  // ---------------------------------------------------------------------------
-  // Samples that show change
-
-  /** The fixed prompts of the panel: the first held-out ones. */
-  get comparePrompts(): string[] {
-    return this.pg.preset?.heldoutPrompts.slice(0, COMPARE_PROMPTS) ?? [];
-  }
-
-  /** Common random numbers: every model samples with the same seed. */
-  private compareOptions(): SamplingOptions {
-    return { ...this.pg.samplingOptions(2), seed: this.compareSeed };
-  }
-
-  /** The main lane is free for sampling the SFT model: no optimiser loop holds it. */
-  private mainLaneFree(): boolean {
-    return !(['ppo', 'rrhf'] as const).some(
-      (k) => this.runOf(k).active && this.laneOf(k) === 'main',
-    );
-  }
-
-  private rows(): CompareRow[] {
-    const prompts = this.comparePrompts;
-    if (this.compare.length === prompts.length) return this.compare;
-    return prompts.map((prompt) => ({ prompt, sft: null, ppo: null, rrhf: null }));
-  }
-
-  /** The SFT model's answers, once per SFT model and seed (call under the model lock). */
-  private async sampleSftCompare(): Promise<void> {
-    const workers = this.pg.workers;
-    if (!workers || (this.compare.length > 0 && this.compare.every((r) => r.sft))) return;
-    if (!workers.sft || !this.mainLaneFree()) return;
-    const prompts = this.comparePrompts;
-    try {
-      const texts = await workers.withPolicy('sft', (p) =>
-        sampleTexts(p, prompts, this.compareOptions()),
-      );
-      const scored = await this.pg.scoreTexts(
-        prompts,
-        texts.map((t) => t[0]),
-      );
-      this.compare = this.rows().map((r, i) => ({ ...r, sft: scored[i] }));
-    } catch (e) {
-      this.pg.say(t('notice.sampleSftFailed', { reason: message(e) }), 'problem');
-    }
-  }
-
-  /**
-   * The SFT model's gold share: each training prompt answered twice with the
-   * page's sampling settings, scored by the gold labeler (full marks = the
-   * preset's property holds). Once per SFT model; call under the model lock,
-   * while no optimiser holds the main lane (SFT is sampled there).
-   */
-  private async sampleSftGold(): Promise<void> {
-    const { workers, labeler, preset } = this.pg;
-    if (!workers || !labeler || !preset || this.sftGold || !this.mainLaneFree()) return;
-    const prompts = preset.prompts;
-    try {
-      const opts = { ...rankSampling(this.pg.settings, SFT_GOLD_ANSWERS), seed: this.pg.seed + 20 };
-      const texts = await workers.withPolicy('sft', (p) => sampleTexts(p, prompts, opts));
-      this.sftGold = shareOfScores(
-        texts.flatMap((answers, i) => answers.map((text) => labeler.score(text, prompts[i]))),
-      );
-    } catch (e) {
-      this.pg.say(t('notice.sampleSftGoldFailed', { reason: message(e) }), 'problem');
-    }
-  }
-
-  /**
-   * The Refresh button: new answers from every model on the panel, all with
-   * one new seed (the SFT column too, unless an optimiser holds its lane).
-   */
-  refreshAll(): Promise<void> {
-    this.compareChain = this.compareChain.then(async () => {
-      this.compareSeed++;
-      this.compare = this.rows().map((r) => ({ ...r, sft: null, ppo: null, rrhf: null }));
-      await this.pg.withModels(() => this.sampleSftCompare());
-    });
-    return this.refreshCompare();
-  }
-
-  /** Scores the panel's texts again (a new reward model). */
-  private async rescoreCompare(): Promise<void> {
-    const prompts = this.comparePrompts;
-    if (!this.pg.workers || !this.pg.rm.ready || this.compare.length !== prompts.length) return;
-    try {
-      for (const kind of ['sft', 'ppo', 'rrhf'] as const) {
-        const cells = this.compare.map((r) => r[kind]);
-        if (cells.some((c) => c === null)) continue;
-        const scored = await this.pg.scoreTexts(
-          prompts,
-          cells.map((c) => c!.text),
-        );
-        this.compare = this.compare.map((r, i) => ({ ...r, [kind]: scored[i] }));
-      }
-    } catch (e) {
-      this.pg.say(t('notice.scoreComparisonFailed', { reason: message(e) }), 'problem');
-    }
-  }
-
-  /**
-   * Samples the current PPO / RRHF policies on the fixed prompts, and the SFT
-   * model where its column is empty. Refreshes queue up, one at a time; a
-   * kind already waiting is not queued twice.
-   */
-  refreshCompare(kinds: OptimiserKind[] = ['ppo', 'rrhf']): Promise<void> {
-    const fresh = kinds.filter((k) => !this.compareQueued.includes(k));
-    if (fresh.length === 0) return this.compareChain;
-    this.compareQueued.push(...fresh);
-    this.compareBusy = true;
-    this.compareChain = this.compareChain.then(async () => {
-      this.compareQueued = this.compareQueued.filter((k) => !fresh.includes(k));
-      if (this.rows().some((r) => !r.sft)) await this.pg.withModels(() => this.sampleSftCompare());
-      await this.sampleCompare(fresh);
-      this.compareBusy = this.compareQueued.length > 0;
-    });
-    return this.compareChain;
-  }
-
-  private async sampleCompare(kinds: OptimiserKind[]): Promise<void> {
-    const workers = this.pg.workers;
-    if (!workers || !this.pg.rm.ready) return;
-    const prompts = this.comparePrompts;
-    try {
-      for (const kind of kinds) {
-        const lane = this.laneOf(kind);
-        if (this.runOf(kind).step === 0 || this.lanes[lane] !== kind) continue;
-        const { policy } = await workers.lane(lane);
-        const texts = await sampleTexts(policy, prompts, this.compareOptions());
-        const scored = await this.pg.scoreTexts(
-          prompts,
-          texts.map((t) => t[0]),
-        );
-        this.compare = this.rows().map((r, i) => ({ ...r, [kind]: scored[i] }));
-      }
-    } catch (e) {
-      this.pg.say(t('notice.sampleComparisonFailed', { reason: message(e) }), 'problem');
-    }
+    this.samples.clear();
   }
 }
