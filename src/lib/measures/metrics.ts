@@ -31,6 +31,21 @@ export class MetricLog {
     return this.runs.get(run)?.get(metric);
   }
 
+  /**
+   * The trend of a metric over a run: the mean of its first `n` and of its
+   * last `nLast` finite points (what the live panel and its test compare).
+   */
+  trend(
+    run: string,
+    metric: string,
+    n = 5,
+    nLast = n,
+  ): { first: number; last: number; points: number } {
+    const ys = (this.get(run, metric)?.y ?? []).filter(Number.isFinite);
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+    return { first: mean(ys.slice(0, n)), last: mean(ys.slice(-nLast)), points: ys.length };
+  }
+
   /** How many points a run has for `metric` (0 when none). */
   count(run: string, metric: string): number {
     return this.get(run, metric)?.x.length ?? 0;

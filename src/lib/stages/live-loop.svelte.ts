@@ -90,21 +90,6 @@ export class LiveLoop {
     return this.pg.optimise.ppo.step + this.pg.optimise.rrhf.step;
   }
 
-  /**
-   * The trend of a metric over the run: the mean of its first and of its last
-   * `n` points (what the panel and the browser test compare).
-   */
-  trend(
-    run: string,
-    metric: string,
-    n = 5,
-    nLast = n,
-  ): { first: number; last: number; points: number } {
-    const ys = (this.pg.metrics.get(run, metric)?.y ?? []).filter(Number.isFinite);
-    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-    return { first: mean(ys.slice(0, n)), last: mean(ys.slice(-nLast)), points: ys.length };
-  }
-
   /** How many policy updates ago an item's samples were written (null before it began). */
   freshness(item: RankItem | null): number | null {
     if (!item || item.bornAt === undefined) return null;

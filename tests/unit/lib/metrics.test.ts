@@ -95,3 +95,17 @@ describe('FrameScheduler', () => {
     expect(frames).toHaveLength(1);
   });
 });
+
+describe('MetricLog.trend', () => {
+  it('means the first n and the last nLast finite points', () => {
+    const log = new MetricLog();
+    [0.5, NaN, 0.6, 0.7, 0.9, 1.0].forEach((y, i) => log.push('live', i, { acc: y }));
+    // Finite points 0.5, 0.6, 0.7, 0.9, 1.0: first two mean 0.55, last three mean 13/15.
+    const t = log.trend('live', 'acc', 2, 3);
+    expect(t.first).toBeCloseTo(0.55, 12);
+    expect(t.last).toBeCloseTo(2.6 / 3, 12);
+    expect(t.points).toBe(5);
+    expect(log.trend('live', 'missing').points).toBe(0);
+    expect(log.trend('live', 'missing').first).toBeNaN();
+  });
+});
