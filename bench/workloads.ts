@@ -404,7 +404,7 @@ function rrhfIteration(size: ModelSize): Workload {
   };
 }
 
-type RolloutHost = { rollout: (...args: unknown[]) => Promise<unknown> };
+type MinibatchHost = { minibatch: (...args: unknown[]) => Promise<unknown> };
 
 /**
  * One PPO iteration: sample 8 prompts × 4 samples × 48 new tokens, score them
@@ -424,17 +424,18 @@ function ppoIteration(size: ModelSize): Workload {
     miniBatchSize: miniBatch,
     seed: 9,
   });
-  // The rollout (policy, value and reference forward passes + GAE) is a private
-  // step of PpoTrainer.step; time it from outside by wrapping the method.
-  let rolloutMs = 0;
-  const host = trainer as unknown as RolloutHost;
-  const rollout = host.rollout.bind(trainer);
-  host.rollout = async (...args) => {
+  // The minibatch update is a private step of PpoTrainer.step: time it from
+  // outside by wrapping the method; the rest of the step is the rollout
+  // (policy, value and reference forward passes + GAE, src/core/train/ppo-rollout.ts).
+  let updatesMs = 0;
+  const host = trainer as unknown as MinibatchHost;
+  const minibatch = host.minibatch.bind(trainer);
+  host.minibatch = async (...args) => {
     const t0 = now();
     try {
-      return await rollout(...args);
+      return await minibatch(...args);
     } finally {
-      rolloutMs = now() - t0;
+      updatesMs += now() - t0;
     }
   };
   const rng = mulberry32(10);
@@ -447,12 +448,13 @@ function ppoIteration(size: ModelSize): Workload {
         rng,
         200 + rep,
       );
+      updatesMs = 0;
       const [metrics, stepMs] = await timed(() => trainer.step({ prompts, responses, scores }));
       const parts = {
         sampling,
         reward,
-        'policy+value+ref forward': rolloutMs,
-        updates: stepMs - rolloutMs,
+        'policy+value+ref forward': stepMs - updatesMs,
+        updates: updatesMs,
       };
       // Skipped minibatches (ratio guard) would make `updates` look cheaper: report them.
       const extra = { minibatchesSkipped: metrics['ppo/minibatches_skipped'] };
