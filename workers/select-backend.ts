@@ -116,19 +116,18 @@ async function measureAll(adapter: AdapterReport | null, renderer: string | null
     webgpu: adapter?.isFallbackAdapter === true,
     webgl: renderer !== null && isSoftwareRenderer(renderer),
   };
-  const notes: Partial<Record<BackendName, string>> = {
-    webgpu: software.webgpu ? `fallback adapter: ${adapter?.architecture || adapter?.vendor}` : '',
-    webgl: software.webgl
-      ? `software renderer: ${/swiftshader|llvmpipe/i.exec(renderer ?? '')?.[0] ?? renderer}`
-      : '',
-  };
-  const results: CandidateResult[] = [];
+  // The software renderer or fallback adapter by name; the English note says what it is.
   const names: Partial<Record<BackendName, string>> = {
     webgpu: software.webgpu ? adapter?.architecture || adapter?.vendor : undefined,
     webgl: software.webgl
       ? (/swiftshader|llvmpipe/i.exec(renderer ?? '')?.[0] ?? renderer ?? undefined)
       : undefined,
   };
+  const notes: Partial<Record<BackendName, string>> = {
+    webgpu: software.webgpu ? `fallback adapter: ${names.webgpu}` : '',
+    webgl: software.webgl ? `software renderer: ${names.webgl}` : '',
+  };
+  const results: CandidateResult[] = [];
   const skipped = (
     backend: BackendName,
     note: string,

@@ -4,10 +4,11 @@
 // → PPO 83% → RRHF 71%". Plain TypeScript: the words come through `tr`, so
 // the page passes `t` and tests pass the catalogues.
 import type { AttributeTest, LabelerSpec } from '../../core/labeler-spec';
+import type { Translate } from '../i18n/format';
 import type { MessageKey } from '../i18n/en';
 import type { Series } from './metrics';
 
-export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+export type { Translate };
 
 /** A score at or above this is full marks: the answer has the property. */
 export const FULL_MARKS = 1;
