@@ -10,6 +10,7 @@
 // shader compilation alone would hold a first visit up for seconds. Where wasm
 // fails they go last, and stop after one step once it is clearly slower than
 // the best first step.
+import { errorMessage } from '../src/core/errors';
 import { SftTrainer, createGPT, largestError, verifyFusedAttention } from '../src/core';
 import {
   initBackend,
@@ -55,7 +56,6 @@ const safely = <T>(fn: () => T): T | null => {
     return null;
   }
 };
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Times SFT steps on `backend`; the first (kernel compilation) apart from the rest. */
 async function measure(
@@ -68,7 +68,7 @@ async function measure(
   try {
     await initBackend(backend);
   } catch (e) {
-    return { ...base, status: 'unavailable', note: message(e), detail: message(e) };
+    return { ...base, status: 'unavailable', note: errorMessage(e), detail: errorMessage(e) };
   }
   const model = createGPT(MEASURE_CONFIG, 1);
   const trainer = new SftTrainer(model, { lr: 1e-3 });
@@ -97,7 +97,7 @@ async function measure(
       note: softwareNote,
     };
   } catch (e) {
-    return { ...base, status: 'failed', note: message(e), detail: message(e) };
+    return { ...base, status: 'failed', note: errorMessage(e), detail: errorMessage(e) };
   } finally {
     trainer.dispose();
     model.dispose();
@@ -196,8 +196,8 @@ export async function selectBackend(
       ? `Attention runs on fused WebGPU kernels (checked against float64: largest relative error ${worst.toExponential(1)}).`
       : `The fused attention kernels failed their check against float64 on this GPU (relative error ${worst.toExponential(1)}), so attention runs on the generic ops.`;
   } catch (e) {
-    attention = { fused: false, error: null, failure: message(e) };
-    note = `The fused attention kernels failed on this GPU (${message(e)}), so attention runs on the generic ops.`;
+    attention = { fused: false, error: null, failure: errorMessage(e) };
+    note = `The fused attention kernels failed on this GPU (${errorMessage(e)}), so attention runs on the generic ops.`;
   }
   const reason = `${chosen.report.reason} ${note}`;
   return { ...chosen, report: { ...chosen.report, reason, attention } };
@@ -231,8 +231,14 @@ async function chooseBackend(
       };
       return { report, info };
     } catch (e) {
-      const why = `${by} cannot be honoured: ${message(e)}. Chose a backend by measurement instead.`;
-      override = { requested: opts.override, honoured: false, message: why, by, error: message(e) };
+      const why = `${by} cannot be honoured: ${errorMessage(e)}. Chose a backend by measurement instead.`;
+      override = {
+        requested: opts.override,
+        honoured: false,
+        message: why,
+        by,
+        error: errorMessage(e),
+      };
     }
   }
 

@@ -4,7 +4,7 @@
 // and its own calls on top (policy.worker.ts, reward.worker.ts).
 import * as tf from '@tensorflow/tfjs';
 import { releaseProxy } from 'comlink';
-import { ArgumentError } from '../src/core/errors';
+import { ArgumentError, errorMessage } from '../src/core/errors';
 import { initBackend, releaseBackend, type BackendName } from './backend';
 import { parseBackendName, recoveryOrder, type BackendReport } from './backend-decision';
 import { DeviceGuard, DeviceLostError } from './device-guard';
@@ -42,8 +42,6 @@ export interface MemoryReport {
 
 /** After this many lost devices the worker moves on to the next backend. */
 const MAX_LOSSES_PER_BACKEND = 3;
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class WorkerRuntime {
   readonly guard = new DeviceGuard();
@@ -112,7 +110,7 @@ export class WorkerRuntime {
         now = b;
         break;
       } catch (e) {
-        failures.push(message(e));
+        failures.push(errorMessage(e));
       }
     }
     if (!now)

@@ -55,3 +55,8 @@ export function assertInRange(name: string, x: number, lo: number, hi: number): 
     throw new ArgumentError(name, `is ${String(x)}; expected a number in [${lo}, ${hi}]`);
   }
 }
+
+/** What went wrong, in words: an error's message, or whatever was thrown. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

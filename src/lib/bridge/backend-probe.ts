@@ -2,6 +2,7 @@
 // (tfjs backends are per realm; a worker that tried webgpu and fell back would
 // measure the wrong thing), run one after another so they do not compete for
 // the CPU. The page itself never loads tfjs; only types cross from workers/.
+import { errorMessage } from '../../core/errors';
 import { releaseProxy, wrap } from 'comlink';
 import type { BackendName } from '../../../workers/backend';
 import type { ProbeApi, ProbeOptions, ProbeResult } from '../../../workers/probe.worker';
@@ -69,7 +70,7 @@ export async function probeBackend(
     const { seed, steps } = opts;
     return await Promise.race([api.probe(backend, { seed, steps }), crashed]);
   } catch (e) {
-    return failed(backend, e instanceof Error ? e.message : String(e));
+    return failed(backend, errorMessage(e));
   } finally {
     clearTimeout(timer);
     api[releaseProxy]();

@@ -4,6 +4,8 @@
 // run trains (safetensors bytes: SFT, reward model, PPO, RRHF), the fixed SFT
 // model and the normalised reward model, and the metric histories.
 // Rankings and demonstrations are saved by their stages (storage.ts).
+// The record is made in session-record.ts, the runs' checkpoints and curves
+// are written by run-writer.ts, and put back by session-restore.ts.
 //
 // A reload mid-run restores each run from its last checkpoint, with its
 // curve cut back to that step, so "Continue" carries on from there.
@@ -13,81 +15,36 @@
 // models that do not fit the base model loaded now are set aside in a
 // session of their own rather than deleted; a store that cannot be read or
 // written says why, and the page stays on the session it opened.
-import { metricsOf } from '../share/export-formats';
+import { errorMessage } from '../../core/errors';
 import { t, type MessageKey } from '../i18n/index.svelte';
 import { modelPath } from '../settings/preset-catalog';
-import type { SettingKey, Settings } from '../settings/settings';
-import { SETTINGS, SETTING_KEYS } from '../settings/settings';
 import {
   RUN_NAMES,
   SessionStore,
   newSessionRecord,
   sessionId,
-  type ModelChoice,
   type RunName,
   type SessionRecord,
   type StoredCheckpoint,
   type StoredMetrics,
 } from './session-store';
+import { restoreModels, savedVocabulary, setAside } from './session-restore';
 import {
-  isVariantRun,
-  restoreModels,
-  savedVocabulary,
-  setAside,
-  type RestoreTarget,
-} from './session-restore';
+  EMBED_SESSION,
+  modelKeyOf,
+  nextName,
+  readLastSession,
+  recordOf,
+  runOf,
+  type SessionKeeperPage,
+} from './session-record';
+import { RunWriter } from './run-writer';
 import { SessionTabLock } from './session-tab-lock';
-import type { ModelInfo } from '../../../workers/model-setup';
-import type { ModelLanes, OptimiseMode, OptimiserKind } from '../bridge/lanes';
-import type { MetricLog } from '../measures/metrics';
-import type { StageId } from '../stages/stages';
 import { FIRST_SESSION } from './database';
-import { describeStorageError, type NamedErrorStore } from './storage-errors';
-import type { TrainingRun } from '../stages/training-run.svelte';
+import { describeStorageError } from './storage-errors';
 import type { UrlState } from '../share/url-params';
 
-/** Rankings made in an embedded playground go to a session of their own. */
-export const EMBED_SESSION = 'embed';
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-const keptHistory = (run: string) => RUN_NAMES.includes(run as RunName) || isVariantRun(run);
-
-/**
- * What the keeper uses of the page: what a session record holds, the trained
- * runs it keeps, and the stages a restore puts models back into.
- */
-export interface SessionKeeperPage {
-  readonly workers: ModelLanes | null;
-  readonly store: NamedErrorStore;
-  readonly metrics: MetricLog;
-  readonly notices: readonly { readonly text: string }[];
-  readonly presetId: string;
-  readonly modelChoice: ModelChoice;
-  readonly model: ModelInfo | null;
-  readonly modelSource: string;
-  readonly stage: StageId;
-  readonly seed: number;
-  readonly settings: Settings;
-  readonly sft: { fixed: boolean; readonly run: TrainingRun };
-  readonly rm: { ready: boolean; readonly run: TrainingRun };
-  readonly optimise: {
-    readonly mode: OptimiseMode;
-    readonly ppo: TrainingRun;
-    readonly rrhf: TrainingRun;
-    readonly checkpoints: Partial<Record<OptimiserKind, Uint8Array>>;
-    onNewSft(): void;
-  };
-  readonly ranking: { onNewPolicy(): void };
-  say(text: string, kind?: 'info' | 'problem'): void;
-}
-
-/** Which base model checkpoints grew from: source and shape. */
-export function modelKeyOf(pg: Pick<SessionKeeperPage, 'model' | 'modelSource'>): string | null {
-  if (!pg.model) return null;
-  const c = pg.model.config;
-  return `${pg.modelSource}|${c.nLayer}x${c.nHead}x${c.nEmbd}x${c.vocabSize}`;
-}
+export { EMBED_SESSION, modelKeyOf, nextName, type SessionKeeperPage };
 
 /** Why this tab keeps no progress of its session: another tab holds it, or took it over. */
 export type HeldElsewhere = 'other-tab' | 'taken';
@@ -112,8 +69,8 @@ export class SessionKeeper {
   private restorePending = false;
   private attached = false;
   private recordTimer: ReturnType<typeof setTimeout> | null = null;
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
-  private metricTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private pendingRecord: SessionRecord | null = null;
+  private readonly writer: RunWriter;
 
   constructor(private readonly pg: SessionKeeperPage) {
     this.sessions = new SessionStore(pg.store);
@@ -121,6 +78,7 @@ export class SessionKeeper {
     this.tabLock.onYield = () => this.saveNow();
     // The banner (SessionBanner.svelte) says so until it is resolved.
     this.tabLock.onLost = () => (this.elsewhere = 'taken');
+    this.writer = new RunWriter(this, pg);
   }
 
   get id(): string {
@@ -146,19 +104,9 @@ export class SessionKeeper {
     }
     this.active = true;
     const s = this.sessions;
-    let rec: SessionRecord | null;
-    let all: SessionRecord[];
-    let checkpoints: StoredCheckpoint[] = [];
-    let histories: StoredMetrics[] = [];
+    let last: Awaited<ReturnType<typeof readLastSession>>;
     try {
-      const current = await s.currentId();
-      rec = current ? await s.session(current) : null;
-      all = await s.sessions();
-      rec ??= all.filter((r) => r.id !== EMBED_SESSION).at(-1) ?? null;
-      if (rec) {
-        checkpoints = await s.checkpoints(rec.id);
-        histories = await s.metrics(rec.id);
-      }
+      last = await readLastSession(s);
     } catch (e) {
       // Which session was open is unknown: open none of them over another.
       this.unreadable = describeStorageError(e, t);
@@ -166,6 +114,7 @@ export class SessionKeeper {
       this.pg.store.sessionId = this.record.id;
       return this.record;
     }
+    let { rec, checkpoints, histories } = last;
     const writes: SessionRecord[] = [];
     if (!rec) {
       rec = newSessionRecord(FIRST_SESSION, 'Session 1');
@@ -176,7 +125,7 @@ export class SessionKeeper {
       (url.model !== undefined && url.model !== rec.modelChoice);
     if (differs && checkpoints.length > 0) {
       const was = rec.name;
-      rec = newSessionRecord(sessionId(), nextName(all));
+      rec = newSessionRecord(sessionId(), nextName(last.all));
       writes.push(rec);
       checkpoints = [];
       histories = [];
@@ -237,9 +186,12 @@ export class SessionKeeper {
       return;
     }
     try {
-      await this.restore();
+      const restored = await restoreModels(this.pg, rec, this.checkpoints, this.histories);
+      Object.assign(this.saved, restored.saved);
+      const what = restored.done.join(t('session.listSeparator'));
+      if (what) this.pg.say(t('keeper.restored', { name: rec.name, what }));
     } catch (e) {
-      this.pg.say(t('keeper.notRestored', { reason: message(e) }), 'problem');
+      this.pg.say(t('keeper.notRestored', { reason: errorMessage(e) }), 'problem');
     }
   }
 
@@ -259,175 +211,30 @@ export class SessionKeeper {
     this.histories = [];
   }
 
-  private async restore(): Promise<void> {
-    const { pg } = this;
-    const target = {
-      get workers() {
-        return pg.workers;
-      },
-      sft: pg.sft,
-      rm: pg.rm,
-      optimise: pg.optimise,
-      ranking: pg.ranking,
-      runOf: (name: RunName) => this.runOf(name),
-      pushSeries: (run: string, series: StoredMetrics['series']) => this.pushSeries(run, series),
-    } satisfies RestoreTarget;
-    const { done, saved } = await restoreModels(
-      target,
-      this.record,
-      this.checkpoints,
-      this.histories,
-    );
-    Object.assign(this.saved, saved);
-    if (done.length > 0) {
-      pg.say(
-        t('keeper.restored', {
-          name: this.record.name,
-          what: done.join(t('session.listSeparator')),
-        }),
-      );
-    }
-  }
-
-  private pushSeries(run: string, series: StoredMetrics['series']): void {
-    for (const [name, s] of Object.entries(series)) {
-      s.x.forEach((x, i) => this.pg.metrics.push(run, x, { [name]: s.y[i] ?? NaN }));
-    }
-  }
-
-  private runOf(name: RunName): TrainingRun {
-    const { pg } = this;
-    return { sft: pg.sft.run, rm: pg.rm.run, ppo: pg.optimise.ppo, rrhf: pg.optimise.rrhf }[name];
-  }
-
   /** Starts keeping what happens from now on. */
   attach(): void {
     if (!this.active || this.attached) return;
     this.attached = true;
     for (const name of RUN_NAMES) {
-      this.runOf(name).onSnapshot = (step, bytes) => void this.keep(name, bytes, step, false);
+      runOf(this.pg, name).onSnapshot = (step, bytes) =>
+        void this.writer.keep(name, bytes, step, false);
     }
-    this.pg.metrics.subscribe((run) => this.onMetrics(run));
+    this.pg.metrics.subscribe((run) => this.writer.onMetrics(run));
     $effect.root(() => {
       $effect(() => {
-        const rec = this.current();
+        const rec = recordOf(this.pg, this.record);
         this.scheduleRecord(rec);
       });
       // The fixed SFT model and the normalised reward model are kept as soon as they exist.
       $effect(() => {
-        if (this.pg.sft.fixed) void this.keepSft();
+        if (this.pg.sft.fixed) void this.writer.keepSft();
       });
       $effect(() => {
-        if (this.pg.rm.ready) void this.keepRewardModel();
+        if (this.pg.rm.ready) void this.writer.keepRewardModel();
       });
     });
     addEventListener('pagehide', () => void this.flush());
   }
-
-  private async keepSft(): Promise<void> {
-    const bytes = this.pg.workers?.sft;
-    if (bytes) await this.keep('sft', bytes, this.pg.sft.run.step, true);
-  }
-
-  private async keepRewardModel(): Promise<void> {
-    if (!this.writable) return;
-    try {
-      const bytes = await this.pg.workers?.rewardCheckpoint();
-      if (bytes) await this.keep('rm', bytes, this.pg.rm.run.step, false);
-    } catch (e) {
-      this.problem('keeper.rmNotSaved', e);
-    }
-  }
-
-  private async keep(name: RunName, bytes: Uint8Array, step: number, fixed: boolean) {
-    if (!this.writable) return;
-    const c: StoredCheckpoint = { sessionId: this.id, name, bytes, step, savedAt: Date.now() };
-    if (name === 'sft') c.fixed = fixed;
-    try {
-      // The curve goes with the weights, and first: if the page is closed between
-      // the two writes, the stored curve reaches past the stored weights and a
-      // restore cuts it at their step. (Weights first could leave them past the
-      // end of the stored curve, and the restored chart with a gap.)
-      await this.writeMetrics(name);
-      // A snapshot of the SFT run that lands after the model was fixed must not replace it.
-      if (name === 'sft' && !fixed && this.pg.sft.fixed) return;
-      await this.sessions.putCheckpoint(c);
-      this.saved[name] = step;
-    } catch (e) {
-      this.problem('keeper.checkpointNotSaved', e, { name: name.toUpperCase() });
-    }
-  }
-
-  /** Metrics arrive every step: a run's history is written at most once a second. */
-  private onMetrics(run: string): void {
-    if (!keptHistory(run)) return;
-    if (this.pg.metrics.metricsOf(run).length === 0) {
-      // The run was reset: its history and weights are gone from the page, so from here too.
-      clearTimeout(this.metricTimers.get(run));
-      this.metricTimers.delete(run);
-      if (isVariantRun(run)) void this.forgetHistory(run);
-      else void this.forget([run as RunName]);
-      return;
-    }
-    if (this.metricTimers.has(run)) return;
-    this.metricTimers.set(
-      run,
-      setTimeout(() => {
-        this.metricTimers.delete(run);
-        void this.writeMetrics(run).catch(() => undefined);
-      }, 1000),
-    );
-  }
-
-  /** Writes a run's history (a full store is reported by the store: see storageFull). */
-  private async writeMetrics(run: string): Promise<void> {
-    if (!this.writable) return;
-    const series = metricsOf(this.pg.metrics, [run])[run];
-    if (!series) return;
-    await this.sessions.putMetrics({ sessionId: this.id, run, series, savedAt: Date.now() });
-  }
-
-  private async forget(names: readonly RunName[]): Promise<void> {
-    if (!this.writable) return;
-    for (const name of names) {
-      delete this.saved[name];
-      await this.sessions.deleteCheckpoint(this.id, name).catch(() => undefined);
-      await this.forgetHistory(name);
-    }
-  }
-
-  private async forgetHistory(run: string): Promise<void> {
-    if (!this.writable) return;
-    await this.sessions.deleteMetrics(this.id, run).catch(() => undefined);
-  }
-
-  /** The record as the page is now (reads reactive state: the effect re-runs on change). */
-  private current(): SessionRecord {
-    const { pg } = this;
-    const settings: Partial<Settings> = {};
-    for (const key of SETTING_KEYS) {
-      const v = pg.settings[key];
-      if (v !== SETTINGS[key].default) (settings as Record<SettingKey, unknown>)[key] = v;
-    }
-    const runs = Object.fromEntries(
-      RUN_NAMES.map((n) => [n, { step: this.runOf(n).step, total: this.runOf(n).total }]),
-    ) as SessionRecord['runs'];
-    return {
-      ...this.record,
-      presetId: pg.presetId || null,
-      modelChoice: pg.modelChoice,
-      modelKey: modelKeyOf(pg),
-      stage: pg.stage,
-      seed: pg.seed,
-      settings,
-      optimiseMode: pg.optimise.mode,
-      sftFixed: pg.sft.fixed,
-      rmReady: pg.rm.ready,
-      runs,
-    };
-  }
-
-  private pendingRecord: SessionRecord | null = null;
 
   private scheduleRecord(rec: SessionRecord): void {
     this.pendingRecord = rec;
@@ -453,7 +260,7 @@ export class SessionKeeper {
   /** Saves the record as it is now (another tab is about to take the session over). */
   private async saveNow(): Promise<void> {
     if (!this.attached) return;
-    this.pendingRecord = this.current();
+    this.pendingRecord = recordOf(this.pg, this.record);
     await this.flush();
   }
 
@@ -467,7 +274,7 @@ export class SessionKeeper {
   }
 
   /** A failed write, said with its reason (a full store named as such), once in a row. */
-  private problem(key: MessageKey, e: unknown, params: Record<string, string> = {}): void {
+  problem(key: MessageKey, e: unknown, params: Record<string, string> = {}): void {
     const text = t(key, { ...params, reason: describeStorageError(e, t) });
     if (this.pg.notices.at(-1)?.text !== text) this.pg.say(text, 'problem');
   }
@@ -478,13 +285,4 @@ export class SessionKeeper {
     if (clean === '') return;
     this.record = { ...this.record, name: clean };
   }
-}
-
-/** "Session 3": one more than the sessions there are. */
-export function nextName(existing: readonly { name: string }[]): string {
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
-  const names = new Set(existing.map((s) => s.name));
-  let n = existing.length + 1;
-  while (names.has(`Session ${n}`)) n++;
-  return `Session ${n}`;
 }

@@ -70,7 +70,7 @@ export interface SessionLibraryPage {
     readonly tabLock: { heldElsewhere(ids: readonly string[]): Promise<string[]> };
     flush(): Promise<void>;
   };
-  ownSettings(): Partial<Settings>;
+  readonly settingsEditor: { ownSettings(): Partial<Settings> };
 }
 
 export class SessionLibrary {
@@ -102,7 +102,7 @@ export class SessionLibrary {
     rec.modelChoice = change.modelChoice ?? pg.modelChoice;
     rec.seed = pg.seed;
     rec.optimiseMode = pg.optimise.mode;
-    rec.settings = pg.ownSettings();
+    rec.settings = pg.settingsEditor.ownSettings();
     await this.store.putSession(rec);
     await this.open(rec.id, change.modelChoice === undefined);
   }

@@ -14,6 +14,10 @@ import {
   type StoredCheckpoint,
   type StoredMetrics,
 } from './session-store';
+import type { PageEvents } from '../page-events';
+import type { MetricLog } from '../measures/metrics';
+import type { TrainingRun } from '../stages/training-run.svelte';
+import { runOf, type PageRuns } from './session-record';
 
 /** Metric histories kept besides the four runs': the lessons' variant runs (variant-runs.svelte.ts). */
 export const isVariantRun = (run: string) => run.startsWith('variant:');
@@ -25,14 +29,23 @@ export interface RestoreTarget {
     restoreRewardModel(bytes: Uint8Array): Promise<void>;
     policy: { api: { loadCheckpoint(bytes: Uint8Array): Promise<unknown> } };
   } | null;
-  sft: { fixed: boolean };
-  rm: { ready: boolean };
-  optimise: { onNewSft(): void; checkpoints: Partial<Record<'ppo' | 'rrhf', Uint8Array>> };
-  ranking: { onNewPolicy(): void };
-  /** A run's step, total and status, by name. */
-  runOf(name: RunName): { step: number; total: number; status: string };
-  /** Puts a stored curve back on the charts. */
-  pushSeries(run: string, series: StoredMetrics['series']): void;
+  sft: { fixed: boolean; readonly run: TrainingRun };
+  rm: { ready: boolean; readonly run: TrainingRun };
+  optimise: PageRuns['optimise'] & { checkpoints: Partial<Record<'ppo' | 'rrhf', Uint8Array>> };
+  events: Pick<PageEvents, 'emit'>;
+  /** The charts' data, where stored curves go back. */
+  metrics: Pick<MetricLog, 'push'>;
+}
+
+/** Puts a stored curve back on the charts. */
+function pushSeries(
+  metrics: RestoreTarget['metrics'],
+  run: string,
+  series: StoredMetrics['series'],
+) {
+  for (const [name, s] of Object.entries(series)) {
+    s.x.forEach((x, i) => metrics.push(run, x, { [name]: s.y[i] ?? NaN }));
+  }
 }
 
 /** The series of a run up to `step` (a restored run continues from its checkpoint). */
@@ -115,8 +128,7 @@ export async function restoreModels(
   if (sft?.fixed) {
     await workers.restoreSft(sft.bytes);
     page.sft.fixed = true;
-    page.optimise.onNewSft();
-    page.ranking.onNewPolicy();
+    await page.events.emit('sft');
     // Fixed without a step of training (the reward model started from the base model).
     done.push(t(sft.step > 0 ? 'keeper.restored.sft' : 'keeper.restored.sftSkipped'));
   } else if (sft) {
@@ -146,16 +158,16 @@ export async function restoreModels(
   }
   for (const name of RUN_NAMES) {
     const c = byName.get(name);
-    const run = page.runOf(name);
+    const run = runOf(page, name);
     if (!c || ((name === 'ppo' || name === 'rrhf') && !page.sft.fixed)) continue;
     run.step = c.step;
     run.total = Math.max(c.step, record.runs[name].total);
     // It ran before the reload and is not running now: it stopped where its checkpoint is.
     if (c.step > 0) run.status = 'done';
     const history = histories.find((h) => h.run === name);
-    if (history) page.pushSeries(name, cutSeries(history.series, c.step));
+    if (history) pushSeries(page.metrics, name, cutSeries(history.series, c.step));
     saved[name] = c.step;
   }
-  for (const h of histories) if (isVariantRun(h.run)) page.pushSeries(h.run, h.series);
+  for (const h of histories) if (isVariantRun(h.run)) pushSeries(page.metrics, h.run, h.series);
   return { done, saved };
 }

@@ -6,6 +6,7 @@
 // then trained from the same SFT start on the same samples — pairwise on the
 // order, direct on the grades — and compared on held-out pairs ordered by the
 // gold labeler.
+import { errorMessage } from '../../core/errors';
 import { rewardLoopSettings } from '../settings/run-settings';
 import {
   labelGroup,
@@ -65,8 +66,6 @@ export interface GradingPage {
   readonly optimise: { readonly active: boolean };
   readonly live: { readonly active: boolean };
 }
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class Grading {
   /** How the Rank stage asks for judgements. */
@@ -133,7 +132,7 @@ export class Grading {
         if (problem) throw new Error(problem);
       }
     } catch (e) {
-      this.problem = message(e);
+      this.problem = errorMessage(e);
     } finally {
       this.busy = false;
     }
@@ -195,7 +194,7 @@ export class Grading {
         heldout: truth.length,
       };
     } catch (e) {
-      this.problem = message(e);
+      this.problem = errorMessage(e);
     } finally {
       this.busy = false;
     }

@@ -2,6 +2,7 @@
 // prompt's samples are generated while the person ranks the current one, so
 // after a submit the next K samples are (usually) already there. Generation
 // is serialised: the policy worker samples one prompt at a time, current first.
+import { errorMessage } from '../../core/errors';
 
 export type RankItemStatus = 'waiting' | 'generating' | 'ready' | 'failed';
 
@@ -60,7 +61,7 @@ export class RankQueue {
         item.status = 'ready';
       } catch (e) {
         item.status = 'failed';
-        item.error = e instanceof Error ? e.message : String(e);
+        item.error = errorMessage(e);
       }
       this.opts.onChange?.();
     });

@@ -2,6 +2,7 @@
 // the current one), the rankings saved so far, and the simulated labeler that
 // can rank in the person's place. A ranking is saved to IndexedDB the moment
 // it is submitted and immediately counts as comparisons for the reward model.
+import { errorMessage } from '../../core/errors';
 import { mulberry32 } from '../../core/random';
 import { RankQueue, promptCycle, type RankItem } from './rank-queue';
 import { comparisonCount } from '../../core/preferences';
@@ -10,12 +11,10 @@ import { sampleTexts } from '../bridge/sampling';
 import type { Preset } from '../../core/presets';
 import type { ModelLanes } from '../bridge/lanes';
 import type { SamplingOptions } from '../bridge/sampling';
-import type { STAGE_GROUPS } from '../settings/settings';
 import type { TrainingRun } from '../stages/training-run.svelte';
 import type { RaterSlot } from './raters.svelte';
 import type { PlaygroundStore, StoredRanking } from '../persistence/storage';
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+import type { SettingsEditor } from '../settings/settings-editor.svelte';
 
 /** What the ranking session uses of the page: the workers, storage, SFT and the simulated labeler. */
 export interface RankingSessionPage {
@@ -30,7 +29,7 @@ export interface RankingSessionPage {
   readonly raters: {
     rank(samples: string[], prompt: string, seed: number, slot?: RaterSlot): number[];
   };
-  blockers(stage: keyof typeof STAGE_GROUPS): string[];
+  readonly settingsEditor: Pick<SettingsEditor, 'blockers'>;
   samplingOptions(k?: number): SamplingOptions;
   say(text: string, kind?: 'info' | 'problem'): void;
   withModels<T>(fn: () => Promise<T>): Promise<T>;
@@ -107,7 +106,7 @@ export class RankingSession {
 
   /** Starts generating samples to rank (the SFT model is fixed first). */
   async start(): Promise<void> {
-    if (!this.pg.ready || this.pg.blockers('rank').length > 0) return;
+    if (!this.pg.ready || this.pg.settingsEditor.blockers('rank').length > 0) return;
     await this.pg.sft.fix();
     this.queue.fill();
   }
@@ -140,7 +139,7 @@ export class RankingSession {
       this.append([saved]);
       this.pg.persistent = this.pg.store.persistent;
     } catch (e) {
-      return `The ranking could not be saved (${message(e)}); it is still here, try again.`;
+      return `The ranking could not be saved (${errorMessage(e)}); it is still here, try again.`;
     }
     this.queue.advance();
     return null;

@@ -5,6 +5,7 @@
 // temperature of `noisyRanking`). The agreement figures count the pairs of
 // samples two judges order the same way, as InstructGPT measures agreement
 // between its labelers.
+import { errorMessage } from '../../core/errors';
 import { validateLabelerSpec, type AttributeTest, type LabelerSpec } from '../../core/labeler-spec';
 import { makeLabeler, noisyRanking, type Labeler } from '../../core/labelers';
 import type { Preset } from '../../core/presets';
@@ -62,7 +63,7 @@ export class Raters {
     try {
       spec = validateLabelerSpec({ kind: 'weighted', terms });
     } catch (e) {
-      return e instanceof Error ? e.message : String(e);
+      return errorMessage(e);
     }
     if (!(noise >= 0 && noise <= 10)) return `noise ${noise} is not in [0, 10]`;
     if (slot === 'first') this.first = { spec, noise };

@@ -6,6 +6,7 @@
 // Commands run one at a time in the order they came: each has finished (a
 // preset and its model loaded, a run under way) before the next one starts,
 // so a host that does not wait for replies still gets what it asked for.
+import { errorMessage } from '../../core/errors';
 import { untrack } from 'svelte';
 import {
   checkCommand,
@@ -19,8 +20,6 @@ import type { TrainingRun } from '../stages/training-run.svelte';
 import { VisibilityPause } from '../bridge/visibility-pause';
 
 const RUNS: readonly RunTarget[] = ['sft', 'rm', 'ppo', 'rrhf'];
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Commands that may wait behind the one running; more are refused. */
 export const MAX_WAITING_COMMANDS = 32;
@@ -173,7 +172,7 @@ export class EmbedBridge {
       const state = await done;
       this.send({ type: 'reply', id: checked.id, ok: true, ...(state ? { state } : {}) });
     } catch (err) {
-      this.send({ type: 'reply', id: checked.id, ok: false, error: message(err) });
+      this.send({ type: 'reply', id: checked.id, ok: false, error: errorMessage(err) });
     } finally {
       this.waiting--;
     }

@@ -5,14 +5,12 @@
 // and only then is told. The person's win rate of A over B comes with a
 // Wilson 95% interval, beside the same comparison judged by the reward model
 // and by the gold labeler on the same pairs.
+import { errorMessage } from '../../core/errors';
 import { mulberry32 } from '../../core/random';
 import { wilsonInterval, type Proportion } from '../../core/statistics';
 import { sampleTexts } from '../bridge/sampling';
 import type { Labeler } from '../../core/labelers';
-import type { Preset } from '../../core/presets';
-import type { ModelLanes } from '../bridge/lanes';
-import type { SamplingOptions } from '../bridge/sampling';
-import type { ScoredText } from '../measures/scored-text';
+import type { KeptPolicyPage } from './checkpoint-shelf.svelte';
 import type { PlaygroundStore } from '../persistence/storage';
 import { t } from '../i18n/index.svelte';
 
@@ -38,26 +36,11 @@ export interface BlindResults {
 }
 
 /** What the blind test uses of the page: the workers, the kept policies, scoring and storage. */
-export interface BlindTestPage {
-  readonly workers: ModelLanes | null;
-  readonly preset: Preset | null;
+export interface BlindTestPage extends KeptPolicyPage {
   readonly labeler: Labeler | null;
   readonly seed: number;
   readonly store: PlaygroundStore;
-  readonly sft: { fix(): Promise<void> };
-  readonly rm: { readonly ready: boolean };
-  readonly optimise: { readonly active: boolean };
-  readonly live: { readonly active: boolean };
-  readonly shelf: {
-    readonly entries: readonly { readonly id: string }[];
-    weights(id: string): Promise<'sft' | Uint8Array>;
-  };
-  samplingOptions(k?: number): SamplingOptions;
-  scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]>;
-  withModels<T>(fn: () => Promise<T>): Promise<T>;
 }
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** A's win rate over B on pairs: 1 for A's side, ½ for a tie. */
 function winsOf(
@@ -151,7 +134,7 @@ export class BlindTest {
         };
       });
     } catch (e) {
-      this.problem = message(e);
+      this.problem = errorMessage(e);
     } finally {
       this.preparing = false;
     }

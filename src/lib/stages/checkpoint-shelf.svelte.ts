@@ -5,6 +5,31 @@
 // are kept by the session itself.
 import type { OptimiserKind } from '../bridge/lanes';
 import type { TrainingRun } from './training-run.svelte';
+import type { Preset } from '../../core/presets';
+import type { ModelLanes } from '../bridge/lanes';
+import type { SamplingOptions } from '../bridge/sampling';
+import type { ScoredText } from '../measures/scored-text';
+
+/**
+ * What a stage that samples kept policies side by side uses of the page (the
+ * blind test, Evaluate): the workers, the shelf, sampling and scoring, and
+ * whether anything that would hold the models is running.
+ */
+export interface KeptPolicyPage {
+  readonly workers: ModelLanes | null;
+  readonly preset: Preset | null;
+  readonly sft: { fix(): Promise<void> };
+  readonly rm: { readonly ready: boolean };
+  readonly optimise: { readonly active: boolean };
+  readonly live: { readonly active: boolean };
+  readonly shelf: {
+    readonly entries: readonly { readonly id: string }[];
+    weights(id: string): Promise<'sft' | Uint8Array>;
+  };
+  samplingOptions(k?: number): SamplingOptions;
+  scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]>;
+  withModels<T>(fn: () => Promise<T>): Promise<T>;
+}
 
 export interface ShelfEntry {
   id: string;

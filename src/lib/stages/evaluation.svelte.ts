@@ -4,13 +4,11 @@
 // score every answer; win rates against SFT with a Wilson 95% interval; the
 // KL from the SFT model; and perplexity on held-out pretraining text, the
 // "alignment tax" (InstructGPT §4.2) that PPO-ptx pays down.
+import { errorMessage } from '../../core/errors';
 import type { Measures } from '../../../workers/policy-measures';
 import { sampleTexts } from '../bridge/sampling';
 import { winRate } from './reward-data';
-import type { Preset } from '../../core/presets';
-import type { ModelLanes } from '../bridge/lanes';
-import type { SamplingOptions } from '../bridge/sampling';
-import type { ScoredText } from '../measures/scored-text';
+import type { KeptPolicyPage } from './checkpoint-shelf.svelte';
 import type { Settings } from '../settings/settings';
 import { t } from '../i18n/index.svelte';
 
@@ -31,27 +29,13 @@ export interface PolicyEvaluation {
 }
 
 /** What Evaluate uses of the page: the workers, the kept policies, scoring and the pretraining text. */
-export interface EvaluationPage {
-  readonly workers: ModelLanes | null;
-  readonly preset: Preset | null;
+export interface EvaluationPage extends KeptPolicyPage {
   readonly settings: Settings;
-  readonly sft: { fix(): Promise<void> };
-  readonly rm: { readonly ready: boolean };
-  readonly optimise: { readonly active: boolean };
-  readonly live: { readonly active: boolean };
-  readonly shelf: {
-    readonly entries: readonly { readonly id: string }[];
-    weights(id: string): Promise<'sft' | Uint8Array>;
-    label(id: string): string;
-  };
+  readonly shelf: KeptPolicyPage['shelf'] & { label(id: string): string };
   readonly pretraining: { load(): Promise<void>; measureText(): string };
   say(text: string, kind?: 'info' | 'problem'): void;
-  samplingOptions(k?: number): SamplingOptions;
-  scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]>;
-  withModels<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 /** Answers per held-out prompt and model. */
@@ -87,7 +71,7 @@ export class Evaluation {
     try {
       await this.pg.sft.fix();
       await this.pg.pretraining.load().catch((e: unknown) => {
-        this.pg.say(t('notice.perplexityTextMissing', { reason: message(e) }), 'problem');
+        this.pg.say(t('notice.perplexityTextMissing', { reason: errorMessage(e) }), 'problem');
       });
       const prompts = preset.heldoutPrompts;
       const opts = () => ({ ...this.pg.samplingOptions(ANSWERS), seed: 99 });
@@ -134,7 +118,7 @@ export class Evaluation {
         this.results = [...results];
       }
     } catch (e) {
-      this.problem = message(e);
+      this.problem = errorMessage(e);
     } finally {
       this.running = false;
     }

@@ -10,6 +10,7 @@
 // a sample is (how many policy updates ago it was written). After every
 // `rmEvery` new rankings the reward model trains a few more steps on all of
 // them, continuing from its current weights (incremental, not from scratch).
+import { errorMessage } from '../../core/errors';
 import type { OptimiserKind } from '../bridge/lanes';
 import { sampleTexts } from '../bridge/sampling';
 import type { RankItem } from '../ranking/rank-queue';
@@ -45,7 +46,6 @@ export interface LiveLoopPage {
   samplingOptions(k?: number): SamplingOptions;
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class LiveLoop {
@@ -156,7 +156,7 @@ export class LiveLoop {
       await optimiser;
       await this.rmUpdate;
     } catch (e) {
-      this.problem = message(e);
+      this.problem = errorMessage(e);
       const run = this.pg.optimise.runOf(this.kind);
       if (run.active) await run.stop();
     } finally {

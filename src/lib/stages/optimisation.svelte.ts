@@ -4,6 +4,7 @@
 // beside the SFT model on a few fixed held-out prompts, each scored by the
 // reward model and by the preset's gold labeler; and the SFT model's share of
 // answers with the preset's property, the start of the stage's headline.
+import { errorMessage } from '../../core/errors';
 import type { Lane, OptimiseMode, OptimiseRequest, OptimiserKind } from '../bridge/lanes';
 import type { SamplingOptions } from '../bridge/sampling';
 import type { ModelLanes } from '../bridge/lanes';
@@ -16,6 +17,7 @@ import { ppoLoopSettings, rrhfLoopSettings } from '../settings/run-settings';
 import { SampleComparison } from './sample-comparison.svelte';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
+import type { SettingsEditor } from '../settings/settings-editor.svelte';
 
 /** What Optimise uses of the page. */
 export interface OptimisationPage {
@@ -29,14 +31,12 @@ export interface OptimisationPage {
   readonly rm: { readonly ready: boolean };
   readonly sft: { fix(): Promise<void> };
   readonly pretraining: { load(): Promise<void>; mixText(): string };
-  blockers(stage: 'ppo' | 'rrhf'): string[];
+  readonly settingsEditor: Pick<SettingsEditor, 'blockers'>;
   say(text: string, kind?: 'info' | 'problem'): void;
   withModels<T>(fn: () => Promise<T>): Promise<T>;
   samplingOptions(k?: number): SamplingOptions;
   scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]>;
 }
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The comparison panel refreshes every this many iterations. */
 const COMPARE_EVERY = 10;
@@ -87,7 +87,7 @@ export class Optimisation {
   }
 
   blockers(kind: OptimiserKind): string[] {
-    const out = this.pg.blockers(kind);
+    const out = this.pg.settingsEditor.blockers(kind);
     if (!this.pg.ready) out.unshift(t('problem.noModel'));
     if (!this.pg.rm.ready) {
       out.push(t('problem.rmFirst'));
@@ -157,7 +157,7 @@ export class Optimisation {
         await this.samples.sampleSftGold();
       });
     } catch (e) {
-      run.problem = message(e);
+      run.problem = errorMessage(e);
       return;
     }
     const request = this.requestFor(kind, preset.prompts, maxSteps);
@@ -178,7 +178,7 @@ export class Optimisation {
         this.checkpoints[kind] = await workers.policyCheckpoint(lane);
       } catch (e) {
         this.pg.say(
-          t('notice.keepWeightsFailed', { kind: kind.toUpperCase(), reason: message(e) }),
+          t('notice.keepWeightsFailed', { kind: kind.toUpperCase(), reason: errorMessage(e) }),
           'problem',
         );
       }
@@ -234,10 +234,6 @@ export class Optimisation {
   }
 
   /** A new reward model: the panel's texts stay, scored again by it. */
-  onNewRewardModel(): Promise<void> {
-    return this.samples.onNewRewardModel();
-  }
-
   onNewBase(): void {
     this.lanes = { main: 'base', side: null };
     for (const kind of ['ppo', 'rrhf'] as const) {

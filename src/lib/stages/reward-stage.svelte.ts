@@ -2,19 +2,20 @@
 // one batch element), measures pairwise accuracy on rankings it never sees,
 // and afterwards shifts its bias so that the demonstrations score 0 on
 // average (InstructGPT).
+import { errorMessage } from '../../core/errors';
 import type { RankedPreference } from '../../core/preferences';
 import { splitHeldout, totalComparisons, trainingPreferences } from './reward-data';
 import { rmQuality, type RmQuality } from '../measures/rm-quality';
 import type { ModelLanes } from '../bridge/lanes';
 import type { MetricLog } from '../measures/metrics';
 import type { StoredRanking } from '../persistence/storage';
-import type { STAGE_GROUPS, Settings } from '../settings/settings';
+import type { Settings } from '../settings/settings';
 import type { Demonstration } from './demonstrations';
 import { rewardLoopSettings } from '../settings/run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+import type { SettingsEditor } from '../settings/settings-editor.svelte';
+import type { PageEvents } from '../page-events';
 
 /** Held-out accuracy is measured every this many steps. */
 const HELDOUT_EVERY = 10;
@@ -28,8 +29,8 @@ export interface RewardStagePage {
   readonly metrics: MetricLog;
   readonly ranking: { readonly rankings: StoredRanking[] };
   readonly sft: { readonly demonstrations: Demonstration[]; fix(): Promise<void> };
-  readonly optimise: { onNewRewardModel(): Promise<void> };
-  blockers(stage: keyof typeof STAGE_GROUPS): string[];
+  readonly settingsEditor: Pick<SettingsEditor, 'blockers'>;
+  readonly events: PageEvents;
   say(text: string, kind?: 'info' | 'problem'): void;
 }
 
@@ -74,7 +75,7 @@ export class RewardStageState {
   }
 
   blockers(): string[] {
-    const out = this.pg.blockers('rm');
+    const out = this.pg.settingsEditor.blockers('rm');
     if (!this.pg.ready) out.unshift(t('problem.noModel'));
     if (this.data().train.length === 0) {
       out.push(t('problem.noRankings'));
@@ -108,9 +109,9 @@ export class RewardStageState {
       this.ready = true;
       if (heldout.length > 0) await this.measureHeldout(this.run.step, true);
       await this.crossValidate();
-      void this.pg.optimise.onNewRewardModel();
+      void this.pg.events.emit('rewardModel');
     } catch (e) {
-      this.run.problem = message(e);
+      this.run.problem = errorMessage(e);
     } finally {
       this.crossValidating = false;
     }
@@ -135,7 +136,7 @@ export class RewardStageState {
         'rm/heldout_loss': r.loss,
       });
     } catch (e) {
-      this.pg.say(t('notice.heldoutFailed', { reason: message(e) }), 'problem');
+      this.pg.say(t('notice.heldoutFailed', { reason: errorMessage(e) }), 'problem');
     } finally {
       this.evaluating = false;
     }
@@ -169,7 +170,7 @@ export class RewardStageState {
       });
       this.crossValidated = { ...r, rankings: groups.length };
     } catch (e) {
-      this.pg.say(t('notice.crossValidationFailed', { reason: message(e) }), 'problem');
+      this.pg.say(t('notice.crossValidationFailed', { reason: errorMessage(e) }), 'problem');
     }
   }
 

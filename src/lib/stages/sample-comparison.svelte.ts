@@ -3,6 +3,7 @@
 // with one seed (common random numbers), each answer scored by the reward
 // model and the preset's gold labeler; and the SFT model's gold share, the
 // start of the stage's headline. Refreshes queue up one at a time.
+import { errorMessage } from '../../core/errors';
 import type { Labeler } from '../../core/labelers';
 import type { Preset } from '../../core/presets';
 import type { Lane, ModelLanes, OptimiserKind } from '../bridge/lanes';
@@ -42,8 +43,6 @@ export interface Optimisers {
   laneOf(kind: OptimiserKind): Lane;
   holds(lane: Lane): string | null;
 }
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** How many fixed prompts the comparison panel shows. */
 export const COMPARE_PROMPTS = 3;
@@ -126,7 +125,7 @@ export class SampleComparison {
       );
       this.compare = this.rows().map((r, i) => ({ ...r, sft: scored[i] }));
     } catch (e) {
-      this.pg.say(t('notice.sampleSftFailed', { reason: message(e) }), 'problem');
+      this.pg.say(t('notice.sampleSftFailed', { reason: errorMessage(e) }), 'problem');
     }
   }
 
@@ -147,7 +146,7 @@ export class SampleComparison {
         texts.flatMap((answers, i) => answers.map((text) => labeler.score(text, prompts[i]))),
       );
     } catch (e) {
-      this.pg.say(t('notice.sampleSftGoldFailed', { reason: message(e) }), 'problem');
+      this.pg.say(t('notice.sampleSftGoldFailed', { reason: errorMessage(e) }), 'problem');
     }
   }
 
@@ -179,7 +178,7 @@ export class SampleComparison {
         this.compare = this.compare.map((r, i) => ({ ...r, [kind]: scored[i] }));
       }
     } catch (e) {
-      this.pg.say(t('notice.scoreComparisonFailed', { reason: message(e) }), 'problem');
+      this.pg.say(t('notice.scoreComparisonFailed', { reason: errorMessage(e) }), 'problem');
     }
   }
 
@@ -220,7 +219,7 @@ export class SampleComparison {
         this.compare = this.rows().map((r, i) => ({ ...r, [kind]: scored[i] }));
       }
     } catch (e) {
-      this.pg.say(t('notice.sampleComparisonFailed', { reason: message(e) }), 'problem');
+      this.pg.say(t('notice.sampleComparisonFailed', { reason: errorMessage(e) }), 'problem');
     }
   }
 }

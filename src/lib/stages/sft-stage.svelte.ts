@@ -2,6 +2,7 @@
 // in IndexedDB), supervised fine-tuning of the main policy on them, and the
 // moment the SFT model is fixed: its weights become the frozen reference
 // and the common start of the reward model, PPO and RRHF.
+import { errorMessage } from '../../core/errors';
 import {
   checkDemonstration,
   isValidDemo,
@@ -15,10 +16,12 @@ import type { ModelLanes } from '../bridge/lanes';
 import { startLoop } from '../bridge/loop-run';
 import type { MetricLog } from '../measures/metrics';
 import type { PlaygroundStore, StoredDemonstration } from '../persistence/storage';
-import type { STAGE_GROUPS, Settings } from '../settings/settings';
+import type { Settings } from '../settings/settings';
 import { sftLoopSettings } from '../settings/run-settings';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
+import type { SettingsEditor } from '../settings/settings-editor.svelte';
+import type { PageEvents } from '../page-events';
 
 /** What the SFT stage uses of the page: the workers, the preset, storage, and the stages SFT hands on to. */
 export interface SftStagePage {
@@ -30,14 +33,11 @@ export interface SftStagePage {
   readonly limits: TextLimits;
   readonly metrics: MetricLog;
   readonly store: PlaygroundStore;
-  readonly optimise: { claimMainForSft(sftFixed: boolean): Promise<void>; onNewSft(): void };
-  readonly ranking: { onNewPolicy(): void };
-  blockers(stage: keyof typeof STAGE_GROUPS): string[];
+  readonly settingsEditor: Pick<SettingsEditor, 'blockers'>;
+  readonly events: PageEvents;
   withModels<T>(fn: () => Promise<T>): Promise<T>;
   loadModel(): Promise<void>;
 }
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class SftStage {
   readonly run: TrainingRun;
@@ -88,7 +88,7 @@ export class SftStage {
         this.ownDemos = [...this.ownDemos, saved];
       }
     } catch (e) {
-      return { ...check, response: `Could not save: ${message(e)}` };
+      return { ...check, response: `Could not save: ${errorMessage(e)}` };
     }
     return check;
   }
@@ -100,7 +100,7 @@ export class SftStage {
 
   /** The problems that stop SFT from starting, or [] when it can. */
   blockers(): string[] {
-    const out = this.pg.blockers('sft');
+    const out = this.pg.settingsEditor.blockers('sft');
     if (!this.pg.ready) out.unshift(t('problem.noModel'));
     if (this.demonstrations.length === 0) out.push(t('problem.noDemonstrations'));
     return out;
@@ -113,9 +113,9 @@ export class SftStage {
     const s = this.pg.settings;
     try {
       // SFT trains the main lane; if an optimiser left its weights there, go back to SFT's.
-      await this.pg.withModels(() => this.pg.optimise.claimMainForSft(this.fixed));
+      await this.pg.withModels(() => this.pg.events.emit('sftStarting', this.fixed));
     } catch (e) {
-      this.run.problem = message(e);
+      this.run.problem = errorMessage(e);
       return;
     }
     this.fixed = false;
@@ -150,8 +150,7 @@ export class SftStage {
       if (this.fixed || !this.pg.workers || !this.pg.ready) return;
       await this.pg.workers.finishSft();
       this.fixed = true;
-      this.pg.optimise.onNewSft();
-      this.pg.ranking.onNewPolicy();
+      await this.pg.events.emit('sft');
     });
   }
 

@@ -58,3 +58,32 @@ export function stageIndex(id: StageId): number {
 export function isStageId(s: string | null): s is StageId {
   return STAGES.some((x) => x.id === s);
 }
+
+/** What the navigation asks of the page to mark a stage done. */
+export interface StageProgress {
+  readonly ready: boolean;
+  readonly sft: { readonly run: { readonly step: number } };
+  readonly ranking: { readonly comparisons: number };
+  readonly rm: { readonly ready: boolean };
+  readonly optimise: { readonly ppo: { step: number }; readonly rrhf: { step: number } };
+  readonly evaluation: { readonly results: readonly unknown[] };
+}
+
+/** Whether a stage is done, as the navigation marks it. */
+export function stageDone(pg: StageProgress, id: StageId): boolean {
+  switch (id) {
+    case 'start':
+      return pg.ready;
+    case 'demonstrate':
+      // Trained: a reference fixed without a step of SFT (the base model) is not a demonstration stage done.
+      return pg.sft.run.step > 0;
+    case 'rank':
+      return pg.ranking.comparisons > 0;
+    case 'reward':
+      return pg.rm.ready;
+    case 'optimise':
+      return pg.optimise.ppo.step > 0 || pg.optimise.rrhf.step > 0;
+    case 'evaluate':
+      return pg.evaluation.results.length > 0;
+  }
+}

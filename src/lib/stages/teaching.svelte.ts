@@ -7,8 +7,9 @@
 // train SFT when it was skipped, and a lesson's own buttons train it first.
 import type { MessageKey } from '../i18n/index.svelte';
 import type { StageId } from './stages';
-import type { SettingKey, Settings } from '../settings/settings';
+import type { Settings } from '../settings/settings';
 import type { TrainingRun } from './training-run.svelte';
+import type { SettingsEditor } from '../settings/settings-editor.svelte';
 
 export interface TourStep {
   id: string;
@@ -46,7 +47,7 @@ export interface TeachingPage {
   stage: StageId;
   readonly settings: Settings;
   readonly sft: { readonly run: TrainingRun; play(): Promise<void> };
-  setSetting(key: SettingKey, raw: string): string | null;
+  readonly settingsEditor: Pick<SettingsEditor, 'set'>;
 }
 
 export class Teaching {
@@ -67,12 +68,12 @@ export class Teaching {
   }
 
   start(): void {
-    this.pg.setSetting('classroom.tour', 'on');
+    this.pg.settingsEditor.set('classroom.tour', 'on');
     this.go(0);
   }
 
   close(): void {
-    this.pg.setSetting('classroom.tour', 'off');
+    this.pg.settingsEditor.set('classroom.tour', 'off');
   }
 
   go(i: number): void {
@@ -110,6 +111,6 @@ export class Teaching {
   }
 
   setPresenter(on: boolean): void {
-    this.pg.setSetting('classroom.presenter', on ? 'on' : 'off');
+    this.pg.settingsEditor.set('classroom.presenter', on ? 'on' : 'off');
   }
 }

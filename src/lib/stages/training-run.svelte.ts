@@ -2,12 +2,11 @@
 // a sequence of worker loops: play starts or continues one, pause/resume/step
 // /stop drive it, and its metrics go to the shared MetricLog under the run's
 // name with steps counted across loops, so a continued run extends its curve.
+import { errorMessage } from '../../core/errors';
 import type { Run, RunCallbacks } from '../bridge/loop-run';
 import type { MetricLog } from '../measures/metrics';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'failed';
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class TrainingRun {
   status: RunStatus = $state('idle');
@@ -78,7 +77,7 @@ export class TrainingRun {
       return true;
     } catch (e) {
       this.status = 'failed';
-      this.problem = message(e);
+      this.problem = errorMessage(e);
       return false;
     } finally {
       this.run = null;
@@ -90,7 +89,7 @@ export class TrainingRun {
     try {
       await fn(this.run);
     } catch (e) {
-      this.problem = message(e);
+      this.problem = errorMessage(e);
     }
   }
 
@@ -106,7 +105,7 @@ export class TrainingRun {
       await this.run.update(changes);
       return null;
     } catch (e) {
-      return message(e);
+      return errorMessage(e);
     }
   }
 

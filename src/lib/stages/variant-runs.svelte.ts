@@ -4,6 +4,7 @@
 // run in the metric log (`variant:<id>`), so that the variants stay on one
 // chart after the next one starts, and its weights are kept on the shelf for
 // Evaluate and the blind A/B test.
+import { errorMessage } from '../../core/errors';
 import type { SettingKey, Settings } from '../settings/settings';
 import type { OptimiseMode, OptimiserKind } from '../bridge/lanes';
 import type { MetricLog } from '../measures/metrics';
@@ -56,8 +57,6 @@ export interface VariantRunsPage {
   readonly shelf: { keep(label: string, note: string, bytes: Uint8Array): string };
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 export class VariantRuns {
   /** The variant running now. */
   busy: string | null = $state(null);
@@ -97,7 +96,7 @@ export class VariantRuns {
       this.finished = [...this.finished.filter((id) => id !== v.id), v.id];
       return true;
     } catch (e) {
-      this.problem = message(e);
+      this.problem = errorMessage(e);
       return false;
     } finally {
       for (const k of keys) s[k] = before[k];

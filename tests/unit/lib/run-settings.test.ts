@@ -41,7 +41,8 @@ describe('the lesson plan is the page’s defaults', () => {
       'src/lib/stages/sft-stage.svelte.ts': ['sftLoopSettings('],
       'src/lib/stages/reward-stage.svelte.ts': ['rewardLoopSettings('],
       'src/lib/stages/optimisation.svelte.ts': ['ppoLoopSettings(', 'rrhfLoopSettings('],
-      'src/lib/state.svelte.ts': ['automaticModelSize(', 'presetSettings(', 'rankSampling('],
+      'src/lib/state.svelte.ts': ['automaticModelSize(', 'rankSampling('],
+      'src/lib/settings/settings-editor.svelte.ts': ['presetSettings('],
       'scripts/lessons/lesson.ts': [
         'sftLoopSettings(',
         'rewardLoopSettings(',
