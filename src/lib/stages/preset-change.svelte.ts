@@ -42,21 +42,13 @@ export class PresetChange {
   /** A preset chosen on Start: loaded at once, or kept waiting while trained models would be lost. */
   async requestPreset(id: string): Promise<void> {
     if (id === this.pg.presetId && !this.pending) return;
-    if (!this.pg.keeper.writable || !this.hasTrainedModels) {
-      this.pending = null;
-      return this.pg.choosePreset(id);
-    }
-    await this.ask({ presetId: id });
+    await this.request({ presetId: id }, () => this.pg.choosePreset(id));
   }
 
   /** A base model chosen on Start: as `requestPreset`. */
   async requestModelChoice(choice: ModelChoice): Promise<void> {
     if (choice === this.pg.modelChoice && !this.pending) return;
-    if (!this.pg.keeper.writable || !this.hasTrainedModels) {
-      this.pending = null;
-      return this.pg.setModelChoice(choice);
-    }
-    await this.ask({ modelChoice: choice });
+    await this.request({ modelChoice: choice }, () => this.pg.setModelChoice(choice));
   }
 
   /** Opens the pending preset or model in a new session (this one stays as it is). */
@@ -74,6 +66,17 @@ export class PresetChange {
 
   cancel(): void {
     this.pending = null;
+  }
+
+  private async request(
+    change: Omit<PendingChange, 'existing'>,
+    load: () => Promise<void>,
+  ): Promise<void> {
+    if (!this.pg.keeper.writable || !this.hasTrainedModels) {
+      this.pending = null;
+      return load();
+    }
+    await this.ask(change);
   }
 
   private async ask(change: Omit<PendingChange, 'existing'>): Promise<void> {
