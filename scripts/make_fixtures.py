@@ -3,8 +3,9 @@
 
 Written from the formulas (DESIGN.md; InstructGPT arXiv 2203.02155 eq. 1; PPO
 arXiv 1707.06347 and TRL's PPOTrainer; GAE arXiv 1506.02438; Ziegler et al.
-2019 arXiv 1909.08593; RRHF arXiv 2304.05302), deliberately with explicit loops
-rather than the tensor tricks of the TypeScript, so that the two are
+2019 arXiv 1909.08593; RRHF arXiv 2304.05302; DPO arXiv 2305.18290 eq. 7 and
+IPO arXiv 2310.12036 eq. 17, as TRL's DPOTrainer), deliberately with explicit
+loops rather than the tensor tricks of the TypeScript, so that the two are
 independent. Inputs are rounded to float32 first, so the references are exact
 for the very numbers the float32 tests feed in.
 
@@ -523,6 +524,72 @@ def rrhf_cases(rng):
     return cases
 
 
+# ---------------------------------------------------------------- DPO / IPO
+
+
+def dpo_ref(pc, pr, rc, rr, beta, loss):
+    """Loss, implicit rewards and dL/d(policy log-probs), pair by pair.
+
+    h_i = (pc_i - rc_i) - (pr_i - rr_i); sigmoid: mean -log sigmoid(beta h_i)
+    (DPO eq. 7); ipo: mean (h_i - 1/(2 beta))^2 (IPO eq. 17, TRL's loss_type
+    "ipo"). The gradient is analytic: d/dh of -log sigmoid(beta h) is
+    -beta sigmoid(-beta h); of (h - c)^2 it is 2 (h - c); dh/dpc = 1, dh/dpr = -1.
+    """
+    n = len(pc)
+    total = 0.0
+    grad_chosen = []
+    for i in range(n):
+        h = (pc[i] - rc[i]) - (pr[i] - rr[i])
+        if loss == 'sigmoid':
+            total += softplus(-beta * h)
+            dh = -beta * sigmoid(-beta * h)
+        else:
+            c = 1.0 / (2.0 * beta)
+            total += (h - c) ** 2
+            dh = 2.0 * (h - c)
+        grad_chosen.append(dh / n)
+    chosen = [beta * (pc[i] - rc[i]) for i in range(n)]
+    rejected = [beta * (pr[i] - rr[i]) for i in range(n)]
+    return total / n, chosen, rejected, grad_chosen, [-g for g in grad_chosen]
+
+
+def dpo_cases(loss):
+    """Cases for one loss type, drawn from their own generator (the other cases' draws stay as they were)."""
+    rng = np.random.default_rng(400 if loss == 'sigmoid' else 500)
+    pc = [-4.0, -7.5, -12.25]
+    pr = [-6.0, -3.0, -9.5]
+    raw = [
+        # pi = ref: h = 0, so sigmoid gives log 2 and ipo (1/(2 beta))^2; rewards 0.
+        ('reference equals policy', pc, pr, pc, pr, 0.1),
+        ('hand, one pair', [-4.0], [-6.0], [-5.0], [-5.0], 0.5),
+        ('chosen fell, rejected rose', [-9.0, -2.0], [-3.0, -4.0], [-7.0, -2.5], [-4.0, -4.5], 1.0),
+    ]
+    if loss == 'sigmoid':
+        raw.append(('large margins both ways', [-10.0, -200.0], [-200.0, -10.0], [-100.0, -100.0],
+                    [-100.0, -100.0], 1.0))
+    else:
+        # h = 1/(2 beta) exactly: the ipo loss is 0.
+        raw.append(('on target (loss 0)', [-3.0, -8.0], [-5.5, -10.5], [-4.0, -9.0], [-4.0, -9.0], 0.2))
+    for beta in (0.1, 0.5, 2.0):
+        n = 6
+        policy_c = -rng.uniform(2.0, 30.0, size=n)
+        policy_r = -rng.uniform(2.0, 30.0, size=n)
+        ref_c = policy_c + rng.normal(scale=2.0, size=n)
+        ref_r = policy_r + rng.normal(scale=2.0, size=n)
+        raw.append((f'random N={n}, beta={beta}', policy_c, policy_r, ref_c, ref_r, beta))
+    cases = []
+    for name, a, b, c, d, beta in raw:
+        a, b, c, d = f32(a), f32(b), f32(c), f32(d)
+        value, chosen, rejected, g_chosen, g_rejected = dpo_ref(a, b, c, d, beta, loss)
+        cases.append({
+            'name': name, 'policyChosen': lst(a), 'policyRejected': lst(b),
+            'refChosen': lst(c), 'refRejected': lst(d), 'beta': beta, 'loss': value,
+            'chosenRewards': chosen, 'rejectedRewards': rejected,
+            'gradPolicyChosen': g_chosen, 'gradPolicyRejected': g_rejected,
+        })
+    return cases
+
+
 def main():
     rng = np.random.default_rng(20240601)
     pairs, ranking, direct = ranking_cases(rng)
@@ -541,6 +608,8 @@ def main():
         'gaeMasked': gae_masked,
         'adaptiveKL': kl_controller_cases(),
         'rrhf': rrhf_cases(rng),
+        'dpo': dpo_cases('sigmoid'),
+        'ipo': dpo_cases('ipo'),
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     # One line per case: small diffs when a case changes, still greppable.

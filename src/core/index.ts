@@ -1,7 +1,8 @@
 /**
  * The public surface of the ML core: tokenizer, GPT, sampling, the RLHF
- * objectives and trainers, checkpoints. Pure TypeScript + tfjs: no DOM, no
- * Svelte, no worker code, so it runs in workers and in Node alike.
+ * objectives and trainers (SFT, reward model, PPO, RRHF, DPO/IPO),
+ * checkpoints. Pure TypeScript + tfjs: no DOM, no Svelte, no worker code, so
+ * it runs in workers and in Node alike.
  */
 export { ArgumentError } from './errors';
 export { CharTokenizer, PAD_ID, BOS_ID, EOS_ID, UNK_ID } from './tokenizer';
@@ -50,6 +51,8 @@ export { PPO_DEFAULTS } from './train/ppo-settings';
 export type { PpoSettings } from './train/ppo-settings';
 export { RrhfTrainer, ranksToScores } from './train/rrhf';
 export type { RrhfGroup, RrhfSettings } from './train/rrhf';
+export { DpoTrainer, dpoPairs } from './train/dpo';
+export type { DpoPair, DpoSettings } from './train/dpo';
 export {
   saveCheckpoint,
   loadCheckpoint,

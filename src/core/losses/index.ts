@@ -7,3 +7,5 @@ export { AdaptiveKLController, FixedKLController } from './kl-controller';
 export type { KLController } from './kl-controller';
 export { rrhfLoss } from './rrhf';
 export type { RrhfInput } from './rrhf';
+export { dpoLoss, DPO_LOSS_TYPES } from './dpo';
+export type { DpoInput, DpoOutput, DpoLossType } from './dpo';

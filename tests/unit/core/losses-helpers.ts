@@ -91,6 +91,23 @@ export interface LossFixtures {
     sft: number;
     total: number;
   }[];
+  /** DPO's sigmoid loss and IPO, with the analytic gradient w.r.t. the policy's log-probs. */
+  dpo: DpoFixture[];
+  ipo: DpoFixture[];
+}
+
+export interface DpoFixture {
+  name: string;
+  policyChosen: number[];
+  policyRejected: number[];
+  refChosen: number[];
+  refRejected: number[];
+  beta: number;
+  loss: number;
+  chosenRewards: number[];
+  rejectedRewards: number[];
+  gradPolicyChosen: number[];
+  gradPolicyRejected: number[];
 }
 
 export function loadFixtures(): LossFixtures {
