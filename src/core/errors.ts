@@ -49,6 +49,32 @@ export function assertSameShape(name: string, t: Tensor, refName: string, ref: T
   }
 }
 
+/**
+ * Throws unless every tensor of `tensors` (keyed by argument name, checked in
+ * order) has the shape of `ref`.
+ */
+export function assertShapesMatch(
+  refName: string,
+  ref: Tensor,
+  tensors: Readonly<Record<string, Tensor>>,
+): void {
+  for (const [name, t] of Object.entries(tensors)) assertSameShape(name, t, refName, ref);
+}
+
+/** Throws unless `x` is a finite number. */
+export function assertFinite(name: string, x: number): void {
+  if (typeof x !== 'number' || !Number.isFinite(x)) {
+    throw new ArgumentError(name, `is ${String(x)}; expected a finite number`);
+  }
+}
+
+/** Throws unless `x` is a finite number > 0. */
+export function assertPositive(name: string, x: number): void {
+  if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) {
+    throw new ArgumentError(name, `is ${String(x)}; expected a finite number > 0`);
+  }
+}
+
 /** Throws unless `x` is a finite number within [lo, hi]. */
 export function assertInRange(name: string, x: number, lo: number, hi: number): void {
   if (typeof x !== 'number' || !Number.isFinite(x) || x < lo || x > hi) {

@@ -51,28 +51,42 @@ function minMax(min: unknown, max: unknown, path: string): [number, number] {
   return [lo, hi];
 }
 
+/**
+ * `value` as an object whose `kind` is one of `kinds`: the object (to read the
+ * kind's other fields from) and its kind.
+ */
+function tagged<K extends string>(
+  value: unknown,
+  path: string,
+  kinds: readonly K[],
+): [Record<string, unknown>, K] {
+  if (!isRecord(value)) throw new ArgumentError(path, 'expected an object');
+  return [value, oneOf(value.kind, `${path}.kind`, kinds)];
+}
+
 const SENTIMENTS = ['happy', 'sad', 'open'] as const;
+const ATTRIBUTE_KINDS = ['mentions', 'ending', 'length', 'dialogue', 'requested-animal'] as const;
+const LABELER_KINDS = [
+  'happy-ending',
+  'mentions-requested-animal',
+  'short-and-sweet',
+  'uses-dialogue',
+  'weighted',
+] as const;
 
 export function validateAttributeTest(value: unknown, path = 'test'): AttributeTest {
-  if (!isRecord(value)) throw new ArgumentError(path, 'expected an object');
-  const kind = oneOf(value.kind, `${path}.kind`, [
-    'mentions',
-    'ending',
-    'length',
-    'dialogue',
-    'requested-animal',
-  ] as const);
+  const [test, kind] = tagged(value, path, ATTRIBUTE_KINDS);
   switch (kind) {
     case 'mentions':
-      if (typeof value.word !== 'string' || value.word.trim() === '') {
+      if (typeof test.word !== 'string' || test.word.trim() === '') {
         throw new ArgumentError(`${path}.word`, 'expected a non-empty string');
       }
-      return { kind, word: value.word };
+      return { kind, word: test.word };
     case 'ending':
-      return { kind, sentiment: oneOf(value.sentiment, `${path}.sentiment`, SENTIMENTS) };
+      return { kind, sentiment: oneOf(test.sentiment, `${path}.sentiment`, SENTIMENTS) };
     case 'length': {
-      const unit = oneOf(value.unit, `${path}.unit`, ['words', 'sentences'] as const);
-      const [min, max] = minMax(value.min, value.max, path);
+      const unit = oneOf(test.unit, `${path}.unit`, ['words', 'sentences'] as const);
+      const [min, max] = minMax(test.min, test.max, path);
       return { kind, unit, min, max };
     }
     case 'dialogue':
@@ -83,25 +97,18 @@ export function validateAttributeTest(value: unknown, path = 'test'): AttributeT
 
 /** Checks untrusted JSON and returns it typed; throws an ArgumentError naming the field. */
 export function validateLabelerSpec(value: unknown, path = 'labeler'): LabelerSpec {
-  if (!isRecord(value)) throw new ArgumentError(path, 'expected an object');
-  const kind = oneOf(value.kind, `${path}.kind`, [
-    'happy-ending',
-    'mentions-requested-animal',
-    'short-and-sweet',
-    'uses-dialogue',
-    'weighted',
-  ] as const);
+  const [spec, kind] = tagged(value, path, LABELER_KINDS);
   switch (kind) {
     case 'happy-ending':
     case 'mentions-requested-animal':
     case 'uses-dialogue':
       return { kind };
     case 'short-and-sweet': {
-      const t = value.targetWords;
+      const t = spec.targetWords;
       if (!Array.isArray(t) || t.length !== 2) {
         throw new ArgumentError(`${path}.targetWords`, 'expected [min, max]');
       }
-      const f = value.falloffWords;
+      const f = spec.falloffWords;
       if (f !== undefined && (typeof f !== 'number' || !Number.isInteger(f) || f < 1 || f > 1000)) {
         throw new ArgumentError(
           `${path}.falloffWords`,
@@ -115,10 +122,10 @@ export function validateLabelerSpec(value: unknown, path = 'labeler'): LabelerSp
       };
     }
     case 'weighted': {
-      if (!Array.isArray(value.terms) || value.terms.length === 0) {
+      if (!Array.isArray(spec.terms) || spec.terms.length === 0) {
         throw new ArgumentError(`${path}.terms`, 'expected a non-empty array');
       }
-      const terms = value.terms.map((term: unknown, i) => {
+      const terms = spec.terms.map((term: unknown, i) => {
         const at = `${path}.terms[${i}]`;
         if (!isRecord(term)) throw new ArgumentError(at, 'expected { test, weight }');
         return {

@@ -4,7 +4,7 @@
  *   e = clip(KL / target − 1, −0.2, 0.2),  β ← β·(1 + e·n / horizon),
  * where n is the number of samples (or steps) since the last update.
  */
-import { ArgumentError, assertInRange } from '../errors';
+import { assertFinite, assertInRange, assertPositive } from '../errors';
 
 export interface KLController {
   /** Current coefficient β. */
@@ -17,10 +17,10 @@ function assertNonNegative(name: string, x: number): void {
   assertInRange(name, x, 0, Number.MAX_VALUE);
 }
 
-function assertPositive(name: string, x: number): void {
-  if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) {
-    throw new ArgumentError(name, `is ${String(x)}; expected a finite number > 0`);
-  }
+/** The arguments of `KLController.update`, checked the same way by every controller. */
+function assertUpdate(observedKl: number, nSteps: number): void {
+  assertFinite('observedKl', observedKl);
+  assertNonNegative('nSteps', nSteps);
 }
 
 export class AdaptiveKLController implements KLController {
@@ -42,10 +42,7 @@ export class AdaptiveKLController implements KLController {
   }
 
   update(observedKl: number, nSteps: number): void {
-    if (typeof observedKl !== 'number' || !Number.isFinite(observedKl)) {
-      throw new ArgumentError('observedKl', `is ${String(observedKl)}; expected a finite number`);
-    }
-    assertNonNegative('nSteps', nSteps);
+    assertUpdate(observedKl, nSteps);
     const error = Math.min(0.2, Math.max(-0.2, observedKl / this.target - 1));
     this.coef *= 1 + (error * nSteps) / this.horizon;
   }
@@ -53,21 +50,14 @@ export class AdaptiveKLController implements KLController {
 
 /** Constant β; `update` validates its arguments and changes nothing. */
 export class FixedKLController implements KLController {
-  private readonly coef: number;
+  readonly value: number;
 
   constructor(coef: number) {
     assertNonNegative('coef', coef);
-    this.coef = coef;
-  }
-
-  get value(): number {
-    return this.coef;
+    this.value = coef;
   }
 
   update(observedKl: number, nSteps: number): void {
-    if (typeof observedKl !== 'number' || !Number.isFinite(observedKl)) {
-      throw new ArgumentError('observedKl', `is ${String(observedKl)}; expected a finite number`);
-    }
-    assertNonNegative('nSteps', nSteps);
+    assertUpdate(observedKl, nSteps);
   }
 }

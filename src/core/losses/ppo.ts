@@ -6,18 +6,33 @@
  * Everything here builds tensors; callers read back with `await t.data()`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ArgumentError, assertSameShape, assertShape } from '../errors';
+import {
+  ArgumentError,
+  assertPositive,
+  assertSameShape,
+  assertShape,
+  assertShapesMatch,
+} from '../errors';
 import { maskedMean, maskedVar } from './masked';
 import { oneHotFloat } from './ranking';
 
-function assertPositive(name: string, x: number): void {
-  if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) {
-    throw new ArgumentError(name, `is ${String(x)}; expected a finite number > 0`);
-  }
-}
-
 function assertNotEmptyTensor(name: string, t: tf.Tensor): void {
   if (t.size === 0) throw new ArgumentError(name, `is empty (shape [${t.shape.join(', ')}])`);
+}
+
+/**
+ * The checks both clipped losses make: the reference tensor is not empty, the
+ * others have its shape, and the clip range ε is > 0.
+ */
+function assertClippedLossInput(
+  refName: string,
+  ref: tf.Tensor,
+  others: Readonly<Record<string, tf.Tensor>>,
+  clipRange: number,
+): void {
+  assertNotEmptyTensor(refName, ref);
+  assertShapesMatch(refName, ref, others);
+  assertPositive('clipRange', clipRange);
 }
 
 /**
@@ -63,8 +78,7 @@ export function klPenalizedRewards(input: KlRewardsInput): {
   const { logprobs, refLogprobs, mask, scores, beta } = input;
   assertShape('logprobs', logprobs, [-1, -1]);
   assertNotEmptyTensor('logprobs', logprobs);
-  assertSameShape('refLogprobs', refLogprobs, 'logprobs', logprobs);
-  assertSameShape('mask', mask, 'logprobs', logprobs);
+  assertShapesMatch('logprobs', logprobs, { refLogprobs, mask });
   assertShape('scores', scores, [logprobs.shape[0]]);
   if (typeof beta !== 'number' || !Number.isFinite(beta) || beta < 0) {
     throw new ArgumentError('beta', `is ${String(beta)}; expected a finite number >= 0`);
@@ -106,11 +120,7 @@ export function ppoPolicyLoss(input: PolicyLossInput): {
   approxKl: tf.Scalar;
 } {
   const { logprobs, oldLogprobs, advantages, mask, clipRange } = input;
-  assertNotEmptyTensor('logprobs', logprobs);
-  assertSameShape('oldLogprobs', oldLogprobs, 'logprobs', logprobs);
-  assertSameShape('advantages', advantages, 'logprobs', logprobs);
-  assertSameShape('mask', mask, 'logprobs', logprobs);
-  assertPositive('clipRange', clipRange);
+  assertClippedLossInput('logprobs', logprobs, { oldLogprobs, advantages, mask }, clipRange);
   return tf.tidy(() => {
     const logRatio = tf.sub(logprobs, oldLogprobs);
     const ratio = tf.exp(logRatio);
@@ -145,11 +155,7 @@ export interface ValueLossInput {
  */
 export function ppoValueLoss(input: ValueLossInput): { loss: tf.Scalar; clipfrac: tf.Scalar } {
   const { values, oldValues, returns, mask, clipRange } = input;
-  assertNotEmptyTensor('values', values);
-  assertSameShape('oldValues', oldValues, 'values', values);
-  assertSameShape('returns', returns, 'values', values);
-  assertSameShape('mask', mask, 'values', values);
-  assertPositive('clipRange', clipRange);
+  assertClippedLossInput('values', values, { oldValues, returns, mask }, clipRange);
   return tf.tidy(() => {
     // min/max with tensor bounds rather than old + clip(V − old, ±ε): V inside
     // the band comes back bit-exact, so clipfrac does not count rounding noise.

@@ -8,7 +8,13 @@
  * Lengths are response-token counts (prompt and padding excluded).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ArgumentError, assertFiniteArray, assertNonEmpty, assertShape } from '../errors';
+import {
+  ArgumentError,
+  assertFinite,
+  assertFiniteArray,
+  assertNonEmpty,
+  assertShape,
+} from '../errors';
 import { connectedZero, pairDifferences } from './ranking';
 
 export interface RrhfInput {
@@ -39,12 +45,7 @@ export function rrhfLoss(input: RrhfInput): { rank: tf.Scalar; sft: tf.Scalar; t
   lengths.forEach((n, i) => {
     if (n <= 0) throw new ArgumentError('lengths', `entry ${i} is ${n}; expected > 0`);
   });
-  if (typeof lengthPenalty !== 'number' || !Number.isFinite(lengthPenalty)) {
-    throw new ArgumentError(
-      'lengthPenalty',
-      `is ${String(lengthPenalty)}; expected a finite number`,
-    );
-  }
+  assertFinite('lengthPenalty', lengthPenalty);
 
   // Pairs (worse, better) in the order of the reference's score-difference matrix.
   const pairs: [number, number][] = [];
