@@ -56,6 +56,20 @@ export type TrainRequest =
           /** Which model samples the candidates: the frozen SFT model (default) or the policy. */
           candidates?: 'sft' | 'policy';
         };
+    }
+  | {
+      kind: 'dpo';
+      /** The person's rankings (ranks: 0 = best); DPO trains on every pair of each. */
+      groups: { prompt: string; candidates: string[]; ranks: number[] }[];
+      /** Prompts the policy answers after each step for the gold curve (default: the groups'). */
+      prompts?: string[];
+      settings: LoopSettings &
+        SampleSettings & {
+          /** β: how far the policy may move from the reference, in the implicit reward. */
+          beta?: number;
+          /** The sigmoid loss of DPO, or IPO's squared loss. */
+          loss?: 'sigmoid' | 'ipo';
+        };
     };
 
 export type PpoLoopSettings = Pick<

@@ -11,6 +11,7 @@ import {
   type Sequence,
 } from '../src/core';
 import { ppoTask, rrhfTask } from './feedback-tasks';
+import { dpoTask } from './dpo-task';
 import type { PolicyContext, TrainRequest } from './policy-requests';
 import { makeTask, picker } from './trainer-task';
 import type { LoopSettings, LoopTask } from './training-loop';
@@ -65,10 +66,12 @@ export function makePolicyTask(ctx: PolicyContext, req: TrainRequest): LoopTask 
       return ppoTask(ctx, req.prompts, req);
     case 'rrhf':
       return rrhfTask(ctx, req);
+    case 'dpo':
+      return dpoTask(ctx, req);
     default:
       throw new ArgumentError(
         'kind',
-        `is ${JSON.stringify((req as { kind: unknown }).kind)}; expected sft, pretrain, ppo or rrhf`,
+        `is ${JSON.stringify((req as { kind: unknown }).kind)}; expected sft, pretrain, ppo, rrhf or dpo`,
       );
   }
 }

@@ -39,6 +39,7 @@ import {
   rankSampling,
   rewardLoopSettings,
   rrhfLoopSettings,
+  dpoLoopSettings,
   sftLoopSettings,
 } from '../../src/lib/settings/run-settings';
 import { SETTINGS, type Settings } from '../../src/lib/settings/settings';
@@ -86,6 +87,15 @@ export interface LessonResult {
   examples: { sft: string; ppo: string; rrhf: string };
   /** Mean RM and gold score of the first and last 3 iterations' own samples. */
   rollouts: { ppo: RolloutTrace; rrhf: RolloutTrace };
+  /** DPO from the same SFT model, straight from the same rankings (no reward model). */
+  dpo?: {
+    gold: number;
+    winRateVsSft: Proportion;
+    kl: number;
+    seconds: number;
+    example: string;
+    rollouts: RolloutTrace;
+  };
   /** Presets with a fixed β: the same PPO with the default adaptive KL controller. */
   adaptive?: {
     gold: number;
@@ -294,8 +304,8 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     `RM: held-out rankings ${rmHeldout.toFixed(2)}, leave-one-out ${rmLeaveOneOut.toFixed(2)}, agrees with gold on ${(agreement.share * 100).toFixed(0)}% of ${agreement.pairs} pairs (${seconds.rm.toFixed(0)} s)`,
   );
 
-  // 4. PPO and RRHF, each from the SFT weights.
-  const optimise = async (kind: 'ppo' | 'rrhf', st: Settings = s) => {
+  // 4. PPO, RRHF and DPO, each from the SFT weights.
+  const optimise = async (kind: 'ppo' | 'rrhf' | 'dpo', st: Settings = s) => {
     const tt = timer();
     policySlot.model.dispose();
     policySlot.model = await copyOf(sftModel);
@@ -304,14 +314,26 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     const req: TrainRequest =
       kind === 'ppo'
         ? { kind, prompts: preset.prompts, ...ppoLoopSettings(st, o.seed, preset.labeler) }
-        : { kind, prompts: preset.prompts, settings: rrhfLoopSettings(st, o.seed, preset.labeler) };
+        : kind === 'rrhf'
+          ? {
+              kind,
+              prompts: preset.prompts,
+              settings: rrhfLoopSettings(st, o.seed, preset.labeler),
+            }
+          : {
+              kind,
+              // Every ranking the person made: DPO has no reward model to hold any out for.
+              groups: rankings.map((r) => ({ ...r, candidates: r.completions })),
+              prompts: preset.prompts,
+              settings: dpoLoopSettings(st, o.seed, preset.labeler),
+            };
     const settings = req.settings as { maxSteps: number };
     const run = await runTask(makePolicyTask(ctx, req), settings.maxSteps);
     const sec = tt();
     const at = (key: string, part: 'first' | 'last') =>
       mean((part === 'first' ? run.history.slice(0, 3) : run.history.slice(-3)).map((m) => m[key]));
-    const goldKey = kind === 'ppo' ? 'env/gold_mean' : 'rrhf/gold_mean';
-    const rmKey = kind === 'ppo' ? 'env/reward_mean' : 'rrhf/reward_mean';
+    const goldKey = kind === 'ppo' ? 'env/gold_mean' : `${kind}/gold_mean`;
+    const rmKey = kind === 'ppo' ? 'env/reward_mean' : `${kind}/reward_mean`;
     const trace: RolloutTrace = {
       rmFirst: at(rmKey, 'first'),
       rmLast: at(rmKey, 'last'),
@@ -321,7 +343,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
       betaLast: kind === 'ppo' ? run.last['objective/kl_coef'] : NaN,
     };
     log(
-      `${kind.toUpperCase()} ${settings.maxSteps} iterations: rollout RM ${trace.rmFirst.toFixed(2)} → ${trace.rmLast.toFixed(2)}, ` +
+      `${kind.toUpperCase()} ${settings.maxSteps} ${kind === 'dpo' ? 'steps' : 'iterations'}: rollout RM ${trace.rmFirst.toFixed(2)} → ${trace.rmLast.toFixed(2)}, ` +
         `gold ${trace.goldFirst.toFixed(2)} → ${trace.goldLast.toFixed(2)}` +
         (kind === 'ppo' ? `, KL ${trace.klLast.toFixed(1)}, β ${trace.betaLast.toFixed(3)}` : '') +
         ` (${sec.toFixed(0)} s)`,
@@ -333,6 +355,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   seconds.ppo = ppo.sec;
   const rrhf = await optimise('rrhf');
   seconds.rrhf = rrhf.sec;
+  const dpo = await optimise('dpo');
   // A preset with a fixed β (the reward-hacking lesson) is also run with the page's
   // default adaptive KL controller, from the same SFT model and reward model.
   const adaptive =
@@ -348,6 +371,8 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   const sftAnswers = await answer(sftModel, tok, heldout, o.answersPerPrompt, s, evalSeed);
   const ppoAnswers = await answer(ppo.policy, tok, heldout, o.answersPerPrompt, s, evalSeed);
   const rrhfAnswers = await answer(rrhf.policy, tok, heldout, o.answersPerPrompt, s, evalSeed);
+  const dpoAnswers = await answer(dpo.policy, tok, heldout, o.answersPerPrompt, s, evalSeed);
+  const dpoGold = goldOf(dpoAnswers);
   const g = {
     base: goldOf(baseAnswers),
     sft: goldOf(sftAnswers),
@@ -399,6 +424,14 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     seconds,
     examples: { sft: sftAnswers.texts[0], ppo: ppoAnswers.texts[0], rrhf: rrhfAnswers.texts[0] },
     rollouts: { ppo: ppo.trace, rrhf: rrhf.trace },
+    dpo: {
+      gold: mean(dpoGold),
+      winRateVsSft: pairedWinRate(dpoGold, g.sft),
+      kl: (await measure(dpo.policy)).kl,
+      seconds: dpo.sec,
+      example: dpoAnswers.texts[0],
+      rollouts: dpo.trace,
+    },
     ...(adaptive && adaptiveGold
       ? {
           adaptive: {
@@ -412,7 +445,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
       : {}),
   };
   rmTrainer.dispose();
-  for (const m of [ppo.policy, rrhf.policy, sftModel, rm]) m.dispose();
+  for (const m of [ppo.policy, rrhf.policy, dpo.policy, sftModel, rm]) m.dispose();
   adaptive?.policy.dispose();
   policySlot.drop();
   refSlot.drop();

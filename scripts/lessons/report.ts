@@ -69,6 +69,18 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
   return out;
 }
 
+/** DPO's target (the issue of methods beyond PPO and RRHF), as [what, met?]. */
+export function dpoTargets(rs: LessonResult[]): [string, boolean][] {
+  const need = Math.max(1, Math.ceil(rs.length * 0.8));
+  const raised = rs.filter((r) => r.dpo && r.dpo.gold > r.gold.sft).length;
+  return [
+    [
+      `DPO raises held-out gold over SFT in ≥ ${need} of ${rs.length} seeds (${raised})`,
+      raised >= need,
+    ],
+  ];
+}
+
 export function renderPresetSection(preset: Preset, command: string, rs: LessonResult[]): string {
   const rows = rs.map(
     (r) =>
@@ -107,6 +119,29 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
         }),
       ]
     : [];
+  const withDpo = rs.filter((r) => r.dpo);
+  const dpo =
+    withDpo.length > 0
+      ? [
+          '',
+          `DPO from the same SFT model, trained straight on the same rankings (every pair of each ranking; no reward model, no sampling):`,
+          '',
+          '| seed | gold: SFT | DPO | win vs SFT | KL | seconds |',
+          '| --- | --- | --- | --- | --- | --- |',
+          ...withDpo.map((r) => {
+            const d = r.dpo!;
+            const w = d.winRateVsSft;
+            return `| ${r.seed} | ${f2(r.gold.sft)} | ${f2(d.gold)} | ${pc(w.rate)} [${pc(w.low)}, ${pc(w.high)}] | ${f1(d.kl)} | ${s0(d.seconds)} |`;
+          }),
+          `| **median** | ${f2(m((r) => r.gold.sft))} | ${f2(median(withDpo.map((r) => r.dpo!.gold)))} | ` +
+            `${pc(median(withDpo.map((r) => r.dpo!.winRateVsSft.rate)))} | ${f1(median(withDpo.map((r) => r.dpo!.kl)))} | ` +
+            `${s0(median(withDpo.map((r) => r.dpo!.seconds)))} |`,
+          '',
+          ...dpoTargets(withDpo).map(([what, ok]) => `- ${ok ? '✅' : '❌'} ${what}`),
+          '',
+          `First held-out answer, seed ${withDpo[0].seed}: DPO ${JSON.stringify(withDpo[0].dpo!.example)}.`,
+        ]
+      : [];
   const ex = rs[0]?.examples;
   return [
     `## ${preset.title} (\`${preset.id}\`)`,
@@ -120,6 +155,7 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
     '',
     ...checks,
     ...hacking,
+    ...dpo,
     ...(ex
       ? [
           '',

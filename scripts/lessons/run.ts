@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { SftTrainer, createGPT } from '../../src/core/index';
+import { SftTrainer, createGPT, type Proportion } from '../../src/core/index';
 import {
   SETTINGS,
   parseValue,
@@ -108,6 +108,11 @@ for (const id of ids) {
         `  adaptive KL: gold ${r.adaptive.gold.toFixed(2)}, win ${pc(r.adaptive.winRateVsSft.rate)}, KL ${r.adaptive.kl.toFixed(1)}`,
       );
     }
+    if (r.dpo) {
+      console.log(
+        `  DPO: gold ${r.dpo.gold.toFixed(2)}, win ${pc(r.dpo.winRateVsSft.rate)}, KL ${r.dpo.kl.toFixed(1)}, ${r.dpo.seconds.toFixed(0)} s; e.g. ${JSON.stringify(r.dpo.example)}`,
+      );
+    }
     console.log(`  e.g. PPO: ${JSON.stringify(r.examples.ppo)}`);
   }
   const set = argument('set', '');
@@ -144,6 +149,15 @@ if (jsonOut) {
       ...(r.adaptive
         ? { adaptive: { ...r.adaptive, winRateVsSft: r.adaptive.winRateVsSft.rate } }
         : {}),
+      ...(r.dpo
+        ? {
+            dpo: {
+              ...r.dpo,
+              winRateVsSft: r.dpo.winRateVsSft.rate,
+              winRateInterval: r.dpo.winRateVsSft,
+            },
+          }
+        : {}),
     })),
   }));
   writeFileSync(jsonOut, JSON.stringify(body.length === 1 ? body[0] : body, null, 2) + '\n');
@@ -165,8 +179,12 @@ async function measureMicroStep(): Promise<number> {
   return (performance.now() - t0) / 3;
 }
 
-type Saved = Omit<LessonResult, 'winRateVsSft' | 'adaptive' | 'examples'> & {
+type Saved = Omit<LessonResult, 'winRateVsSft' | 'adaptive' | 'examples' | 'dpo'> & {
   winRateIntervals: LessonResult['winRateVsSft'];
+  dpo?: Omit<NonNullable<LessonResult['dpo']>, 'winRateVsSft'> & {
+    winRateVsSft: number;
+    winRateInterval: Proportion;
+  };
   adaptive?: Omit<NonNullable<LessonResult['adaptive']>, 'winRateVsSft'> & {
     winRateVsSft: number;
   };
@@ -179,7 +197,7 @@ interface SavedPreset {
 
 /** A seed as `--json` wrote it, back in the shape the report reads. */
 function fromSaved(r: Saved): LessonResult {
-  const { winRateIntervals, adaptive, ...rest } = r;
+  const { winRateIntervals, adaptive, dpo, ...rest } = r;
   const first = (a: string[] | undefined) => a?.[0] ?? '';
   return {
     ...rest,
@@ -190,6 +208,7 @@ function fromSaved(r: Saved): LessonResult {
       ppo: first(r.answers?.ppo),
       rrhf: first(r.answers?.rrhf),
     },
+    ...(dpo ? { dpo: { ...dpo, winRateVsSft: dpo.winRateInterval } } : {}),
     ...(adaptive
       ? {
           adaptive: {

@@ -42,6 +42,11 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'rrhf.lengthPenalty': 'RRHF：p_i = Σ log π / |y_i|',
   'rrhf.iterations':
     'npm run lessons（docs/lessons.md）：候选来自 SFT 时，90 次迭代在 5 个种子中的 3 个让金标准分数上升 0.39–0.41（胜率 70–71%）；用时约等于 PPO 的 30 次迭代（一步 RRHF 的开销是一次 PPO 迭代的三分之一）',
+  'dpo.beta': 'TRL DPOConfig 的 beta（0.1）；DPO 论文用 0.1–0.5',
+  'dpo.loss': 'Rafailov 等 2023（DPO）；Azar 等 2023（IPO），即 TRL 的 loss_type',
+  'dpo.lr': '同一个模型上 RRHF 的学习率；TRL 用 1e-6（7B 模型）',
+  'dpo.batchSize': '按比例缩小',
+  'dpo.steps': '四个回答的十次排序约有 60 对：大约把它们过五遍',
   'classroom.presenter': '关',
   'classroom.tour': '关',
 };

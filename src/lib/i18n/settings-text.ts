@@ -17,6 +17,7 @@ const ZH_GROUPS: Record<SettingGroup, string> = {
   rm: '奖励模型',
   ppo: 'PPO',
   rrhf: 'RRHF',
+  dpo: 'DPO',
   classroom: '课堂',
 };
 
@@ -97,6 +98,20 @@ const ZH: Partial<Record<SettingKey, Text>> = {
     help: '对数概率长度归一化的指数；1 即取平均（论文的做法）。',
   },
   'rrhf.iterations': { label: '迭代次数', help: 'RRHF 自动停止前的更新次数。' },
+  'dpo.beta': {
+    label: 'β',
+    help: '策略能离 SFT 模型多远：隐式奖励是 β·log(π/π_SFT)。越小，它能走得越远。',
+  },
+  'dpo.loss': {
+    label: '损失',
+    help: 'DPO 的逻辑损失会一直推高差距；IPO 的平方损失在差距到 1/(2β) 时停下，所以不会把几次排序过拟合得那么远。',
+  },
+  'dpo.lr': { label: '学习率', help: '策略的 Adam 步长。' },
+  'dpo.batchSize': {
+    label: '每步的偏好对',
+    help: '每次更新的偏好对数（同一个提示的一个较好回答和一个较差回答）。',
+  },
+  'dpo.steps': { label: '步数', help: 'DPO 自动停止前的更新次数。' },
   'classroom.presenter': { label: '演示视图', help: '用于投影：更大的字、更强的对比度。' },
   'classroom.tour': { label: '导览', help: '带论文出处的简短讲解，一步一步走过各个阶段。' },
 };
@@ -135,6 +150,8 @@ export function optionLabel(key: SettingKey, value: string, label: string): stri
     all: '整个模型（InstructGPT）',
     sft: 'SFT 模型（RRHF 的主要做法）',
     policy: '策略自己（在线）',
+    sigmoid: 'DPO：−log σ(β·差距)',
+    ipo: 'IPO：(差距 − 1/(2β))²',
   };
   return words[value] ?? label;
 }

@@ -45,6 +45,7 @@ export const stageSeed = {
   rm: (seed: number, stepsSoFar = 0) => seed + stepsSoFar,
   ppo: (seed: number) => seed + 10,
   rrhf: (seed: number) => seed + 12,
+  dpo: (seed: number) => seed + 14,
 };
 
 export function sftLoopSettings(s: Settings, seed: number) {
@@ -132,5 +133,19 @@ export function rrhfLoopSettings(s: Settings, seed: number, gold?: LabelerSpec) 
     lengthPenalty: s['rrhf.lengthPenalty'],
     temperature: s['sample.temperature'],
     candidates: s['rrhf.candidates'] as 'sft' | 'policy',
+  };
+}
+
+export function dpoLoopSettings(s: Settings, seed: number, gold?: LabelerSpec) {
+  return {
+    maxNewTokens: s['sample.maxNewTokens'],
+    temperature: s['sample.temperature'],
+    seed: stageSeed.dpo(seed),
+    ...(gold ? { gold } : {}),
+    lr: s['dpo.lr'],
+    batchSize: s['dpo.batchSize'],
+    maxSteps: s['dpo.steps'],
+    beta: s['dpo.beta'],
+    loss: s['dpo.loss'] as 'sigmoid' | 'ipo',
   };
 }

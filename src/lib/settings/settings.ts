@@ -11,14 +11,16 @@ import { english, type Translate } from '../i18n/format';
 import type { NumberSpec, SettingGroup, SettingSpec } from './setting-spec';
 import { OPTIMISE_SETTINGS } from './table-optimise';
 import { SFT_RM_SETTINGS } from './table-sft-rm';
+import { DPO_SETTINGS } from './table-dpo';
 
 export type { ChoiceSpec, LiveRun, NumberSpec, SettingGroup, SettingSpec } from './setting-spec';
 
 /** The whole table, in the order the panel and links list it. */
-export const SETTINGS = { ...SFT_RM_SETTINGS, ...OPTIMISE_SETTINGS } as const satisfies Record<
-  string,
-  SettingSpec
->;
+export const SETTINGS = {
+  ...SFT_RM_SETTINGS,
+  ...OPTIMISE_SETTINGS,
+  ...DPO_SETTINGS,
+} as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue = number | string;
@@ -34,6 +36,7 @@ export const GROUP_TITLES: Record<SettingGroup, string> = {
   rm: 'Reward model',
   ppo: 'PPO',
   rrhf: 'RRHF',
+  dpo: 'DPO',
   classroom: 'Classroom',
 };
 

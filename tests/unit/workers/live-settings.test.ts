@@ -16,10 +16,15 @@ beforeAll(async () => {
 });
 
 const base = { lr: 1e-3, batchSize: 2, seed: 1, maxNewTokens: 4 };
-const REQUESTS: Record<'sft' | 'ppo' | 'rrhf', TrainRequest> = {
+const REQUESTS: Record<'sft' | 'ppo' | 'rrhf' | 'dpo', TrainRequest> = {
   sft: { kind: 'sft', examples: [{ prompt: 'ab', response: 'cd' }], settings: base },
   ppo: { kind: 'ppo', prompts: ['ab'], settings: base },
   rrhf: { kind: 'rrhf', prompts: ['ab'], settings: { ...base, k: 2 } },
+  dpo: {
+    kind: 'dpo',
+    groups: [{ prompt: 'ab', candidates: ['cd', 'dc'], ranks: [0, 1] }],
+    settings: base,
+  },
 };
 
 async function task(kind: keyof typeof REQUESTS) {
@@ -39,7 +44,7 @@ describe('live settings', () => {
       return l && l.run !== 'rm' ? [{ key, ...l }] : [];
     });
     expect(live.map((l) => l.key)).toContain('ppo.klCoef');
-    for (const kind of ['sft', 'ppo', 'rrhf'] as const) {
+    for (const kind of ['sft', 'ppo', 'rrhf', 'dpo'] as const) {
       const { t, ctx } = await task(kind);
       for (const l of live.filter((x) => x.run === kind)) {
         expect(() => t.update({ [l.field]: SETTINGS[l.key].default }), l.key).not.toThrow();
