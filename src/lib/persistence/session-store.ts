@@ -82,15 +82,48 @@ export function sessionId(): string {
 
 const range = (id: string) => IDBKeyRange.bound([id, ''], [id, '\uffff']);
 
+/**
+ * Rows kept per session under a name (a run's checkpoint, a run's curve),
+ * keyed [sessionId, name] in IndexedDB or, without it, in memory.
+ */
+class NamedRows<T extends { sessionId: string }> {
+  private readonly memory = new Map<string, T>();
+
+  constructor(
+    private readonly rows: PlaygroundStore,
+    private readonly store: 'checkpoints' | 'metrics',
+    private readonly nameOf: (row: T) => string,
+  ) {}
+
+  async put(row: T): Promise<void> {
+    const done = await this.rows.withStore(this.store, 'readwrite', (s) => s.put(row));
+    if (done === undefined) this.memory.set(`${row.sessionId}/${this.nameOf(row)}`, row);
+  }
+
+  async of(id: string): Promise<T[]> {
+    const rows = await this.rows.withStore(this.store, 'readonly', (s) => s.getAll(range(id)));
+    if (rows !== undefined) return rows as T[];
+    return [...this.memory.values()].filter((r) => r.sessionId === id);
+  }
+
+  async delete(id: string, name: string): Promise<void> {
+    const done = await this.rows.withStore(this.store, 'readwrite', (s) => s.delete([id, name]));
+    if (done === undefined) this.memory.delete(`${id}/${name}`);
+  }
+}
+
 export class SessionStore {
   private readonly memory = {
     sessions: new Map<string, SessionRecord>(),
-    checkpoints: new Map<string, StoredCheckpoint>(),
-    metrics: new Map<string, StoredMetrics>(),
     meta: new Map<string, unknown>(),
   };
+  private readonly checkpointRows: NamedRows<StoredCheckpoint>;
+  private readonly metricRows: NamedRows<StoredMetrics>;
 
-  constructor(readonly rows: PlaygroundStore) {}
+  constructor(readonly rows: PlaygroundStore) {
+    this.checkpointRows = new NamedRows(rows, 'checkpoints', (c) => c.name);
+    this.metricRows = new NamedRows(rows, 'metrics', (m) => m.run);
+  }
 
   async sessions(): Promise<SessionRecord[]> {
     const all = await this.rows.withStore('sessions', 'readonly', (s) => s.getAll());
@@ -148,36 +181,28 @@ export class SessionStore {
     if (done === undefined) this.memory.meta.set('current', row);
   }
 
-  async putCheckpoint(c: StoredCheckpoint): Promise<void> {
-    const done = await this.rows.withStore('checkpoints', 'readwrite', (s) => s.put(c));
-    if (done === undefined) this.memory.checkpoints.set(`${c.sessionId}/${c.name}`, c);
+  putCheckpoint(c: StoredCheckpoint): Promise<void> {
+    return this.checkpointRows.put(c);
   }
 
-  async checkpoints(id: string): Promise<StoredCheckpoint[]> {
-    const rows = await this.rows.withStore('checkpoints', 'readonly', (s) => s.getAll(range(id)));
-    if (rows !== undefined) return rows as StoredCheckpoint[];
-    return [...this.memory.checkpoints.values()].filter((c) => c.sessionId === id);
+  checkpoints(id: string): Promise<StoredCheckpoint[]> {
+    return this.checkpointRows.of(id);
   }
 
-  async deleteCheckpoint(id: string, name: RunName): Promise<void> {
-    const done = await this.rows.withStore('checkpoints', 'readwrite', (s) => s.delete([id, name]));
-    if (done === undefined) this.memory.checkpoints.delete(`${id}/${name}`);
+  deleteCheckpoint(id: string, name: RunName): Promise<void> {
+    return this.checkpointRows.delete(id, name);
   }
 
-  async putMetrics(m: StoredMetrics): Promise<void> {
-    const done = await this.rows.withStore('metrics', 'readwrite', (s) => s.put(m));
-    if (done === undefined) this.memory.metrics.set(`${m.sessionId}/${m.run}`, m);
+  putMetrics(m: StoredMetrics): Promise<void> {
+    return this.metricRows.put(m);
   }
 
-  async metrics(id: string): Promise<StoredMetrics[]> {
-    const rows = await this.rows.withStore('metrics', 'readonly', (s) => s.getAll(range(id)));
-    if (rows !== undefined) return rows as StoredMetrics[];
-    return [...this.memory.metrics.values()].filter((m) => m.sessionId === id);
+  metrics(id: string): Promise<StoredMetrics[]> {
+    return this.metricRows.of(id);
   }
 
-  async deleteMetrics(id: string, run: string): Promise<void> {
-    const done = await this.rows.withStore('metrics', 'readwrite', (s) => s.delete([id, run]));
-    if (done === undefined) this.memory.metrics.delete(`${id}/${run}`);
+  deleteMetrics(id: string, run: string): Promise<void> {
+    return this.metricRows.delete(id, run);
   }
 
   /** Rows of one session, of every preset. */
