@@ -68,7 +68,7 @@ export class RunWriter {
       await this.writeMetrics(name);
       // A snapshot of the SFT run that lands after the model was fixed must not replace it.
       if (name === 'sft' && !fixed && this.page.sft.fixed) return;
-      await host.sessions.putCheckpoint(c);
+      await host.sessions.checkpoints.put(c);
       host.saved[name] = step;
     } catch (e) {
       host.problem('keeper.checkpointNotSaved', e, { name: name.toUpperCase() });
@@ -102,18 +102,18 @@ export class RunWriter {
     if (!host.writable) return;
     const series = metricsOf(this.page.metrics, [run])[run];
     if (!series) return;
-    await host.sessions.putMetrics({ sessionId: host.id, run, series, savedAt: Date.now() });
+    await host.sessions.metrics.put({ sessionId: host.id, run, series, savedAt: Date.now() });
   }
 
   private async forget(name: RunName): Promise<void> {
     if (!this.host.writable) return;
     delete this.host.saved[name];
-    await this.host.sessions.deleteCheckpoint(this.host.id, name).catch(() => undefined);
+    await this.host.sessions.checkpoints.delete(this.host.id, name).catch(() => undefined);
     await this.forgetHistory(name);
   }
 
   private async forgetHistory(run: string): Promise<void> {
     if (!this.host.writable) return;
-    await this.host.sessions.deleteMetrics(this.host.id, run).catch(() => undefined);
+    await this.host.sessions.metrics.delete(this.host.id, run).catch(() => undefined);
   }
 }

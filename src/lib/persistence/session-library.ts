@@ -171,8 +171,8 @@ export class SessionLibrary {
       this.store.rowsOf<StoredRanking>('rankings', id),
       this.store.rowsOf<StoredDemonstration>('demonstrations', id),
       this.store.rowsOf<StoredLabel>('labels', id),
-      this.store.metrics(id),
-      this.store.checkpoints(id),
+      this.store.metrics.of(id),
+      this.store.checkpoints.of(id),
     ]);
     return buildSessionFile({ session, rankings, demonstrations, labels, metrics, checkpoints });
   }

@@ -105,7 +105,12 @@ export async function readLastSession(s: SessionStore): Promise<{
   const all = await s.sessions();
   rec ??= all.filter((r) => r.id !== EMBED_SESSION).at(-1) ?? null;
   if (!rec) return { rec, all, checkpoints: [], histories: [] };
-  return { rec, all, checkpoints: await s.checkpoints(rec.id), histories: await s.metrics(rec.id) };
+  return {
+    rec,
+    all,
+    checkpoints: await s.checkpoints.of(rec.id),
+    histories: await s.metrics.of(rec.id),
+  };
 }
 
 /** "Session 3": one more than the sessions there are. */

@@ -103,8 +103,8 @@ export async function setAside(
     metrics: histories.map((h) => ({ ...h, sessionId: id })),
     checkpoints: checkpoints.map((c) => ({ ...c, sessionId: id })),
   });
-  for (const c of checkpoints) await s.deleteCheckpoint(old.id, c.name);
-  for (const h of histories) await s.deleteMetrics(old.id, h.run);
+  for (const c of checkpoints) await s.checkpoints.delete(old.id, c.name);
+  for (const h of histories) await s.metrics.delete(old.id, h.run);
   return name;
 }
 

@@ -86,7 +86,7 @@ const range = (id: string) => IDBKeyRange.bound([id, ''], [id, '\uffff']);
  * Rows kept per session under a name (a run's checkpoint, a run's curve),
  * keyed [sessionId, name] in IndexedDB or, without it, in memory.
  */
-class NamedRows<T extends { sessionId: string }> {
+export class NamedRows<T extends { sessionId: string }> {
   private readonly memory = new Map<string, T>();
 
   constructor(
@@ -117,12 +117,14 @@ export class SessionStore {
     sessions: new Map<string, SessionRecord>(),
     meta: new Map<string, unknown>(),
   };
-  private readonly checkpointRows: NamedRows<StoredCheckpoint>;
-  private readonly metricRows: NamedRows<StoredMetrics>;
+  /** Each run's last checkpoint, by session. */
+  readonly checkpoints: NamedRows<StoredCheckpoint>;
+  /** Each run's curve, by session. */
+  readonly metrics: NamedRows<StoredMetrics>;
 
   constructor(readonly rows: PlaygroundStore) {
-    this.checkpointRows = new NamedRows(rows, 'checkpoints', (c) => c.name);
-    this.metricRows = new NamedRows(rows, 'metrics', (m) => m.run);
+    this.checkpoints = new NamedRows(rows, 'checkpoints', (c) => c.name);
+    this.metrics = new NamedRows(rows, 'metrics', (m) => m.run);
   }
 
   async sessions(): Promise<SessionRecord[]> {
@@ -157,8 +159,8 @@ export class SessionStore {
     for (const [kind, rows] of Object.entries(w.rows)) {
       for (const r of rows) await this.rows.addRaw(kind as keyof typeof w.rows, r);
     }
-    for (const m of w.metrics) await this.putMetrics(m);
-    for (const c of w.checkpoints) await this.putCheckpoint(c);
+    for (const m of w.metrics) await this.metrics.put(m);
+    for (const c of w.checkpoints) await this.checkpoints.put(c);
     await this.putSession(record);
   }
 
@@ -181,30 +183,6 @@ export class SessionStore {
     if (done === undefined) this.memory.meta.set('current', row);
   }
 
-  putCheckpoint(c: StoredCheckpoint): Promise<void> {
-    return this.checkpointRows.put(c);
-  }
-
-  checkpoints(id: string): Promise<StoredCheckpoint[]> {
-    return this.checkpointRows.of(id);
-  }
-
-  deleteCheckpoint(id: string, name: RunName): Promise<void> {
-    return this.checkpointRows.delete(id, name);
-  }
-
-  putMetrics(m: StoredMetrics): Promise<void> {
-    return this.metricRows.put(m);
-  }
-
-  metrics(id: string): Promise<StoredMetrics[]> {
-    return this.metricRows.of(id);
-  }
-
-  deleteMetrics(id: string, run: string): Promise<void> {
-    return this.metricRows.delete(id, run);
-  }
-
   /** Rows of one session, of every preset. */
   async rowsOf<T extends { sessionId?: string }>(
     name: 'rankings' | 'demonstrations' | 'labels',
@@ -219,15 +197,15 @@ export class SessionStore {
     for (const name of ['rankings', 'demonstrations', 'labels'] as const) {
       for (const r of await this.rowsOf(name, id)) await this.rows.deleteRow(name, r.id);
     }
-    for (const c of await this.checkpoints(id)) await this.deleteCheckpoint(id, c.name);
-    for (const m of await this.metrics(id)) await this.deleteMetrics(id, m.run);
+    for (const c of await this.checkpoints.of(id)) await this.checkpoints.delete(id, c.name);
+    for (const m of await this.metrics.of(id)) await this.metrics.delete(id, m.run);
     const done = await this.rows.withStore('sessions', 'readwrite', (s) => s.delete(id));
     if (done === undefined) this.memory.sessions.delete(id);
   }
 
   /** Bytes the session's checkpoints take (the bulk of what it stores). */
   async checkpointBytes(id: string): Promise<number> {
-    return (await this.checkpoints(id)).reduce((n, c) => n + c.bytes.byteLength, 0);
+    return (await this.checkpoints.of(id)).reduce((n, c) => n + c.bytes.byteLength, 0);
   }
 }
 
