@@ -4,7 +4,9 @@
 Written from the formulas (DESIGN.md; InstructGPT arXiv 2203.02155 eq. 1; PPO
 arXiv 1707.06347 and TRL's PPOTrainer; GAE arXiv 1506.02438; Ziegler et al.
 2019 arXiv 1909.08593; RRHF arXiv 2304.05302; DPO arXiv 2305.18290 eq. 7 and
-IPO arXiv 2310.12036 eq. 17, as TRL's DPOTrainer), deliberately with explicit
+IPO arXiv 2310.12036 eq. 17, as TRL's DPOTrainer; GRPO arXiv 2402.03300,
+Dr. GRPO arXiv 2503.20783 and RLOO arXiv 2402.14740, as TRL's GRPOTrainer),
+deliberately with explicit
 loops rather than the tensor tricks of the TypeScript, so that the two are
 independent. Inputs are rounded to float32 first, so the references are exact
 for the very numbers the float32 tests feed in.
@@ -590,6 +592,133 @@ def dpo_cases(loss):
     return cases
 
 
+# ---------------------------------------------------------------- GRPO / Dr. GRPO / RLOO
+
+
+def group_adv_ref(r, mode):
+    """Advantages of one group, from the definitions.
+
+    grpo: (r_i - mean) / (std + 1e-4) with the unbiased std (TRL, torch.std);
+    dr-grpo: r_i - mean; rloo: r_i - mean of the other K - 1 rewards.
+    """
+    k = len(r)
+    mean = sum(r) / k
+    if mode == 'dr-grpo':
+        return [x - mean for x in r]
+    if mode == 'rloo':
+        return [r[i] - sum(r[j] for j in range(k) if j != i) / (k - 1) for i in range(k)]
+    std = math.sqrt(sum((x - mean) ** 2 for x in r) / (k - 1))
+    return [(x - mean) / (std + 1e-4) for x in r]
+
+
+def group_advantage_cases():
+    rng = np.random.default_rng(600)
+    raw = [
+        ('hand: binary rewards, K=4 and K=2', [[1.0, 0.0, 0.0, 1.0], [0.0, 1.0]]),
+        ('all-equal group gives 0', [[0.5, 0.5, 0.5], [2.0, -1.0, 0.5]]),
+        ('one right of eight', [[0.0] * 7 + [1.0]]),
+        ('random, K=3, 5 and 6', [rng.normal(size=3) * 2.0, rng.normal(size=5), rng.normal(size=6) + 3]),
+    ]
+    cases = []
+    for name, groups in raw:
+        groups = [f32(g).tolist() for g in groups]
+        for mode in ('grpo', 'dr-grpo', 'rloo'):
+            cases.append({
+                'name': f'{name}, {mode}', 'mode': mode, 'rewards': groups,
+                'advantages': [group_adv_ref(g, mode) for g in groups],
+            })
+    return cases
+
+
+def grpo_ref(lp, old, ref, adv, m, eps, beta, normalise, max_len):
+    """Loss, token-mean KL, clip ratio and dL/d(logprobs), token by token.
+
+    l_t = -min(rho A, clip(rho, 1-eps, 1+eps) A) + beta (e^(ref-lp) - (ref-lp) - 1),
+    rho = e^(lp - old). sequence: mean over rows of (sum_t m l_t / max(sum_t m, 1));
+    tokens: sum m l_t / (B L), L = max_len or the longest row. The gradient is
+    analytic: d/dlp of the policy term is -A rho where the unclipped term wins
+    (or ties) and 0 where the clipped one wins; of the KL term 1 - e^(ref-lp).
+    """
+    B, T = lp.shape
+    lengths = [sum(m[b, t] for t in range(T)) for b in range(B)]
+    if normalise == 'sequence':
+        weight = [1.0 / (B * max(n, 1.0)) for n in lengths]
+    else:
+        L = max_len if max_len is not None else max(lengths)
+        weight = [1.0 / (B * L)] * B
+    loss = kl = clip = count = 0.0
+    grad = np.zeros((B, T))
+    for b in range(B):
+        a = adv[b]
+        for t in range(T):
+            if m[b, t] == 0:
+                continue
+            rho = math.exp(lp[b, t] - old[b, t])
+            rho_c = min(max(rho, 1 - eps), 1 + eps)
+            unclipped, clipped = -a * rho, -a * rho_c
+            d = ref[b, t] - lp[b, t]
+            k3 = math.exp(d) - d - 1.0
+            loss += weight[b] * (max(unclipped, clipped) + beta * k3)
+            g_policy = 0.0 if clipped > unclipped else -a * rho
+            grad[b, t] = weight[b] * (g_policy + beta * (1.0 - math.exp(d)))
+            kl += k3
+            clip += 1.0 if clipped > unclipped else 0.0
+            count += 1.0
+    return loss, kl / count, clip / count, grad
+
+
+def grpo_margin_ok(lp, old, adv, eps):
+    """True unless a token sits within float32 noise of a clip boundary."""
+    for b, t in np.ndindex(lp.shape):
+        rho = math.exp(lp[b, t] - old[b, t])
+        if adv[b] != 0 and (abs(adv[b]) < 1e-3 or min(abs(rho - 1 + eps), abs(rho - 1 - eps)) < 1e-3):
+            return False
+    return True
+
+
+def grpo_cases(normalise):
+    """Cases for one normalisation, drawn from their own generator."""
+    rng = np.random.default_rng(700 if normalise == 'sequence' else 800)
+    mask = [[0, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1], [0, 1, 0, 0, 0, 0], [0, 0, 0, 1, 1, 0]]
+    shape = (4, 6)
+    raw = []
+    # First epoch: old = logprobs, so rho = 1 and nothing is clipped.
+    lp = -rng.uniform(0.2, 3.0, size=shape)
+    raw.append(('ratio 1 (first epoch), beta 0.04', lp, lp.copy(), lp + rng.normal(scale=0.3, size=shape),
+                [1.2, -0.4, 0.0, -0.8], mask, 0.04, None))
+    # Policy = reference: the KL and its gradient are 0.
+    lp = -rng.uniform(0.2, 3.0, size=shape)
+    old = lp + rng.normal(scale=0.1, size=shape)
+    raw.append(('policy equals reference (KL 0)', lp, old, lp.copy(), [0.7, -1.1, 0.3, 1.5], mask, 0.1, None))
+    seed = 900 if normalise == 'sequence' else 950
+    while len(raw) < 5:
+        r = np.random.default_rng(seed)
+        seed += 1
+        o = -r.uniform(0.2, 3.0, size=shape)
+        lp = o + r.normal(scale=0.3, size=shape)
+        rf = lp + r.normal(scale=0.5, size=shape)
+        a = r.normal(size=4)
+        beta = 0.0 if len(raw) == 2 else 0.1
+        if grpo_margin_ok(f32(lp), f32(o), f32(a), 0.2):
+            raw.append((f'random mixed (seed {seed - 1}), beta {beta}', lp, o, rf, a, mask,
+                        beta, None))
+    if normalise == 'tokens':
+        _, lp, o, rf, a, m, beta, _ = raw[-1]
+        raw.append(('random mixed, generation budget L = 10', lp, o, rf, a, m, beta, 10))
+    cases = []
+    for name, lp, o, rf, a, m, beta, max_len in raw:
+        lp, o, rf, a, m = f32(lp), f32(o), f32(rf), f32(a), f32(m)
+        assert grpo_margin_ok(lp, o, a, 0.2), name
+        loss, kl, clip, grad = grpo_ref(lp, o, rf, a, m, 0.2, beta, normalise, max_len)
+        cases.append({
+            'name': name, 'logprobs': lst(lp), 'oldLogprobs': lst(o), 'refLogprobs': lst(rf),
+            'advantages': lst(a), 'mask': lst(m), 'clipRange': 0.2, 'beta': beta,
+            'normalise': normalise, 'maxCompletionLength': max_len,
+            'loss': loss, 'kl': kl, 'clipRatio': clip, 'gradLogprobs': lst(grad),
+        })
+    return cases
+
+
 def main():
     rng = np.random.default_rng(20240601)
     pairs, ranking, direct = ranking_cases(rng)
@@ -610,6 +739,9 @@ def main():
         'rrhf': rrhf_cases(rng),
         'dpo': dpo_cases('sigmoid'),
         'ipo': dpo_cases('ipo'),
+        'groupAdvantages': group_advantage_cases(),
+        'grpo': grpo_cases('sequence'),
+        'drGrpo': grpo_cases('tokens'),
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     # One line per case: small diffs when a case changes, still greppable.

@@ -1,8 +1,8 @@
 /**
  * The public surface of the ML core: tokenizer, GPT, sampling, the RLHF
- * objectives and trainers (SFT, reward model, PPO, RRHF, DPO/IPO),
- * checkpoints. Pure TypeScript + tfjs: no DOM, no Svelte, no worker code, so
- * it runs in workers and in Node alike.
+ * objectives and trainers (SFT, reward model, PPO, RRHF, DPO/IPO, GRPO/Dr.
+ * GRPO/RLOO), best-of-n, checkpoints. Pure TypeScript + tfjs: no DOM, no
+ * Svelte, no worker code, so it runs in workers and in Node alike.
  */
 export { ArgumentError } from './errors';
 export { CharTokenizer, PAD_ID, BOS_ID, EOS_ID, UNK_ID } from './tokenizer';
@@ -53,6 +53,9 @@ export { RrhfTrainer, ranksToScores } from './train/rrhf';
 export type { RrhfGroup, RrhfSettings } from './train/rrhf';
 export { DpoTrainer, dpoPairs } from './train/dpo';
 export type { DpoPair, DpoSettings } from './train/dpo';
+export { GroupTrainer } from './train/grpo';
+export type { CompletionGroup, GroupSettings } from './train/grpo';
+export { bestOfN, bestOfNKlBound } from './train/best-of-n';
 export {
   saveCheckpoint,
   loadCheckpoint,

@@ -9,3 +9,11 @@ export { rrhfLoss } from './rrhf';
 export type { RrhfInput } from './rrhf';
 export { dpoLoss, DPO_LOSS_TYPES } from './dpo';
 export type { DpoInput, DpoOutput, DpoLossType } from './dpo';
+export {
+  groupAdvantages,
+  grpoLoss,
+  GROUP_MODES,
+  GRPO_NORMALISATIONS,
+  GRPO_STD_EPSILON,
+} from './grpo';
+export type { GroupMode, GrpoNormalise, GrpoLossInput, GrpoLossOutput } from './grpo';

@@ -94,6 +94,32 @@ export interface LossFixtures {
   /** DPO's sigmoid loss and IPO, with the analytic gradient w.r.t. the policy's log-probs. */
   dpo: DpoFixture[];
   ipo: DpoFixture[];
+  groupAdvantages: {
+    name: string;
+    mode: 'grpo' | 'dr-grpo' | 'rloo';
+    rewards: Num2D;
+    advantages: Num2D;
+  }[];
+  /** GRPO's per-sequence and Dr. GRPO's per-token normalisation, with dL/d logprobs. */
+  grpo: GrpoFixture[];
+  drGrpo: GrpoFixture[];
+}
+
+export interface GrpoFixture {
+  name: string;
+  logprobs: Num2D;
+  oldLogprobs: Num2D;
+  refLogprobs: Num2D;
+  advantages: number[];
+  mask: Num2D;
+  clipRange: number;
+  beta: number;
+  normalise: 'sequence' | 'tokens';
+  maxCompletionLength: number | null;
+  loss: number;
+  kl: number;
+  clipRatio: number;
+  gradLogprobs: Num2D;
 }
 
 export interface DpoFixture {
