@@ -25,7 +25,7 @@ import { makeTask, maxNewTokensFor, picker } from './trainer-task';
  * with the preset's property (full marks), under `prefix`/gold_mean and
  * `prefix`/gold_share; nothing when there is no gold labeler.
  */
-export function goldScorer(spec: LabelerSpec | undefined, prefix: 'env' | 'rrhf' | 'dpo') {
+export function goldScorer(spec: LabelerSpec | undefined, prefix: 'env' | 'rrhf' | 'dpo' | 'grpo') {
   const labeler = spec ? makeLabeler(validateLabelerSpec(spec, 'settings.gold')) : null;
   return (items: { prompt: string; response: string }[]): Record<string, number> => {
     if (!labeler || items.length === 0) return {};

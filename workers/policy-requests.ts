@@ -1,7 +1,7 @@
 // What the page asks the policy worker to train, and what a loop task sees of
 // the worker: the policy and frozen reference models and the reward worker's
 // scorer. Shared by the task builders (policy-tasks.ts, feedback-tasks.ts).
-import type { PpoSettings } from '../src/core';
+import type { GroupMode, PpoSettings } from '../src/core';
 import type { LabelerSpec } from '../src/core/labeler-spec';
 import type { ModelSlot } from './model-slot';
 import type { LoopSettings } from './training-loop';
@@ -69,6 +69,19 @@ export type TrainRequest =
           beta?: number;
           /** The sigmoid loss of DPO, or IPO's squared loss. */
           loss?: 'sigmoid' | 'ipo';
+        };
+    }
+  | {
+      kind: 'grpo';
+      /** K answers to each are sampled from the policy and scored by the reward model. */
+      prompts: string[];
+      settings: LoopSettings &
+        SampleSettings & {
+          k?: number;
+          /** GRPO, Dr. GRPO or RLOO: how each answer's advantage is taken against its group. */
+          mode?: GroupMode;
+          /** The KL coefficient to the SFT model. */
+          beta?: number;
         };
     };
 

@@ -12,6 +12,7 @@ import {
 } from '../src/core';
 import { ppoTask, rrhfTask } from './feedback-tasks';
 import { dpoTask } from './dpo-task';
+import { groupTask } from './group-task';
 import type { PolicyContext, TrainRequest } from './policy-requests';
 import { makeTask, picker } from './trainer-task';
 import type { LoopSettings, LoopTask } from './training-loop';
@@ -68,10 +69,12 @@ export function makePolicyTask(ctx: PolicyContext, req: TrainRequest): LoopTask 
       return rrhfTask(ctx, req);
     case 'dpo':
       return dpoTask(ctx, req);
+    case 'grpo':
+      return groupTask(ctx, req);
     default:
       throw new ArgumentError(
         'kind',
-        `is ${JSON.stringify((req as { kind: unknown }).kind)}; expected sft, pretrain, ppo, rrhf or dpo`,
+        `is ${JSON.stringify((req as { kind: unknown }).kind)}; expected sft, pretrain, ppo, rrhf, dpo or grpo`,
       );
   }
 }

@@ -40,6 +40,7 @@ import {
   rewardLoopSettings,
   rrhfLoopSettings,
   dpoLoopSettings,
+  groupLoopSettings,
   sftLoopSettings,
 } from '../../src/lib/settings/run-settings';
 import { SETTINGS, type Settings } from '../../src/lib/settings/settings';
@@ -88,14 +89,9 @@ export interface LessonResult {
   /** Mean RM and gold score of the first and last 3 iterations' own samples. */
   rollouts: { ppo: RolloutTrace; rrhf: RolloutTrace };
   /** DPO from the same SFT model, straight from the same rankings (no reward model). */
-  dpo?: {
-    gold: number;
-    winRateVsSft: Proportion;
-    kl: number;
-    seconds: number;
-    example: string;
-    rollouts: RolloutTrace;
-  };
+  dpo?: MethodRow;
+  /** GRPO from the same SFT model against the same reward model. */
+  grpo?: MethodRow;
   /** Presets with a fixed β: the same PPO with the default adaptive KL controller. */
   adaptive?: {
     gold: number;
@@ -104,6 +100,20 @@ export interface LessonResult {
     rollouts: RolloutTrace;
     seconds: number;
   };
+}
+
+/** The methods beyond PPO and RRHF, measured beside them. */
+export const METHODS = ['dpo', 'grpo'] as const;
+export type Method = (typeof METHODS)[number];
+
+/** One of those methods, on the held-out prompts. */
+export interface MethodRow {
+  gold: number;
+  winRateVsSft: Proportion;
+  kl: number;
+  seconds: number;
+  example: string;
+  rollouts: RolloutTrace;
 }
 
 export interface RolloutTrace {
@@ -305,28 +315,33 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   );
 
   // 4. PPO, RRHF and DPO, each from the SFT weights.
-  const optimise = async (kind: 'ppo' | 'rrhf' | 'dpo', st: Settings = s) => {
+  // What the page would send the policy worker for each method.
+  const requestFor = (kind: 'ppo' | 'rrhf' | Method, st: Settings): TrainRequest => {
+    const { prompts, labeler: gold } = preset;
+    switch (kind) {
+      case 'ppo':
+        return { kind, prompts, ...ppoLoopSettings(st, o.seed, gold) };
+      case 'rrhf':
+        return { kind, prompts, settings: rrhfLoopSettings(st, o.seed, gold) };
+      case 'grpo':
+        return { kind, prompts, settings: groupLoopSettings(st, o.seed, gold) };
+      case 'dpo':
+        // Every ranking the person made: DPO has no reward model to hold any out for.
+        return {
+          kind,
+          groups: rankings.map((r) => ({ ...r, candidates: r.completions })),
+          prompts,
+          settings: dpoLoopSettings(st, o.seed, gold),
+        };
+    }
+  };
+  const optimise = async (kind: 'ppo' | 'rrhf' | Method, st: Settings = s) => {
     const tt = timer();
     policySlot.model.dispose();
     policySlot.model = await copyOf(sftModel);
     refSlot.model.dispose();
     refSlot.model = await copyOf(sftModel);
-    const req: TrainRequest =
-      kind === 'ppo'
-        ? { kind, prompts: preset.prompts, ...ppoLoopSettings(st, o.seed, preset.labeler) }
-        : kind === 'rrhf'
-          ? {
-              kind,
-              prompts: preset.prompts,
-              settings: rrhfLoopSettings(st, o.seed, preset.labeler),
-            }
-          : {
-              kind,
-              // Every ranking the person made: DPO has no reward model to hold any out for.
-              groups: rankings.map((r) => ({ ...r, candidates: r.completions })),
-              prompts: preset.prompts,
-              settings: dpoLoopSettings(st, o.seed, preset.labeler),
-            };
+    const req = requestFor(kind, st);
     const settings = req.settings as { maxSteps: number };
     const run = await runTask(makePolicyTask(ctx, req), settings.maxSteps);
     const sec = tt();
@@ -355,7 +370,8 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   seconds.ppo = ppo.sec;
   const rrhf = await optimise('rrhf');
   seconds.rrhf = rrhf.sec;
-  const dpo = await optimise('dpo');
+  const methods: Partial<Record<Method, Awaited<ReturnType<typeof optimise>>>> = {};
+  for (const m of METHODS) methods[m] = await optimise(m);
   // A preset with a fixed β (the reward-hacking lesson) is also run with the page's
   // default adaptive KL controller, from the same SFT model and reward model.
   const adaptive =
@@ -371,8 +387,6 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   const sftAnswers = await answer(sftModel, tok, heldout, o.answersPerPrompt, s, evalSeed);
   const ppoAnswers = await answer(ppo.policy, tok, heldout, o.answersPerPrompt, s, evalSeed);
   const rrhfAnswers = await answer(rrhf.policy, tok, heldout, o.answersPerPrompt, s, evalSeed);
-  const dpoAnswers = await answer(dpo.policy, tok, heldout, o.answersPerPrompt, s, evalSeed);
-  const dpoGold = goldOf(dpoAnswers);
   const g = {
     base: goldOf(baseAnswers),
     sft: goldOf(sftAnswers),
@@ -424,14 +438,6 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     seconds,
     examples: { sft: sftAnswers.texts[0], ppo: ppoAnswers.texts[0], rrhf: rrhfAnswers.texts[0] },
     rollouts: { ppo: ppo.trace, rrhf: rrhf.trace },
-    dpo: {
-      gold: mean(dpoGold),
-      winRateVsSft: pairedWinRate(dpoGold, g.sft),
-      kl: (await measure(dpo.policy)).kl,
-      seconds: dpo.sec,
-      example: dpoAnswers.texts[0],
-      rollouts: dpo.trace,
-    },
     ...(adaptive && adaptiveGold
       ? {
           adaptive: {
@@ -445,7 +451,22 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
       : {}),
   };
   rmTrainer.dispose();
-  for (const m of [ppo.policy, rrhf.policy, dpo.policy, sftModel, rm]) m.dispose();
+  for (const m of METHODS) {
+    const run = methods[m];
+    if (!run) continue;
+    const answers = await answer(run.policy, tok, heldout, o.answersPerPrompt, s, evalSeed);
+    const gold = goldOf(answers);
+    result[m] = {
+      gold: mean(gold),
+      winRateVsSft: pairedWinRate(gold, g.sft),
+      kl: (await measure(run.policy)).kl,
+      seconds: run.sec,
+      example: answers.texts[0],
+      rollouts: run.trace,
+    };
+    run.policy.dispose();
+  }
+  for (const m of [ppo.policy, rrhf.policy, sftModel, rm]) m.dispose();
   adaptive?.policy.dispose();
   policySlot.drop();
   refSlot.drop();

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Preset } from '../../src/core/presets';
-import type { LessonResult } from './lesson';
+import { METHODS, type LessonResult, type Method, type MethodRow } from './lesson';
 
 export function median(xs: number[]): number {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -69,16 +69,70 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
   return out;
 }
 
-/** DPO's target (the issue of methods beyond PPO and RRHF), as [what, met?]. */
-export function dpoTargets(rs: LessonResult[]): [string, boolean][] {
+const METHOD_TITLE: Record<Method, string> = {
+  dpo: 'DPO from the same SFT model, trained straight on the same rankings (every pair of each ranking; no reward model, no sampling)',
+  grpo: 'GRPO from the same SFT model against the same reward model (K answers of the policy per prompt, each against its group; no value model)',
+};
+
+/** The targets of the methods beyond PPO and RRHF, as [what, met?]. */
+export function methodTargets(method: Method, rs: LessonResult[]): [string, boolean][] {
   const need = Math.max(1, Math.ceil(rs.length * 0.8));
-  const raised = rs.filter((r) => r.dpo && r.dpo.gold > r.gold.sft).length;
+  if (method === 'dpo') {
+    const raised = rs.filter((r) => r.dpo && r.dpo.gold > r.gold.sft).length;
+    return [
+      [
+        `DPO raises held-out gold over SFT in ≥ ${need} of ${rs.length} seeds (${raised})`,
+        raised >= need,
+      ],
+    ];
+  }
+  // GRPO against PPO: its win rate against SFT inside PPO's interval or above it, in no more time.
+  const matched = rs.filter(
+    (r) => r.grpo && r.grpo.winRateVsSft.rate >= r.winRateVsSft.ppo.low,
+  ).length;
+  const med = (f: (r: LessonResult) => number) => median(rs.map(f));
   return [
     [
-      `DPO raises held-out gold over SFT in ≥ ${need} of ${rs.length} seeds (${raised})`,
-      raised >= need,
+      `GRPO's win rate vs SFT within PPO's interval or above, in ≥ ${need} of ${rs.length} seeds (${matched})`,
+      matched >= need,
+    ],
+    [
+      'GRPO run ≤ PPO run (median)',
+      med((r) => r.grpo?.seconds ?? NaN) <= med((r) => r.seconds.ppo),
     ],
   ];
+}
+
+/** A table for each method beyond PPO and RRHF that was measured. */
+function methodSections(
+  rs: LessonResult[],
+  m: (f: (r: LessonResult) => number) => number,
+): string[] {
+  return METHODS.flatMap((method) => {
+    const measured = rs.filter((r) => r[method]);
+    if (measured.length === 0) return [];
+    const row = (r: LessonResult) => r[method]!;
+    const mm = (f: (d: MethodRow) => number) => median(measured.map((r) => f(row(r))));
+    const name = method.toUpperCase();
+    return [
+      '',
+      `${METHOD_TITLE[method]}:`,
+      '',
+      `| seed | gold: SFT | ${name} | win vs SFT | KL | seconds |`,
+      '| --- | --- | --- | --- | --- | --- |',
+      ...measured.map((r) => {
+        const d = row(r);
+        const w = d.winRateVsSft;
+        return `| ${r.seed} | ${f2(r.gold.sft)} | ${f2(d.gold)} | ${pc(w.rate)} [${pc(w.low)}, ${pc(w.high)}] | ${f1(d.kl)} | ${s0(d.seconds)} |`;
+      }),
+      `| **median** | ${f2(m((r) => r.gold.sft))} | ${f2(mm((d) => d.gold))} | ${pc(mm((d) => d.winRateVsSft.rate))} | ` +
+        `${f1(mm((d) => d.kl))} | ${s0(mm((d) => d.seconds))} |`,
+      '',
+      ...methodTargets(method, measured).map(([what, ok]) => `- ${ok ? '✅' : '❌'} ${what}`),
+      '',
+      `First held-out answer, seed ${measured[0].seed}: ${name} ${JSON.stringify(row(measured[0]).example)}.`,
+    ];
+  });
 }
 
 export function renderPresetSection(preset: Preset, command: string, rs: LessonResult[]): string {
@@ -119,29 +173,7 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
         }),
       ]
     : [];
-  const withDpo = rs.filter((r) => r.dpo);
-  const dpo =
-    withDpo.length > 0
-      ? [
-          '',
-          `DPO from the same SFT model, trained straight on the same rankings (every pair of each ranking; no reward model, no sampling):`,
-          '',
-          '| seed | gold: SFT | DPO | win vs SFT | KL | seconds |',
-          '| --- | --- | --- | --- | --- | --- |',
-          ...withDpo.map((r) => {
-            const d = r.dpo!;
-            const w = d.winRateVsSft;
-            return `| ${r.seed} | ${f2(r.gold.sft)} | ${f2(d.gold)} | ${pc(w.rate)} [${pc(w.low)}, ${pc(w.high)}] | ${f1(d.kl)} | ${s0(d.seconds)} |`;
-          }),
-          `| **median** | ${f2(m((r) => r.gold.sft))} | ${f2(median(withDpo.map((r) => r.dpo!.gold)))} | ` +
-            `${pc(median(withDpo.map((r) => r.dpo!.winRateVsSft.rate)))} | ${f1(median(withDpo.map((r) => r.dpo!.kl)))} | ` +
-            `${s0(median(withDpo.map((r) => r.dpo!.seconds)))} |`,
-          '',
-          ...dpoTargets(withDpo).map(([what, ok]) => `- ${ok ? '✅' : '❌'} ${what}`),
-          '',
-          `First held-out answer, seed ${withDpo[0].seed}: DPO ${JSON.stringify(withDpo[0].dpo!.example)}.`,
-        ]
-      : [];
+  const methods = methodSections(rs, m);
   const ex = rs[0]?.examples;
   return [
     `## ${preset.title} (\`${preset.id}\`)`,
@@ -155,7 +187,7 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
     '',
     ...checks,
     ...hacking,
-    ...dpo,
+    ...methods,
     ...(ex
       ? [
           '',

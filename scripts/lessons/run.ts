@@ -18,7 +18,7 @@ import {
   type SettingKey,
   type Settings,
 } from '../../src/lib/settings/settings';
-import { runLesson, type LessonResult } from './lesson';
+import { METHODS, runLesson, type LessonResult, type Method, type MethodRow } from './lesson';
 import { ROOT, argument, readPreset, wasmBackend } from './pipeline';
 import { renderPresetSection, updateReport } from './report';
 
@@ -108,9 +108,11 @@ for (const id of ids) {
         `  adaptive KL: gold ${r.adaptive.gold.toFixed(2)}, win ${pc(r.adaptive.winRateVsSft.rate)}, KL ${r.adaptive.kl.toFixed(1)}`,
       );
     }
-    if (r.dpo) {
+    for (const m of METHODS) {
+      const d = r[m];
+      if (!d) continue;
       console.log(
-        `  DPO: gold ${r.dpo.gold.toFixed(2)}, win ${pc(r.dpo.winRateVsSft.rate)}, KL ${r.dpo.kl.toFixed(1)}, ${r.dpo.seconds.toFixed(0)} s; e.g. ${JSON.stringify(r.dpo.example)}`,
+        `  ${m.toUpperCase()}: gold ${d.gold.toFixed(2)}, win ${pc(d.winRateVsSft.rate)}, KL ${d.kl.toFixed(1)}, ${d.seconds.toFixed(0)} s; e.g. ${JSON.stringify(d.example)}`,
       );
     }
     console.log(`  e.g. PPO: ${JSON.stringify(r.examples.ppo)}`);
@@ -149,15 +151,14 @@ if (jsonOut) {
       ...(r.adaptive
         ? { adaptive: { ...r.adaptive, winRateVsSft: r.adaptive.winRateVsSft.rate } }
         : {}),
-      ...(r.dpo
-        ? {
-            dpo: {
-              ...r.dpo,
-              winRateVsSft: r.dpo.winRateVsSft.rate,
-              winRateInterval: r.dpo.winRateVsSft,
-            },
-          }
-        : {}),
+      ...Object.fromEntries(
+        METHODS.flatMap((m) => {
+          const d = r[m];
+          return d
+            ? [[m, { ...d, winRateVsSft: d.winRateVsSft.rate, winRateInterval: d.winRateVsSft }]]
+            : [];
+        }),
+      ),
     })),
   }));
   writeFileSync(jsonOut, JSON.stringify(body.length === 1 ? body[0] : body, null, 2) + '\n');
@@ -179,16 +180,17 @@ async function measureMicroStep(): Promise<number> {
   return (performance.now() - t0) / 3;
 }
 
-type Saved = Omit<LessonResult, 'winRateVsSft' | 'adaptive' | 'examples' | 'dpo'> & {
-  winRateIntervals: LessonResult['winRateVsSft'];
-  dpo?: Omit<NonNullable<LessonResult['dpo']>, 'winRateVsSft'> & {
-    winRateVsSft: number;
-    winRateInterval: Proportion;
-  };
-  adaptive?: Omit<NonNullable<LessonResult['adaptive']>, 'winRateVsSft'> & {
-    winRateVsSft: number;
-  };
+type SavedMethod = Omit<MethodRow, 'winRateVsSft'> & {
+  winRateVsSft: number;
+  winRateInterval: Proportion;
 };
+type Saved = Omit<LessonResult, 'winRateVsSft' | 'adaptive' | 'examples' | Method> & {
+  winRateIntervals: LessonResult['winRateVsSft'];
+} & Partial<Record<Method, SavedMethod>> & {
+    adaptive?: Omit<NonNullable<LessonResult['adaptive']>, 'winRateVsSft'> & {
+      winRateVsSft: number;
+    };
+  };
 interface SavedPreset {
   preset: string;
   command: string;
@@ -197,7 +199,9 @@ interface SavedPreset {
 
 /** A seed as `--json` wrote it, back in the shape the report reads. */
 function fromSaved(r: Saved): LessonResult {
-  const { winRateIntervals, adaptive, dpo, ...rest } = r;
+  const { winRateIntervals, adaptive, dpo, grpo, ...rest } = r;
+  const method = (d: SavedMethod | undefined) =>
+    d ? { ...d, winRateVsSft: d.winRateInterval } : undefined;
   const first = (a: string[] | undefined) => a?.[0] ?? '';
   return {
     ...rest,
@@ -208,7 +212,8 @@ function fromSaved(r: Saved): LessonResult {
       ppo: first(r.answers?.ppo),
       rrhf: first(r.answers?.rrhf),
     },
-    ...(dpo ? { dpo: { ...dpo, winRateVsSft: dpo.winRateInterval } } : {}),
+    ...(dpo ? { dpo: method(dpo) } : {}),
+    ...(grpo ? { grpo: method(grpo) } : {}),
     ...(adaptive
       ? {
           adaptive: {

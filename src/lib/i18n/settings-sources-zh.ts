@@ -50,6 +50,12 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'dpo.batchSize': '按比例缩小',
   'dpo.steps':
     '四个回答的十次排序约有 60 对：大约把它们过五遍；80 步（种子 1）金标准一样（0.52），KL 是 7.9 而不是 3.2',
+  'grpo.mode': 'Shao 等 2024（GRPO）；Liu 等 2025（Dr. GRPO）；Ahmadian 等 2024（RLOO）',
+  'grpo.beta': 'DeepSeekMath 的 GRPO 用 0.04',
+  'grpo.lr': '同一个模型上 PPO 的学习率',
+  'grpo.k': 'GRPO 每个问题采样一组回答（DeepSeekMath 用 64）；这里 4，和排序的 K 一样',
+  'grpo.batchSize': 'PPO 每步 16 个回答，这里是 4 个提示 × 4 个回答',
+  'grpo.iterations': '和 PPO 的 30 一样',
   'classroom.presenter': '关',
   'classroom.tour': '关',
 };

@@ -18,6 +18,7 @@ const ZH_GROUPS: Record<SettingGroup, string> = {
   ppo: 'PPO',
   rrhf: 'RRHF',
   dpo: 'DPO',
+  grpo: 'GRPO / RLOO',
   classroom: '课堂',
 };
 
@@ -112,6 +113,21 @@ const ZH: Partial<Record<SettingKey, Text>> = {
     help: '每次更新的偏好对数（同一个提示的一个较好回答和一个较差回答）。',
   },
   'dpo.steps': { label: '步数', help: 'DPO 自动停止前的更新次数。' },
+  'grpo.mode': {
+    label: '优势',
+    help: '每个回答的奖励怎样和同一个提示的其他回答比较。这一组就是基线：不需要价值模型。',
+  },
+  'grpo.beta': {
+    label: 'KL 系数 β',
+    help: '对 SFT 模型的 KL 项的权重（k3 估计，逐个 token）。0 表示奖励模型拉多远策略就走多远。',
+  },
+  'grpo.lr': { label: '学习率', help: '策略的 Adam 步长。' },
+  'grpo.k': {
+    label: '每个提示的回答数（K）',
+    help: '每个提示采样、由奖励模型打分的回答数；它们互相比较的那一组。',
+  },
+  'grpo.batchSize': { label: '每步的提示数', help: '每次更新的提示数，每个带 K 个回答。' },
+  'grpo.iterations': { label: '迭代次数', help: '自动停止前的更新次数（采样、打分、更新）。' },
   'classroom.presenter': { label: '演示视图', help: '用于投影：更大的字、更强的对比度。' },
   'classroom.tour': { label: '导览', help: '带论文出处的简短讲解，一步一步走过各个阶段。' },
 };
@@ -152,6 +168,9 @@ export function optionLabel(key: SettingKey, value: string, label: string): stri
     policy: '策略自己（在线）',
     sigmoid: 'DPO：−log σ(β·差距)',
     ipo: 'IPO：(差距 − 1/(2β))²',
+    grpo: 'GRPO：(r − 组均值) / 组标准差',
+    'dr-grpo': 'Dr. GRPO：r − 组均值，不按长度归一化',
+    rloo: 'RLOO：r − 其他回答的均值',
   };
   return words[value] ?? label;
 }

@@ -4,6 +4,7 @@
 // test (tests/unit/lib/run-settings.test.ts) holds the two together.
 import type { LabelerSpec } from '../../core/labeler-spec';
 import type { BaseModelName, Preset } from '../../core/presets';
+import type { GroupMode } from '../../core/losses/grpo';
 import type { TrainRequest } from '../../../workers/policy-requests';
 import { SETTINGS, checkValue, defaultSettings, type SettingKey, type Settings } from './settings';
 
@@ -46,6 +47,7 @@ export const stageSeed = {
   ppo: (seed: number) => seed + 10,
   rrhf: (seed: number) => seed + 12,
   dpo: (seed: number) => seed + 14,
+  grpo: (seed: number) => seed + 16,
 };
 
 export function sftLoopSettings(s: Settings, seed: number) {
@@ -147,5 +149,19 @@ export function dpoLoopSettings(s: Settings, seed: number, gold?: LabelerSpec) {
     maxSteps: s['dpo.steps'],
     beta: s['dpo.beta'],
     loss: s['dpo.loss'] as 'sigmoid' | 'ipo',
+  };
+}
+
+export function groupLoopSettings(s: Settings, seed: number, gold?: LabelerSpec) {
+  return {
+    maxNewTokens: s['sample.maxNewTokens'],
+    seed: stageSeed.grpo(seed),
+    ...(gold ? { gold } : {}),
+    lr: s['grpo.lr'],
+    batchSize: s['grpo.batchSize'],
+    maxSteps: s['grpo.iterations'],
+    k: s['grpo.k'],
+    mode: s['grpo.mode'] as GroupMode,
+    beta: s['grpo.beta'],
   };
 }

@@ -1,9 +1,10 @@
 // The shape of one setting in the settings table (settings.ts assembles the
-// table from table-sft-rm.ts, table-optimise.ts and table-dpo.ts): its kind, range or
+// table from table-sft-rm.ts, table-optimise.ts and table-methods.ts): its kind, range or
 // options, default and where that default comes from, and whether a running
 // loop takes it.
 
-export type SettingGroup = 'sampling' | 'sft' | 'rm' | 'ppo' | 'rrhf' | 'dpo' | 'classroom';
+export type SettingGroup =
+  'sampling' | 'sft' | 'rm' | 'ppo' | 'rrhf' | 'dpo' | 'grpo' | 'classroom';
 
 interface Common {
   label: string;
@@ -21,7 +22,7 @@ interface Common {
 }
 
 /** The training runs whose loops take settings while they run. */
-export type LiveRun = 'sft' | 'rm' | 'ppo' | 'rrhf' | 'dpo';
+export type LiveRun = 'sft' | 'rm' | 'ppo' | 'rrhf' | 'dpo' | 'grpo';
 
 export interface NumberSpec extends Common {
   kind: 'number' | 'int';

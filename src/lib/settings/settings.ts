@@ -11,7 +11,7 @@ import { english, type Translate } from '../i18n/format';
 import type { NumberSpec, SettingGroup, SettingSpec } from './setting-spec';
 import { OPTIMISE_SETTINGS } from './table-optimise';
 import { SFT_RM_SETTINGS } from './table-sft-rm';
-import { DPO_SETTINGS } from './table-dpo';
+import { METHOD_SETTINGS } from './table-methods';
 
 export type { ChoiceSpec, LiveRun, NumberSpec, SettingGroup, SettingSpec } from './setting-spec';
 
@@ -19,7 +19,7 @@ export type { ChoiceSpec, LiveRun, NumberSpec, SettingGroup, SettingSpec } from 
 export const SETTINGS = {
   ...SFT_RM_SETTINGS,
   ...OPTIMISE_SETTINGS,
-  ...DPO_SETTINGS,
+  ...METHOD_SETTINGS,
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -37,6 +37,7 @@ export const GROUP_TITLES: Record<SettingGroup, string> = {
   ppo: 'PPO',
   rrhf: 'RRHF',
   dpo: 'DPO',
+  grpo: 'GRPO / RLOO',
   classroom: 'Classroom',
 };
 

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 
 const base = { lr: 1e-3, batchSize: 2, seed: 1, maxNewTokens: 4 };
-const REQUESTS: Record<'sft' | 'ppo' | 'rrhf' | 'dpo', TrainRequest> = {
+const REQUESTS: Record<'sft' | 'ppo' | 'rrhf' | 'dpo' | 'grpo', TrainRequest> = {
   sft: { kind: 'sft', examples: [{ prompt: 'ab', response: 'cd' }], settings: base },
   ppo: { kind: 'ppo', prompts: ['ab'], settings: base },
   rrhf: { kind: 'rrhf', prompts: ['ab'], settings: { ...base, k: 2 } },
@@ -25,6 +25,7 @@ const REQUESTS: Record<'sft' | 'ppo' | 'rrhf' | 'dpo', TrainRequest> = {
     groups: [{ prompt: 'ab', candidates: ['cd', 'dc'], ranks: [0, 1] }],
     settings: base,
   },
+  grpo: { kind: 'grpo', prompts: ['ab'], settings: { ...base, k: 2 } },
 };
 
 async function task(kind: keyof typeof REQUESTS) {
@@ -44,7 +45,7 @@ describe('live settings', () => {
       return l && l.run !== 'rm' ? [{ key, ...l }] : [];
     });
     expect(live.map((l) => l.key)).toContain('ppo.klCoef');
-    for (const kind of ['sft', 'ppo', 'rrhf', 'dpo'] as const) {
+    for (const kind of ['sft', 'ppo', 'rrhf', 'dpo', 'grpo'] as const) {
       const { t, ctx } = await task(kind);
       for (const l of live.filter((x) => x.run === kind)) {
         expect(() => t.update({ [l.field]: SETTINGS[l.key].default }), l.key).not.toThrow();
