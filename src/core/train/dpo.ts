@@ -23,6 +23,7 @@ import type { GPT } from '../model/gpt';
 import { checkDpoBeta, checkDpoLossType, dpoLoss, type DpoLossType } from '../losses/dpo';
 import { rankingToPairs } from '../preferences';
 import { disposeBatch, packSequences, type PackedBatch } from './batch';
+import { assertReference } from './reference';
 import { Optimizer, type OptimizerSettings } from './optimizer';
 
 /** One preference: `chosen` was preferred to `rejected` as answers to `prompt` (token ids). */
@@ -81,18 +82,7 @@ export class DpoTrainer {
   stepCount = 0;
 
   constructor(model: GPT, reference: GPT, settings: DpoSettings) {
-    if (reference === model) {
-      throw new ArgumentError(
-        'reference',
-        'is the policy itself; give a frozen copy of its starting weights',
-      );
-    }
-    if (reference.config.vocabSize !== model.config.vocabSize) {
-      throw new ArgumentError(
-        'reference',
-        `has ${reference.config.vocabSize} tokens but the policy has ${model.config.vocabSize}`,
-      );
-    }
+    assertReference(model, reference);
     checkDpoBeta(settings.beta);
     checkDpoLossType(settings.loss ?? 'sigmoid');
     this.model = model;

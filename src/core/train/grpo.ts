@@ -30,6 +30,7 @@ import {
   type GroupMode,
 } from '../losses/grpo';
 import { disposeBatch, packSequences, type PackedBatch } from './batch';
+import { assertReference } from './reference';
 import { Optimizer, type OptimizerSettings } from './optimizer';
 
 /** K completions of one prompt (token ids) and their rewards. */
@@ -119,18 +120,7 @@ export class GroupTrainer {
   stepCount = 0;
 
   constructor(model: GPT, reference: GPT, settings: GroupSettings) {
-    if (reference === model) {
-      throw new ArgumentError(
-        'reference',
-        'is the policy itself; give a frozen copy of its starting weights',
-      );
-    }
-    if (reference.config.vocabSize !== model.config.vocabSize) {
-      throw new ArgumentError(
-        'reference',
-        `has ${reference.config.vocabSize} tokens but the policy has ${model.config.vocabSize}`,
-      );
-    }
+    assertReference(model, reference);
     const { mode, beta, clipRange = 0.2, epochs = 1 } = settings;
     checkGroupMode(mode);
     checkGroupBeta(beta);
