@@ -5,9 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
 import { useBackend } from '../../helpers/tf';
-import { ArgumentError } from '../../../src/core/errors';
 import { dpoLoss, type DpoInput, type DpoLossType } from '../../../src/core/losses';
-import { expectClose, loadFixtures, type DpoFixture } from './losses-helpers';
+import { expectArgumentError, expectClose, loadFixtures, type DpoFixture } from './losses-helpers';
 
 const fx = loadFixtures();
 let tf: typeof TF;
@@ -115,19 +114,8 @@ describe('dpoLoss by hand', () => {
       refRejected: two,
       beta: 0.1,
     };
-    const expectArgError = (x: DpoInput, argument: string, reason?: RegExp): void => {
-      const before = tf.memory().numTensors;
-      let caught: unknown;
-      try {
-        dpoLoss(x);
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught, argument).toBeInstanceOf(ArgumentError);
-      expect((caught as ArgumentError).argument).toBe(argument);
-      if (reason) expect((caught as ArgumentError).message).toMatch(reason);
-      expect(tf.memory().numTensors).toBe(before);
-    };
+    const expectArgError = (x: DpoInput, argument: string, reason?: RegExp): void =>
+      expectArgumentError(tf, () => dpoLoss(x), argument, reason);
     expectArgError({ ...ok, policyRejected: one }, 'policyRejected', /shape \[1\]/);
     expectArgError({ ...ok, refChosen: one }, 'refChosen');
     expectArgError({ ...ok, refRejected: one }, 'refRejected');

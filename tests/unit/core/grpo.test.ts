@@ -16,7 +16,7 @@ import {
   type GrpoNormalise,
 } from '../../../src/core/losses';
 import { bestOfN, bestOfNKlBound } from '../../../src/core/train/best-of-n';
-import { expectClose, loadFixtures, type GrpoFixture } from './losses-helpers';
+import { expectArgumentError, expectClose, loadFixtures, type GrpoFixture } from './losses-helpers';
 
 const fx = loadFixtures();
 let tf: typeof TF;
@@ -185,19 +185,8 @@ describe('grpoLoss by hand', () => {
       beta: 0.1,
       normalise: 'sequence',
     };
-    const expectArgError = (x: GrpoLossInput, argument: string, reason?: RegExp): void => {
-      const before = tf.memory().numTensors;
-      let caught: unknown;
-      try {
-        grpoLoss(x);
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught, argument).toBeInstanceOf(ArgumentError);
-      expect((caught as ArgumentError).argument).toBe(argument);
-      if (reason) expect((caught as ArgumentError).message).toMatch(reason);
-      expect(tf.memory().numTensors).toBe(before);
-    };
+    const expectArgError = (x: GrpoLossInput, argument: string, reason?: RegExp): void =>
+      expectArgumentError(tf, () => grpoLoss(x), argument, reason);
     expectArgError({ ...ok, oldLogprobs: one }, 'oldLogprobs', /shape \[1, 1\]/);
     expectArgError({ ...ok, refLogprobs: one }, 'refLogprobs');
     expectArgError({ ...ok, mask: one }, 'mask');

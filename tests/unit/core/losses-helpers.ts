@@ -1,7 +1,9 @@
 // Shared helpers for the loss tests: fixture loading and float32-aware comparison.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type * as TF from '@tensorflow/tfjs';
 import { expect } from 'vitest';
+import { ArgumentError } from '../../../src/core/errors';
 
 export type Num2D = number[][];
 
@@ -158,4 +160,27 @@ export function expectClose(
       expect.fail(`${label}[${i}]: got ${a[i]}, expected ${e[i]} (|err| ${err.toExponential(2)})`);
     }
   }
+}
+
+/**
+ * `fn` throws an ArgumentError naming `argument` (and matching `reason`), and
+ * leaves no tensor behind: the count is the same after the throw as before.
+ */
+export function expectArgumentError(
+  tf: typeof TF,
+  fn: () => unknown,
+  argument: string,
+  reason?: RegExp,
+): void {
+  const before = tf.memory().numTensors;
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, argument).toBeInstanceOf(ArgumentError);
+  expect((caught as ArgumentError).argument).toBe(argument);
+  if (reason) expect((caught as ArgumentError).message).toMatch(reason);
+  expect(tf.memory().numTensors).toBe(before);
 }
