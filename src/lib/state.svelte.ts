@@ -231,7 +231,7 @@ export class PlaygroundState {
           auto: this.modelChoice === 'auto',
           seed: this.seed,
           demonstrations: this.sft.demonstrations,
-          savedVocabulary: this.keeper.savedVocabulary(),
+          savedVocabulary: () => this.keeper.savedVocabulary(),
           onFallback: (reason) => this.say(t('notice.microInstead', { reason }), 'info'),
         });
         this.model = loaded.model;

@@ -19,7 +19,7 @@ export interface BaseModelOptions {
   /** The demonstrations a tiny model must be able to write. */
   demonstrations: readonly Demonstration[];
   /** With saved models to restore: the characters they were trained on (their weights fit no other). */
-  savedVocabulary: string[] | null;
+  savedVocabulary(): string[] | null;
   /** Called when nano could not be loaded and micro is loaded instead. */
   onFallback(reason: string): void;
 }
@@ -49,7 +49,7 @@ async function loadSize(
   if (size === 'tiny') {
     // Every character the preset uses, so nothing is unknown to it.
     const text =
-      opts.savedVocabulary?.join('') ??
+      opts.savedVocabulary()?.join('') ??
       [
         ...preset.prompts,
         ...preset.heldoutPrompts,
