@@ -314,7 +314,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
     `RM: held-out rankings ${rmHeldout.toFixed(2)}, leave-one-out ${rmLeaveOneOut.toFixed(2)}, agrees with gold on ${(agreement.share * 100).toFixed(0)}% of ${agreement.pairs} pairs (${seconds.rm.toFixed(0)} s)`,
   );
 
-  // 4. PPO, RRHF and DPO, each from the SFT weights.
+  // 4. PPO, RRHF, DPO and GRPO, each from the SFT weights.
   // What the page would send the policy worker for each method.
   const requestFor = (kind: 'ppo' | 'rrhf' | Method, st: Settings): TrainRequest => {
     const { prompts, labeler: gold } = preset;
