@@ -224,7 +224,8 @@ async function measure(req: MeasureRequest): Promise<Measures> {
 async function train(req: TrainRequest, onEvent?: (e: LoopEvent) => void): Promise<LoopSummary> {
   await runtime.ensureDevice();
   const m = models();
-  const needsScores = req?.kind === 'ppo' || (req?.kind === 'rrhf' && !req.groups);
+  const needsScores =
+    req?.kind === 'ppo' || req?.kind === 'grpo' || (req?.kind === 'rrhf' && !req.groups);
   if (needsScores && !reward) {
     throw new ArgumentError(
       'reward',

@@ -162,7 +162,7 @@ export class PlaygroundState {
   }
 
   get runs(): TrainingRun[] {
-    return [this.sft.run, this.rm.run, this.optimise.ppo, this.optimise.rrhf];
+    return [this.sft.run, this.rm.run, ...Object.values(this.optimise.runs)];
   }
 
   get anyRunActive(): boolean {
@@ -266,7 +266,10 @@ export class PlaygroundState {
   async scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]> {
     if (!this.workers) throw new Error('The workers are not running.');
     const items = prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
-    const rm = await (await this.workers.rewardModel()).api.score(items);
+    // Before the reward model has trained (DPO needs none) its score means nothing yet.
+    const rm = this.rm.ready
+      ? await (await this.workers.rewardModel()).api.score(items)
+      : texts.map(() => NaN);
     return texts.map((text, i) => ({
       text,
       rm: rm[i],

@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
 import { RESULTS_DIR, useBrowser } from './harness';
 import { englishRuns } from './english';
-import { go, labelerRanks, trainRewardModel, trainSft } from './stages';
+import { chooseOptimisers, go, labelerRanks, trainRewardModel, trainSft } from './stages';
 
 const { openApp } = useBrowser();
 const LONG = 180_000;
@@ -124,7 +124,7 @@ describe('classroom', () => {
     await trainRewardModel(page, LONG);
     await noEnglish('reward');
     await go(page, 'optimise');
-    await page.click('input[name=optimise-mode][value=ppo]');
+    await chooseOptimisers(page, ['ppo']);
     await page.click('[data-testid=run-optimise]');
     await page.locator('[data-testid=run-ppo][data-status=done]').waitFor({ timeout: LONG });
     await noEnglish('optimise');

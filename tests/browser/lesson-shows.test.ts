@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
 import { DIST, RESULTS_DIR, useBrowser } from './harness';
-import { go, trainRewardModel, trainSft } from './stages';
+import { chooseOptimisers, go, trainRewardModel, trainSft } from './stages';
 
 const { openApp } = useBrowser();
 
@@ -107,7 +107,7 @@ describe('the lesson shows', () => {
     expect(await seriousViolations(page)).toEqual([]);
 
     // With one optimiser chosen, the headline shows just that one.
-    await page.click('input[name=optimise-mode][value=ppo]');
+    await chooseOptimisers(page, ['ppo']);
     expect(await headline.locator('.model').allTextContents()).toEqual(['SFT', 'PPO']);
   });
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { RESULTS_DIR, useBrowser } from './harness';
-import { go, labelerRanks, trainRewardModel, trainSft } from './stages';
+import { chosenOptimisers, go, labelerRanks, trainRewardModel, trainSft } from './stages';
 
 const { openApp } = useBrowser();
 const LONG = 180_000;
@@ -59,7 +59,7 @@ describe('live mode with a person', () => {
     await trainRewardModel(page, LONG);
 
     await go(page, 'optimise');
-    expect(await page.isChecked('input[name=optimise-mode][value=both]')).toBe(true);
+    expect(await chosenOptimisers(page)).toEqual(['ppo', 'rrhf']);
     await page.click('[data-testid=live-details] summary');
     await page.selectOption('[data-testid=live-who]', 'person');
     await page.fill('[data-testid=live-iterations]', '30');
@@ -87,7 +87,7 @@ describe('live mode with a person', () => {
     await page.locator('[data-testid=live-status][data-status=idle]').waitFor({ timeout: LONG });
     expect(await page.locator('[data-testid=live-panel] .problem').count()).toBe(0);
     // The optimiser choice is the person's: still both.
-    expect(await page.isChecked('input[name=optimise-mode][value=both]')).toBe(true);
+    expect(await chosenOptimisers(page)).toEqual(['ppo', 'rrhf']);
 
     // The comparison panel: every cell filled, SFT's too, after the new reward model.
     const refresh = page.locator('[data-testid=compare-panel] button');

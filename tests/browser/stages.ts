@@ -30,3 +30,26 @@ export async function trainRewardModel(page: Page, timeout: number): Promise<voi
   await page.click('[data-testid=run-reward-model] button.primary');
   await page.locator('[data-testid=run-reward-model][data-status=done]').waitFor({ timeout });
 }
+
+/** Ticks exactly these optimisers on Optimise (one or two), as a person would. */
+export async function chooseOptimisers(page: Page, kinds: string[]): Promise<void> {
+  const box = (k: string) => page.locator(`input[name=optimiser][value=${k}]`);
+  for (const k of kinds) if (!(await box(k).isChecked())) await box(k).click();
+  for (const k of ['ppo', 'rrhf', 'dpo', 'grpo']) {
+    if (!kinds.includes(k) && (await box(k).isChecked())) await box(k).click();
+  }
+  for (const k of ['ppo', 'rrhf', 'dpo', 'grpo']) {
+    if ((await box(k).isChecked()) !== kinds.includes(k)) {
+      throw new Error(`Could not choose ${kinds.join(' and ')}: ${k} is not as asked.`);
+    }
+  }
+}
+
+/** The optimisers ticked on Optimise. */
+export async function chosenOptimisers(page: Page): Promise<string[]> {
+  const out: string[] = [];
+  for (const k of ['ppo', 'rrhf', 'dpo', 'grpo']) {
+    if (await page.isChecked(`input[name=optimiser][value=${k}]`)) out.push(k);
+  }
+  return out;
+}

@@ -12,12 +12,11 @@ import type { TrainRequest } from '../../../workers/policy-requests';
 import type { Preference } from '../../core/preferences';
 import { backendLabel } from './backend-choice';
 import { startLoop, type Run, type RunCallbacks, type TrainSettings } from './loop-run';
+import type { OptimiserKind } from '../optimisers';
 import { Workers, type PolicyClient, type RewardClient, type WorkerNotice } from './workers';
 
 export type Lane = 'main' | 'side';
-export type OptimiserKind = 'ppo' | 'rrhf';
-/** What Optimise runs: one optimiser, or both side by side from the same SFT start. */
-export type OptimiseMode = OptimiserKind | 'both';
+export type { OptimiseMode, OptimiserKind } from '../optimisers';
 /** What the Optimise stage asks a policy worker to run, typed by the worker's own request. */
 export type OptimiseRequest = Extract<TrainRequest, { kind: OptimiserKind }>;
 export type RewardSettings = TrainSettings & {
@@ -228,15 +227,21 @@ export class ModelLanes {
     }
   }
 
-  /** PPO or RRHF in a lane, scored by (a copy of, in the side lane) the reward model as it is now. */
+  /**
+   * An optimiser's loop in a lane, scored by (a copy of, in the side lane) the
+   * reward model as it is now; DPO learns from the rankings and needs none.
+   */
   optimise(request: OptimiseRequest, cb: RunCallbacks, lane: Lane): Run {
     let client: PolicyClient | null = null;
+    const scored = request.kind !== 'dpo';
     return startLoop(
       () => client,
       async (onEvent, signal) => {
-        await this.rewardModel();
+        if (scored) await this.rewardModel();
         const w = await this.lane(lane);
-        if (lane === 'side') await w.reward.api.loadCheckpoint(await this.rewardCheckpoint());
+        if (lane === 'side' && scored) {
+          await w.reward.api.loadCheckpoint(await this.rewardCheckpoint());
+        }
         client = w.policy;
         const settings = { ...request.settings, snapshotEvery: 10 };
         return w.policy.abortable(signal).train({ ...request, settings }, onEvent);

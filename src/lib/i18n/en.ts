@@ -6,7 +6,7 @@ export const en = {
   'app.title': 'RLHF Playground',
   'app.tagline': 'Rank what a small language model writes, and watch PPO and RRHF learn from you.',
   'app.footer':
-    'Everything runs in this browser tab: nothing you write or rank leaves it. Method: InstructGPT (Ouyang et al. 2022) and RRHF (Yuan et al. 2023).',
+    'Everything runs in this browser tab: nothing you write or rank leaves it. Methods: InstructGPT (Ouyang et al. 2022), RRHF (Yuan et al. 2023), DPO (Rafailov et al. 2023) and GRPO (Shao et al. 2024).',
   'app.pager': 'Previous and next stage',
   'app.back': '← {title}',
   'app.next': 'Next: {title} →',
@@ -39,9 +39,9 @@ export const en = {
     'You cannot rank every sample the optimiser will ever write; the reward model stands in for you, and held-out accuracy says how well.',
   'stage.optimise.title': 'Optimise',
   'stage.optimise.what':
-    'PPO samples, scores with the reward model and updates the policy, with a KL penalty to the SFT model; RRHF instead ranks k answers of the SFT model by reward and pushes the policy’s likelihoods of them into that order.',
+    'PPO samples, scores with the reward model and updates the policy, with a KL penalty to the SFT model; RRHF ranks k answers of the SFT model by reward instead; GRPO takes each answer against its group; DPO learns straight from your rankings, with no reward model.',
   'stage.optimise.why':
-    'Both pull the policy toward what you prefer; running them side by side from the same start shows how differently they get there.',
+    'All pull the policy toward what you prefer; racing two side by side from the same start shows how differently they get there.',
   'stage.evaluate.title': 'Evaluate',
   'stage.evaluate.what':
     'The optimised policies and the SFT model answer held-out prompts; the reward model and the gold labeler score every answer.',
@@ -50,7 +50,8 @@ export const en = {
 
   // Problems the classroom features report
   'problem.noModel': 'The model is not loaded yet.',
-  'problem.rmFirst': 'Train the reward model first: PPO and RRHF optimise its score.',
+  'problem.rmFirst': 'Train the reward model first: PPO, RRHF and GRPO optimise its score.',
+  'problem.rankFirst': 'Rank some answers first: {name} learns straight from your rankings.',
   'problem.noRankings': 'There are no rankings to learn from yet: rank a few prompts first.',
   'problem.noDemonstrations': 'There are no demonstrations to learn from.',
   'problem.samples': 'The samples could not be written.',
@@ -58,20 +59,20 @@ export const en = {
     'Wait until training stops: the comparison trains its own reward models.',
   'problem.gradeMore': 'Grade at least 4 prompts first (or let the two labelers).',
   'problem.allEqual': 'The held-out samples are all equally good: grade a few more.',
-  'problem.liveOptimiser': 'Stop PPO and RRHF first: live mode runs its own.',
+  'problem.liveOptimiser': 'Stop the optimisers first: live mode runs its own.',
   'problem.rmBusy': 'Wait until the reward model finishes training.',
   'problem.trainRm': 'Train the reward model first.',
-  'problem.stopOptimisers': 'Stop PPO and RRHF first.',
+  'problem.stopOptimisers': 'Stop the optimisers first.',
   'problem.sameModels': 'Choose two different models.',
   'problem.stopForWeights':
-    'Stop PPO and RRHF first (pausing is not enough): the test swaps weights.',
+    'Stop the optimisers first (pausing is not enough): the test swaps weights.',
 
   // Header: backend, notices, classroom
   'backend.choosing': 'Choosing a backend…',
   'backend.failed': 'Workers failed to start',
   'backend.running': 'Running on',
   'model.source.tiny': 'a tiny untrained model (for trying the page out)',
-  'notice.stopOptimisers': 'Stop PPO and RRHF before you change how they run.',
+  'notice.stopOptimisers': 'Stop the optimisers before you change how they run.',
   'notice.keepWeightsFailed': 'Could not keep the {kind} weights: {reason}',
   'notice.sampleSftFailed': 'Could not sample the SFT model for comparison: {reason}',
   'notice.sampleSftGoldFailed': 'Could not sample the SFT model for the gold share: {reason}',
@@ -179,6 +180,8 @@ export const en = {
   'link.notPresetName': '{kv} ignored: not a preset name',
   'link.expectedOrigin': '{kv} ignored: expected an origin such as https://example.org',
   'link.expectedOptions': '{kv} ignored: expected {options}',
+  'link.optimiseOptions':
+    'ignored: expected one or two of ppo, rrhf, dpo, grpo, joined by a comma (or both)',
   'link.notNumber': '{kv} ignored: not a number',
   'link.clamped': '{kv} clamped to {value}',
   'link.unknownItems': '{key}: {items} ignored (unknown)',
@@ -435,12 +438,21 @@ export const en = {
   'opt.status.ready': 'ready to start from the SFT model',
   'opt.status.active': '{name} step {step} of {total}',
   'opt.status.steps': '{name} {step} steps',
-  'opt.optimiser': 'Optimiser',
+  'opt.optimiser': 'Optimisers: one, or two side by side',
   'opt.mode.ppo': 'InstructGPT step 3',
   'opt.mode.rrhf': 'ranking loss, no value model',
-  'opt.mode.both': 'Both, side by side',
-  'opt.mode.bothNote': 'same SFT start, own workers',
-  'opt.runBoth': 'Run both',
+  'opt.mode.dpo': 'straight from your rankings',
+  'opt.mode.grpo': 'group baseline, no value model',
+  'opt.pickNote': 'Tick two to race them from the same SFT start, each in its own workers.',
+  'opt.runTwo': 'Run {a} and {b}',
+  'opt.explain.ppo':
+    'PPO samples answers, scores them with the reward model and updates the policy with a clipped objective and a KL penalty to the SFT model. It is InstructGPT’s step 3 (Ouyang et al. 2022), with a value model as its baseline.',
+  'opt.explain.rrhf':
+    'RRHF samples k answers of the SFT model, ranks them by the reward model and trains the policy so that its length-normalised log-probabilities follow that order, plus fine-tuning on the best (Yuan et al. 2023). It needs no value model and no sampling from the policy.',
+  'opt.explain.dpo':
+    'DPO learns straight from your rankings: for every pair it raises the policy’s log-probability of the answer you preferred, relative to the SFT model, and lowers the other’s (Rafailov et al. 2023). No reward model and no sampling; β says how far it may move from the SFT model.',
+  'opt.explain.grpo':
+    'GRPO samples K answers to each prompt, scores them with the reward model and takes each answer’s advantage against its own group’s mean and spread, with PPO’s clipping and a KL term to the SFT model (Shao et al. 2024). The group is the baseline, so there is no value model; Dr. GRPO and RLOO are options of the same loop.',
   'opt.runOne': 'Run {name}',
   'opt.settings': 'Hyperparameters',
   'opt.chart.reward': 'PPO reward (RM score) and gold score of its samples',
@@ -457,9 +469,21 @@ export const en = {
   'opt.chart.rrhfRank': 'RRHF ranking loss',
   'opt.chart.rrhfSft': 'RRHF fine-tuning loss',
   'opt.chart.rrhfTotal': 'RRHF total loss',
-  'opt.chart.shared': 'Reward-model score, PPO and RRHF',
-  'opt.chart.sharedPpo': 'PPO: mean of its samples',
-  'opt.chart.sharedRrhf': 'RRHF: mean of its answers',
+  'opt.chart.goldName': 'gold score',
+  'opt.chart.dpoRewards': 'DPO implicit rewards β·log(π/π_ref) of the chosen and rejected answers',
+  'opt.chart.dpoMargins': 'DPO reward margin, and the share of pairs in your order (right axis)',
+  'opt.chart.dpoLoss': 'DPO loss',
+  'opt.chart.dpoLogps': 'Log-probability of the chosen and rejected answers',
+  'opt.chart.dpoGold': 'Gold score of DPO’s answers',
+  'opt.chart.grpoReward': 'GRPO reward (RM score) and gold score of its samples',
+  'opt.chart.grpoKl': 'GRPO KL to the SFT model (k3 estimate, per token)',
+  'opt.chart.grpoLoss': 'GRPO loss',
+  'opt.chart.grpoClip': 'GRPO clip ratio',
+  'opt.chart.grpoSpread': 'Reward spread within groups, and share of groups with none (right axis)',
+  'opt.chart.sharedGold': '{name}: gold score',
+  'opt.chart.sharedRm': '{name}: RM score',
+  'opt.chart.shared':
+    'Gold score of each optimiser’s samples, and their reward-model score (dashed, right axis)',
   'opt.live': 'Live mode: rank while it optimises',
   'opt.lesson': 'Lesson: reward hacking',
   'gold.property.happy': 'Answers with a happy ending',
@@ -490,7 +514,7 @@ export const en = {
   'gold.recent': 'last {iterations} iterations, {n} answers',
   'gold.recent1': 'last iteration, {n} answers',
   'gold.notYet': 'not run yet',
-  'gold.sampling': 'sampled when PPO or RRHF starts',
+  'gold.sampling': 'sampled when an optimiser starts',
   'gold.judged':
     'Share of answers with the property, judged by the preset’s gold labeler, which the optimisers never see.',
   'compare.title': 'Samples that show change',
@@ -498,7 +522,7 @@ export const en = {
   'compare.sampling': 'Sampling…',
   'compare.intro':
     'The same held-out prompts, answered by each model. RM = reward-model score (what the optimiser sees); gold = the preset’s labeler (what it never sees).',
-  'compare.empty': 'They appear when PPO or RRHF starts.',
+  'compare.empty': 'They appear when an optimiser starts.',
   'compare.scores': 'RM {rm} · gold {gold}',
 
   // Live mode
@@ -752,6 +776,8 @@ export const en = {
   'transfer.weights.sft': 'The SFT model',
   'transfer.weights.ppo': 'The PPO policy',
   'transfer.weights.rrhf': 'The RRHF policy',
+  'transfer.weights.dpo': 'The DPO policy',
+  'transfer.weights.grpo': 'The GRPO policy',
   'transfer.weights.rm': 'The reward model',
   'transfer.note':
     "Preferences: one {format} line per pair, as TRL's DPO and reward trainers read them. Weights load into PyTorch with {script}.",

@@ -7,6 +7,7 @@ import type { AttributeTest, LabelerSpec } from '../../core/labeler-spec';
 import type { Translate } from '../i18n/format';
 import type { MessageKey } from '../i18n/en';
 import type { Series } from './metrics';
+import { OPTIMISER_NAMES, type OptimiserKind } from '../optimisers';
 
 export type { Translate };
 
@@ -135,21 +136,22 @@ export function recentShare(
   };
 }
 
-export type HeadlineModel = 'SFT' | 'PPO' | 'RRHF';
-
+/** A part of the headline: the SFT model, or one optimiser. */
 export interface HeadlinePart {
-  model: HeadlineModel;
+  id: 'sft' | OptimiserKind;
+  /** "SFT", "PPO", …: the same in every language. */
+  model: string;
   /** null while not known yet (shown as "…"). */
   reading: GoldShare | null;
 }
 
 /** SFT, then the optimisers the mode runs, in the order the arrows read. */
 export function headlineParts(
-  mode: 'ppo' | 'rrhf' | 'both',
-  readings: { sft: GoldShare | null; ppo: GoldShare | null; rrhf: GoldShare | null },
+  kinds: readonly OptimiserKind[],
+  readings: { sft: GoldShare | null } & Partial<Record<OptimiserKind, GoldShare | null>>,
 ): HeadlinePart[] {
-  const parts: HeadlinePart[] = [{ model: 'SFT', reading: readings.sft }];
-  if (mode !== 'rrhf') parts.push({ model: 'PPO', reading: readings.ppo });
-  if (mode !== 'ppo') parts.push({ model: 'RRHF', reading: readings.rrhf });
-  return parts;
+  return [
+    { id: 'sft', model: 'SFT', reading: readings.sft },
+    ...kinds.map((k) => ({ id: k, model: OPTIMISER_NAMES[k], reading: readings[k] ?? null })),
+  ];
 }

@@ -32,6 +32,7 @@ import {
   seriesOk,
 } from './session-rows';
 import type { StoredDemonstration, StoredLabel, StoredRanking } from './storage';
+import { OPTIMISE_MODES } from '../optimisers';
 
 type Row<T> = Omit<T, 'id' | 'sessionId'>;
 
@@ -101,8 +102,8 @@ function checkSession(raw: unknown, problems: string[]): Omit<SessionRecord, 'id
     s.modelKey = raw.modelKey as string | null;
   if (isStageId(raw.stage as string)) s.stage = raw.stage as SessionRecord['stage'];
   if (isCount(raw.seed)) s.seed = raw.seed;
-  if (['ppo', 'rrhf', 'both'].includes(raw.optimiseMode as string)) {
-    s.optimiseMode = raw.optimiseMode as SessionRecord['optimiseMode'];
+  if (OPTIMISE_MODES.includes(raw.optimiseMode as string)) {
+    s.optimiseMode = raw.optimiseMode as string;
   }
   s.sftFixed = raw.sftFixed === true;
   s.rmReady = raw.rmReady === true;

@@ -41,8 +41,7 @@ export interface SessionKeeperPage {
   readonly rm: { ready: boolean; readonly run: TrainingRun };
   readonly optimise: {
     readonly mode: OptimiseMode;
-    readonly ppo: TrainingRun;
-    readonly rrhf: TrainingRun;
+    readonly runs: Readonly<Record<OptimiserKind, TrainingRun>>;
     readonly checkpoints: Partial<Record<OptimiserKind, Uint8Array>>;
   };
   readonly events: PageEvents;
@@ -60,12 +59,12 @@ export function modelKeyOf(pg: Pick<SessionKeeperPage, 'model' | 'modelSource'>)
 export interface PageRuns {
   readonly sft: { readonly run: TrainingRun };
   readonly rm: { readonly run: TrainingRun };
-  readonly optimise: { readonly ppo: TrainingRun; readonly rrhf: TrainingRun };
+  readonly optimise: { readonly runs: Readonly<Record<OptimiserKind, TrainingRun>> };
 }
 
 /** The run of the page that a stored run name names. */
 export function runOf(pg: PageRuns, name: RunName): TrainingRun {
-  return { sft: pg.sft.run, rm: pg.rm.run, ppo: pg.optimise.ppo, rrhf: pg.optimise.rrhf }[name];
+  return name === 'sft' ? pg.sft.run : name === 'rm' ? pg.rm.run : pg.optimise.runs[name];
 }
 
 /** `record` as the page is now (reads reactive state: an effect re-runs on change). */

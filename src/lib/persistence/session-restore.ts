@@ -18,6 +18,7 @@ import type { PageEvents } from '../page-events';
 import type { MetricLog } from '../measures/metrics';
 import type { TrainingRun } from '../stages/training-run.svelte';
 import { runOf, type PageRuns } from './session-record';
+import { OPTIMISERS, OPTIMISER_NAMES, isOptimiser, type OptimiserKind } from '../optimisers';
 
 /** Metric histories kept besides the four runs': the lessons' variant runs (variant-runs.svelte.ts). */
 export const isVariantRun = (run: string) => run.startsWith('variant:');
@@ -31,7 +32,7 @@ export interface RestoreTarget {
   } | null;
   sft: { fixed: boolean; readonly run: TrainingRun };
   rm: { ready: boolean; readonly run: TrainingRun };
-  optimise: PageRuns['optimise'] & { checkpoints: Partial<Record<'ppo' | 'rrhf', Uint8Array>> };
+  optimise: PageRuns['optimise'] & { checkpoints: Partial<Record<OptimiserKind, Uint8Array>> };
   events: Pick<PageEvents, 'emit'>;
   /** The charts' data, where stored curves go back. */
   metrics: Pick<MetricLog, 'push'>;
@@ -144,12 +145,12 @@ export async function restoreModels(
       page.rm.ready ? t('keeper.restored.rm') : t('keeper.restored.rmAt', { step: rm.step }),
     );
   }
-  for (const kind of ['ppo', 'rrhf'] as const) {
+  for (const kind of OPTIMISERS) {
     const c = byName.get(kind);
     if (!c || !page.sft.fixed) continue;
     page.optimise.checkpoints[kind] = c.bytes;
-    const total = record.runs[kind].total;
-    const name = kind.toUpperCase();
+    const total = record.runs[kind]?.total ?? 0;
+    const name = OPTIMISER_NAMES[kind];
     done.push(
       total > c.step
         ? t('keeper.restored.runOf', { name, step: c.step, total })
@@ -159,9 +160,9 @@ export async function restoreModels(
   for (const name of RUN_NAMES) {
     const c = byName.get(name);
     const run = runOf(page, name);
-    if (!c || ((name === 'ppo' || name === 'rrhf') && !page.sft.fixed)) continue;
+    if (!c || (isOptimiser(name) && !page.sft.fixed)) continue;
     run.step = c.step;
-    run.total = Math.max(c.step, record.runs[name].total);
+    run.total = Math.max(c.step, record.runs[name]?.total ?? 0);
     // It ran before the reload and is not running now: it stopped where its checkpoint is.
     if (c.step > 0) run.status = 'done';
     const history = histories.find((h) => h.run === name);

@@ -4,14 +4,14 @@
 // the shipped models), the metric histories, and which session is open.
 // Without IndexedDB the same calls work on Maps for the length of the visit.
 import type { RunMetrics } from '../share/export-formats';
-import type { OptimiseMode } from '../bridge/lanes';
+import { OPTIMISERS, type OptimiseMode, type OptimiserKind } from '../optimisers';
 import type { Settings } from '../settings/settings';
 import type { StageId } from '../stages/stages';
 import { FIRST_SESSION } from './database';
 import type { PlaygroundStore } from './storage';
 
-export type RunName = 'sft' | 'rm' | 'ppo' | 'rrhf';
-export const RUN_NAMES: readonly RunName[] = ['sft', 'rm', 'ppo', 'rrhf'];
+export type RunName = 'sft' | 'rm' | OptimiserKind;
+export const RUN_NAMES: readonly RunName[] = ['sft', 'rm', ...OPTIMISERS];
 
 export type ModelChoice = 'auto' | 'nano' | 'micro' | 'tiny';
 
@@ -30,6 +30,7 @@ export interface SessionRecord {
   optimiseMode: OptimiseMode;
   sftFixed: boolean;
   rmReady: boolean;
+  /** How far each run got (sessions saved before DPO and GRPO lack theirs). */
   runs: Record<RunName, { step: number; total: number }>;
 }
 
@@ -66,12 +67,10 @@ export function newSessionRecord(id: string, name: string, now = Date.now()): Se
     optimiseMode: 'both',
     sftFixed: false,
     rmReady: false,
-    runs: {
-      sft: { step: 0, total: 0 },
-      rm: { step: 0, total: 0 },
-      ppo: { step: 0, total: 0 },
-      rrhf: { step: 0, total: 0 },
-    },
+    runs: Object.fromEntries(RUN_NAMES.map((n) => [n, { step: 0, total: 0 }])) as Record<
+      RunName,
+      { step: number; total: number }
+    >,
   };
 }
 

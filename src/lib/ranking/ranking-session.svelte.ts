@@ -11,7 +11,6 @@ import { sampleTexts } from '../bridge/sampling';
 import type { Preset } from '../../core/presets';
 import type { ModelLanes } from '../bridge/lanes';
 import type { SamplingOptions } from '../bridge/sampling';
-import type { TrainingRun } from '../stages/training-run.svelte';
 import type { RaterSlot } from './raters.svelte';
 import type { PlaygroundStore, StoredRanking } from '../persistence/storage';
 import type { SettingsEditor } from '../settings/settings-editor.svelte';
@@ -25,7 +24,7 @@ export interface RankingSessionPage {
   readonly store: PlaygroundStore;
   persistent: boolean;
   readonly sft: { fix(): Promise<void> };
-  readonly optimise: { readonly ppo: TrainingRun; readonly rrhf: TrainingRun };
+  readonly optimise: { readonly stepsTaken: number };
   readonly raters: {
     rank(samples: string[], prompt: string, seed: number, slot?: RaterSlot): number[];
   };
@@ -70,7 +69,7 @@ export class RankingSession {
       nextPrompt: () => this.nextPrompt(),
       track: tracked,
       onChange: () => this.version++,
-      stamp: () => pg.optimise.ppo.step + pg.optimise.rrhf.step,
+      stamp: () => pg.optimise.stepsTaken,
     });
   }
 

@@ -163,12 +163,17 @@ export function validateSettings(
 }
 
 /** Groups whose problems stop a stage from starting. */
-export const STAGE_GROUPS: Record<'sft' | 'rank' | 'rm' | 'ppo' | 'rrhf', SettingGroup[]> = {
+export const STAGE_GROUPS: Record<
+  'sft' | 'rank' | 'rm' | 'ppo' | 'rrhf' | 'dpo' | 'grpo',
+  SettingGroup[]
+> = {
   sft: ['sft'],
   rank: ['sampling'],
   rm: ['rm'],
   ppo: ['ppo', 'sampling'],
   rrhf: ['rrhf', 'sampling'],
+  dpo: ['dpo', 'sampling'],
+  grpo: ['grpo', 'sampling'],
 };
 
 export function problemsFor(

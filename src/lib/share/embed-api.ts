@@ -2,12 +2,14 @@
 // (documented in docs/embed.md). Every message carries `protocol`, so other
 // traffic on the window is ignored; commands are checked field by field
 // against the schema below and anything else is refused with a reason.
+import { RUN_NAMES, type RunName } from '../persistence/session-store';
 import { STAGES, type StageId } from '../stages/stages';
 
 export const PROTOCOL = 'rlhf-playground/embed-v1';
 
-export type RunTarget = 'sft' | 'rm' | 'ppo' | 'rrhf';
-const RUN_TARGETS: readonly RunTarget[] = ['sft', 'rm', 'ppo', 'rrhf'];
+/** SFT, the reward model, or an optimiser: 'ppo', 'rrhf', 'dpo', 'grpo'. */
+export type RunTarget = RunName;
+const RUN_TARGETS: readonly RunTarget[] = RUN_NAMES;
 const STAGE_IDS: readonly StageId[] = STAGES.map((s) => s.id);
 
 /** Host → playground. */

@@ -18,8 +18,10 @@ import {
 import type { PlaygroundState } from '../state.svelte';
 import type { TrainingRun } from '../stages/training-run.svelte';
 import { VisibilityPause } from '../bridge/visibility-pause';
+import { isOptimiser } from '../optimisers';
+import { RUN_NAMES } from '../persistence/session-store';
 
-const RUNS: readonly RunTarget[] = ['sft', 'rm', 'ppo', 'rrhf'];
+const RUNS: readonly RunTarget[] = RUN_NAMES;
 
 /** Commands that may wait behind the one running; more are refused. */
 export const MAX_WAITING_COMMANDS = 32;
@@ -72,7 +74,7 @@ export class EmbedBridge {
 
   runOf(run: RunTarget): TrainingRun {
     const { pg } = this;
-    return { sft: pg.sft.run, rm: pg.rm.run, ppo: pg.optimise.ppo, rrhf: pg.optimise.rrhf }[run];
+    return run === 'sft' ? pg.sft.run : run === 'rm' ? pg.rm.run : pg.optimise.runOf(run);
   }
 
   /** Starts listening and reporting; `root` is what must be on screen for training to go on. */
@@ -229,7 +231,7 @@ export class EmbedBridge {
   /** Plays or steps one run; resolves when its loop ends. */
   private begin(run: RunTarget, single: boolean): Promise<void> {
     const { pg } = this;
-    if (run === 'ppo' || run === 'rrhf') {
+    if (isOptimiser(run)) {
       return single ? pg.optimise.step(run) : pg.optimise.play(run);
     }
     const stage = run === 'sft' ? pg.sft : pg.rm;

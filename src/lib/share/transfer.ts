@@ -25,17 +25,20 @@ import {
 } from '../persistence/import-validate';
 import { MAX_RANKINGS } from '../stages/reward-data';
 import { RUN_NAMES } from '../persistence/session-store';
+import { OPTIMISERS, type OptimiserKind } from '../optimisers';
 import { mergeDemonstrations, mergeRankings } from '../persistence/session-merge';
 import type { PlaygroundState } from '../state.svelte';
 import type { StoredRanking } from '../persistence/storage';
 
-export type WeightsChoice = 'policy' | 'sft' | 'ppo' | 'rrhf' | 'rm';
+export type WeightsChoice = 'policy' | 'sft' | OptimiserKind | 'rm';
 
 export const WEIGHTS_LABELS: Record<WeightsChoice, string> = {
   policy: 'The policy as it is now',
   sft: 'The SFT model',
   ppo: 'The PPO policy',
   rrhf: 'The RRHF policy',
+  dpo: 'The DPO policy',
+  grpo: 'The GRPO policy',
   rm: 'The reward model',
 };
 
@@ -84,7 +87,7 @@ export class Transfer {
     const out: WeightsChoice[] = [];
     if (pg.ready && !pg.anyRunActive) out.push('policy');
     if (pg.workers?.sft) out.push('sft');
-    for (const k of ['ppo', 'rrhf'] as const) if (pg.optimise.checkpoints[k]) out.push(k);
+    for (const k of OPTIMISERS) if (pg.optimise.checkpoints[k]) out.push(k);
     if (pg.rm.ready || pg.rm.run.step > 0) out.push('rm');
     return out;
   }

@@ -11,11 +11,14 @@ import {
   type Settings,
 } from '../settings/settings';
 import { STAGES, type StageId } from '../stages/stages';
+import { OPTIMISE_MODES, normaliseMode, type OptimiseMode } from '../optimisers';
+import type { MessageKey } from '../i18n/en';
 
 export type Theme = 'auto' | 'light' | 'dark';
 export type Language = 'en' | 'zh';
 export type ModelParam = 'auto' | 'nano' | 'micro' | 'tiny';
-export type OptimiseParam = 'ppo' | 'rrhf' | 'both';
+/** One optimiser, or two joined by a comma ('ppo,dpo'); 'both' is PPO with RRHF. */
+export type OptimiseParam = OptimiseMode;
 export type BackendParam = 'auto' | (typeof BACKEND_NAMES)[number];
 
 const STAGE_IDS = STAGES.map((s) => s.id);
@@ -43,7 +46,14 @@ export type Hideable = HideablePanel | SettingGroup | SettingKey;
 export const HIDEABLE: readonly Hideable[] = [...HIDEABLE_PANELS, ...GROUPS, ...SETTING_KEYS];
 
 export type ParamSpec =
-  | { kind: 'choice'; options: readonly string[] }
+  | {
+      kind: 'choice';
+      options: readonly string[];
+      /** Puts a value written another way into the form `options` hold (e.g. an order). */
+      normalise?: (text: string) => string;
+      /** What a wrong value is told to expect, when listing the options would not help. */
+      expected?: MessageKey;
+    }
   | { kind: 'list'; options: readonly string[] }
   | { kind: 'int'; min: number; max: number }
   | { kind: 'id' }
@@ -61,7 +71,12 @@ export const URL_PARAMS = {
   theme: { kind: 'choice', options: ['auto', 'light', 'dark'] },
   backend: { kind: 'choice', options: ['auto', ...BACKEND_NAMES] },
   model: { kind: 'choice', options: ['auto', 'nano', 'micro', 'tiny'] },
-  optimise: { kind: 'choice', options: ['ppo', 'rrhf', 'both'] },
+  optimise: {
+    kind: 'choice',
+    options: OPTIMISE_MODES,
+    normalise: normaliseMode,
+    expected: 'link.optimiseOptions',
+  },
   hide: { kind: 'list', options: HIDEABLE },
   embed: { kind: 'flag' },
   /** Embed: the stages the compact layout offers (default: the opening stage only). */

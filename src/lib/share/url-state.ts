@@ -175,10 +175,13 @@ function decodeParam(
       else problems.push(tr('link.expectedOrigin', { kv }));
       return;
     }
-    case 'choice':
-      if (spec.options.includes(text)) target[key] = text;
+    case 'choice': {
+      const value = spec.normalise ? spec.normalise(text) : text;
+      if (spec.options.includes(value)) target[key] = value;
+      else if (spec.expected) problems.push(`${kv} ${tr(spec.expected)}`);
       else problems.push(tr('link.expectedOptions', { kv, options: spec.options.join(', ') }));
       return;
+    }
     case 'int': {
       if (!NUMBER_TEXT.test(text)) {
         problems.push(tr('link.notNumber', { kv }));

@@ -3,7 +3,7 @@
 // "PPO-ptx"). Evaluate and the blind A/B test choose among them. Copies live
 // in memory only (a few hundred KB each); the trained models of the session
 // are kept by the session itself.
-import type { OptimiserKind } from '../bridge/lanes';
+import { OPTIMISERS, OPTIMISER_NAMES, type OptimiserKind } from '../optimisers';
 import type { TrainingRun } from './training-run.svelte';
 import type { Preset } from '../../core/presets';
 import type { ModelLanes } from '../bridge/lanes';
@@ -59,9 +59,11 @@ export class CheckpointShelf {
   /** Everything there is to compare now: SFT, the optimisers that ran, kept copies. */
   get entries(): ShelfEntry[] {
     const o = this.pg.optimise;
-    const live: ShelfEntry[] = (['ppo', 'rrhf'] as const)
-      .filter((k) => o.runOf(k).step > 0)
-      .map((k) => ({ id: k, label: k.toUpperCase(), note: '' }));
+    const live: ShelfEntry[] = OPTIMISERS.filter((k) => o.runOf(k).step > 0).map((k) => ({
+      id: k,
+      label: OPTIMISER_NAMES[k],
+      note: '',
+    }));
     return [{ id: 'sft', label: 'SFT', note: '' }, ...live, ...this.kept];
   }
 
@@ -91,7 +93,7 @@ export class CheckpointShelf {
     const kind = id as OptimiserKind;
     await this.pg.optimise.keepWeights();
     const bytes = this.pg.optimise.checkpoints[kind];
-    if (!bytes) throw new Error(`There are no ${kind.toUpperCase()} weights yet.`);
+    if (!bytes) throw new Error(`There are no ${OPTIMISER_NAMES[kind]} weights yet.`);
     return bytes;
   }
 

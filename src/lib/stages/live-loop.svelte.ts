@@ -87,7 +87,7 @@ export class LiveLoop {
 
   /** The policy's version: optimiser steps so far (what a queue item is stamped with). */
   get policyVersion(): number {
-    return this.pg.optimise.ppo.step + this.pg.optimise.rrhf.step;
+    return this.pg.optimise.stepsTaken;
   }
 
   /** How many policy updates ago an item's samples were written (null before it began). */

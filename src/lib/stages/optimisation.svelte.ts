@@ -1,11 +1,19 @@
-// Optimise: PPO and RRHF against the reward model, alone or side by side from
-// the same SFT start (RRHF then runs in a second pair of workers, the 'side'
-// lane), and the panel of samples that show the change: the current policies
+// Optimise: PPO, RRHF, DPO or GRPO, alone or two side by side from the same
+// SFT start (the second then runs in a second pair of workers, the 'side'
+// lane); all but DPO learn from the reward model, DPO from the rankings. And the panel of samples that show the change: the current policies
 // beside the SFT model on a few fixed held-out prompts, each scored by the
 // reward model and by the preset's gold labeler; and the SFT model's share of
 // answers with the preset's property, the start of the stage's headline.
 import { errorMessage } from '../../core/errors';
-import type { Lane, OptimiseMode, OptimiseRequest, OptimiserKind } from '../bridge/lanes';
+import type { Lane, OptimiseRequest } from '../bridge/lanes';
+import {
+  OPTIMISERS,
+  OPTIMISER_NAMES,
+  needsRewardModel,
+  optimisersOf,
+  type OptimiseMode,
+  type OptimiserKind,
+} from '../optimisers';
 import type { SamplingOptions } from '../bridge/sampling';
 import type { ModelLanes } from '../bridge/lanes';
 import type { Labeler } from '../../core/labelers';
@@ -13,7 +21,14 @@ import type { Preset } from '../../core/presets';
 import type { MetricLog } from '../measures/metrics';
 import type { ScoredText } from '../measures/scored-text';
 import type { Settings } from '../settings/settings';
-import { ppoLoopSettings, rrhfLoopSettings } from '../settings/run-settings';
+import {
+  dpoLoopSettings,
+  groupLoopSettings,
+  ppoLoopSettings,
+  rrhfLoopSettings,
+} from '../settings/run-settings';
+import type { StoredRanking } from '../persistence/storage';
+import { trainingPreferences } from './reward-data';
 import { SampleComparison } from './sample-comparison.svelte';
 import { TrainingRun, startSingleStep } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
@@ -29,6 +44,7 @@ export interface OptimisationPage {
   readonly settings: Settings;
   readonly metrics: MetricLog;
   readonly rm: { readonly ready: boolean };
+  readonly ranking: { readonly rankings: StoredRanking[] };
   readonly sft: { fix(): Promise<void> };
   readonly pretraining: { load(): Promise<void>; mixText(): string };
   readonly settingsEditor: Pick<SettingsEditor, 'blockers'>;
@@ -42,8 +58,8 @@ export interface OptimisationPage {
 const COMPARE_EVERY = 10;
 
 export class Optimisation {
-  readonly ppo: TrainingRun;
-  readonly rrhf: TrainingRun;
+  /** Each optimiser's run: its status, steps and curves. */
+  readonly runs: Record<OptimiserKind, TrainingRun>;
   mode: OptimiseMode = $state('both');
   /**
    * The optimiser live mode runs, in the main lane whatever the mode (the
@@ -58,8 +74,12 @@ export class Optimisation {
   private lanes: Record<Lane, 'base' | 'sft' | OptimiserKind | null> = { main: null, side: null };
 
   constructor(private readonly pg: OptimisationPage) {
-    this.ppo = new TrainingRun('ppo', pg.metrics);
-    this.rrhf = new TrainingRun('rrhf', pg.metrics);
+    this.runs = {
+      ppo: new TrainingRun('ppo', pg.metrics),
+      rrhf: new TrainingRun('rrhf', pg.metrics),
+      dpo: new TrainingRun('dpo', pg.metrics),
+      grpo: new TrainingRun('grpo', pg.metrics),
+    };
     this.samples = new SampleComparison(pg, {
       runOf: (kind) => this.runOf(kind),
       laneOf: (kind) => this.laneOf(kind),
@@ -68,29 +88,59 @@ export class Optimisation {
   }
 
   runOf(kind: OptimiserKind): TrainingRun {
-    return kind === 'ppo' ? this.ppo : this.rrhf;
+    return this.runs[kind];
+  }
+
+  get ppo(): TrainingRun {
+    return this.runs.ppo;
+  }
+
+  get rrhf(): TrainingRun {
+    return this.runs.rrhf;
   }
 
   get active(): boolean {
-    return this.ppo.active || this.rrhf.active;
+    return OPTIMISERS.some((k) => this.runs[k].active);
   }
 
-  /** The optimisers the mode runs. */
+  /** Optimiser steps so far, all runs together (the policy's version). */
+  get stepsTaken(): number {
+    return OPTIMISERS.reduce((n, k) => n + this.runs[k].step, 0);
+  }
+
+  /** Settings may change: no optimiser runs, or those that do are paused. */
+  get editable(): boolean {
+    return OPTIMISERS.every((k) => this.runs[k].editable);
+  }
+
+  /** The optimisers the mode runs, in lane order. */
   get kinds(): OptimiserKind[] {
-    return this.mode === 'both' ? ['ppo', 'rrhf'] : [this.mode];
+    return optimisersOf(this.mode) ?? ['ppo', 'rrhf'];
   }
 
-  /** Which lane runs `kind`: with both at once, RRHF gets its own workers. */
+  /** Which lane runs `kind`: with two at once, the second gets its own workers. */
   laneOf(kind: OptimiserKind): Lane {
     if (this.liveKind === kind) return 'main';
-    return kind === 'rrhf' && this.mode === 'both' ? 'side' : 'main';
+    const kinds = this.kinds;
+    return kinds.length === 2 && kinds[1] === kind ? 'side' : 'main';
+  }
+
+  /** The rankings DPO learns from: those with at least one comparison. */
+  private rankingGroups(): { prompt: string; candidates: string[]; ranks: number[] }[] {
+    return trainingPreferences(this.pg.ranking.rankings).map((p) => ({
+      prompt: p.prompt,
+      candidates: p.completions,
+      ranks: p.ranks,
+    }));
   }
 
   blockers(kind: OptimiserKind): string[] {
     const out = this.pg.settingsEditor.blockers(kind);
     if (!this.pg.ready) out.unshift(t('problem.noModel'));
-    if (!this.pg.rm.ready) {
-      out.push(t('problem.rmFirst'));
+    if (needsRewardModel(kind)) {
+      if (!this.pg.rm.ready) out.push(t('problem.rmFirst'));
+    } else if (this.rankingGroups().length === 0) {
+      out.push(t('problem.rankFirst', { name: OPTIMISER_NAMES[kind] }));
     }
     return out;
   }
@@ -130,12 +180,22 @@ export class Optimisation {
     // The preset's gold labeler scores every sample beside the RM (never seen by the optimiser).
     const gold = this.pg.preset?.labeler;
     const steps = maxSteps ? { maxSteps } : {};
-    if (kind === 'ppo') {
-      const ptx = s['ppo.ptxCoef'] > 0 ? this.pg.pretraining.mixText() : '';
-      const { settings, ppo } = ppoLoopSettings(s, this.pg.seed, gold, ptx);
-      return { kind, prompts, settings: { ...settings, ...steps }, ppo };
+    const seed = this.pg.seed;
+    switch (kind) {
+      case 'ppo': {
+        const ptx = s['ppo.ptxCoef'] > 0 ? this.pg.pretraining.mixText() : '';
+        const { settings, ppo } = ppoLoopSettings(s, seed, gold, ptx);
+        return { kind, prompts, settings: { ...settings, ...steps }, ppo };
+      }
+      case 'rrhf':
+        return { kind, prompts, settings: { ...rrhfLoopSettings(s, seed, gold), ...steps } };
+      case 'dpo': {
+        const settings = { ...dpoLoopSettings(s, seed, gold), ...steps };
+        return { kind, groups: this.rankingGroups(), prompts, settings };
+      }
+      case 'grpo':
+        return { kind, prompts, settings: { ...groupLoopSettings(s, seed, gold), ...steps } };
     }
-    return { kind, prompts, settings: { ...rrhfLoopSettings(s, this.pg.seed, gold), ...steps } };
   }
 
   /**
@@ -208,7 +268,7 @@ export class Optimisation {
   async keepWeights(): Promise<void> {
     const workers = this.pg.workers;
     if (!workers) return;
-    for (const kind of ['ppo', 'rrhf'] as const) {
+    for (const kind of OPTIMISERS) {
       const lane = this.laneOf(kind);
       if (this.lanes[lane] === kind && this.runOf(kind).step > 0) {
         this.checkpoints[kind] = await workers.policyCheckpoint(lane);
@@ -219,7 +279,7 @@ export class Optimisation {
   /** SFT is about to train the main lane: put SFT's weights back if an optimiser left its own. */
   async claimMainForSft(sftFixed: boolean): Promise<void> {
     const held = this.lanes.main;
-    if (sftFixed && (held === 'ppo' || held === 'rrhf')) {
+    if (sftFixed && held !== null && held !== 'base' && held !== 'sft') {
       await this.keepWeights();
       await this.pg.workers?.loadPolicy('main');
     }
@@ -229,14 +289,14 @@ export class Optimisation {
   /** A new SFT model: optimisers start over from it. */
   onNewSft(): void {
     this.lanes = { main: 'sft', side: null };
-    for (const kind of ['ppo', 'rrhf'] as const) this.reset(kind);
+    for (const kind of OPTIMISERS) this.reset(kind);
     this.samples.clear();
   }
 
   /** A new reward model: the panel's texts stay, scored again by it. */
   onNewBase(): void {
     this.lanes = { main: 'base', side: null };
-    for (const kind of ['ppo', 'rrhf'] as const) {
+    for (const kind of OPTIMISERS) {
       this.runOf(kind).reset();
       delete this.checkpoints[kind];
     }

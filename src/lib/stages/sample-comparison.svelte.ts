@@ -1,12 +1,13 @@
-// The Optimise stage's "samples that show change": the current PPO and RRHF
-// policies beside the SFT model on a few fixed held-out prompts, all sampled
+// The Optimise stage's "samples that show change": the current policies of
+// the optimisers beside the SFT model on a few fixed held-out prompts, all sampled
 // with one seed (common random numbers), each answer scored by the reward
 // model and the preset's gold labeler; and the SFT model's gold share, the
 // start of the stage's headline. Refreshes queue up one at a time.
 import { errorMessage } from '../../core/errors';
 import type { Labeler } from '../../core/labelers';
 import type { Preset } from '../../core/presets';
-import type { Lane, ModelLanes, OptimiserKind } from '../bridge/lanes';
+import type { Lane, ModelLanes } from '../bridge/lanes';
+import { OPTIMISERS, type OptimiserKind } from '../optimisers';
 import { sampleTexts, type SamplingOptions } from '../bridge/sampling';
 import { shareOfScores, type GoldShare } from '../measures/gold-headline';
 import type { ScoredText } from '../measures/scored-text';
@@ -16,12 +17,17 @@ import type { TrainingRun } from './training-run.svelte';
 import { t } from '../i18n/index.svelte';
 
 /** One fixed prompt of the "samples that show change" panel. */
-export interface CompareRow {
-  prompt: string;
-  sft: ScoredText | null;
-  ppo: ScoredText | null;
-  rrhf: ScoredText | null;
-}
+export type CompareRow = { prompt: string } & Record<'sft' | OptimiserKind, ScoredText | null>;
+
+/** A row with no answers yet. */
+const emptyRow = (prompt: string): CompareRow => ({
+  prompt,
+  sft: null,
+  ppo: null,
+  rrhf: null,
+  dpo: null,
+  grpo: null,
+});
 
 /** What the panel uses of the page. */
 export interface SampleComparisonPage {
@@ -98,7 +104,7 @@ export class SampleComparison {
 
   /** The main lane is free for sampling the SFT model: no optimiser loop holds it. */
   private mainLaneFree(): boolean {
-    return !(['ppo', 'rrhf'] as const).some(
+    return !OPTIMISERS.some(
       (k) => this.optimisers.runOf(k).active && this.optimisers.laneOf(k) === 'main',
     );
   }
@@ -106,7 +112,7 @@ export class SampleComparison {
   private rows(): CompareRow[] {
     const prompts = this.comparePrompts;
     if (this.compare.length === prompts.length) return this.compare;
-    return prompts.map((prompt) => ({ prompt, sft: null, ppo: null, rrhf: null }));
+    return prompts.map(emptyRow);
   }
 
   /** The SFT model's answers, once per SFT model and seed (call under the model lock). */
@@ -157,7 +163,7 @@ export class SampleComparison {
   refreshAll(): Promise<void> {
     this.compareChain = this.compareChain.then(async () => {
       this.compareSeed++;
-      this.compare = this.rows().map((r) => ({ ...r, sft: null, ppo: null, rrhf: null }));
+      this.compare = this.rows().map((r) => emptyRow(r.prompt));
       await this.pg.withModels(() => this.sampleSftCompare());
     });
     return this.refreshCompare();
@@ -168,7 +174,7 @@ export class SampleComparison {
     const prompts = this.comparePrompts;
     if (!this.pg.workers || !this.pg.rm.ready || this.compare.length !== prompts.length) return;
     try {
-      for (const kind of ['sft', 'ppo', 'rrhf'] as const) {
+      for (const kind of ['sft', ...OPTIMISERS] as const) {
         const cells = this.compare.map((r) => r[kind]);
         if (cells.some((c) => c === null)) continue;
         const scored = await this.pg.scoreTexts(
@@ -183,11 +189,11 @@ export class SampleComparison {
   }
 
   /**
-   * Samples the current PPO / RRHF policies on the fixed prompts, and the SFT
+   * Samples the optimisers' current policies on the fixed prompts, and the SFT
    * model where its column is empty. Refreshes queue up, one at a time; a
    * kind already waiting is not queued twice.
    */
-  refreshCompare(kinds: OptimiserKind[] = ['ppo', 'rrhf']): Promise<void> {
+  refreshCompare(kinds: readonly OptimiserKind[] = OPTIMISERS): Promise<void> {
     const fresh = kinds.filter((k) => !this.compareQueued.includes(k));
     if (fresh.length === 0) return this.compareChain;
     this.compareQueued.push(...fresh);
@@ -203,7 +209,7 @@ export class SampleComparison {
 
   private async sampleCompare(kinds: OptimiserKind[]): Promise<void> {
     const workers = this.pg.workers;
-    if (!workers || !this.pg.rm.ready) return;
+    if (!workers) return;
     const prompts = this.comparePrompts;
     try {
       for (const kind of kinds) {

@@ -65,7 +65,7 @@ export interface StageProgress {
   readonly sft: { readonly run: { readonly step: number } };
   readonly ranking: { readonly comparisons: number };
   readonly rm: { readonly ready: boolean };
-  readonly optimise: { readonly ppo: { step: number }; readonly rrhf: { step: number } };
+  readonly optimise: { readonly stepsTaken: number };
   readonly evaluation: { readonly results: readonly unknown[] };
 }
 
@@ -82,7 +82,7 @@ export function stageDone(pg: StageProgress, id: StageId): boolean {
     case 'reward':
       return pg.rm.ready;
     case 'optimise':
-      return pg.optimise.ppo.step > 0 || pg.optimise.rrhf.step > 0;
+      return pg.optimise.stepsTaken > 0;
     case 'evaluate':
       return pg.evaluation.results.length > 0;
   }

@@ -41,9 +41,10 @@ describe('embed message schema', () => {
     expect(problem({ type: 'setStage', stage: '__proto__' })).toMatch(
       /^setStage.stage must be one of/,
     );
-    expect(problem({ type: 'play', run: 'all' })).toMatch(
-      /^play.run must be one of sft, rm, ppo, rrhf/,
+    expect(problem({ type: 'play', run: 'all' })).toBe(
+      'play.run must be one of sft, rm, ppo, rrhf, dpo, grpo',
     );
+    expect(problem({ type: 'step', run: 'grpo' })).toBe('accepted');
     expect(problem({ type: 'play', extra: 1 })).toBe('play takes no field “extra”');
     // Names every object inherits are not fields either (an own `__proto__` comes from JSON or a clone).
     for (const name of ['toString', 'valueOf', 'constructor', 'hasOwnProperty', '__proto__']) {

@@ -93,19 +93,25 @@ describe('headlineParts', () => {
   const sft = { share: 0.18, answers: 32, iterations: 0 };
   const ppo = { share: 0.83, answers: 48, iterations: 3 };
 
-  it('shows SFT, then the optimisers the mode runs; unknown parts stay null', () => {
-    expect(headlineParts('both', { sft, ppo: null, rrhf: null })).toEqual([
-      { model: 'SFT', reading: sft },
-      { model: 'PPO', reading: null },
-      { model: 'RRHF', reading: null },
+  it('shows SFT, then the optimisers chosen, in lane order; unknown parts stay null', () => {
+    expect(headlineParts(['ppo', 'rrhf'], { sft, ppo: null, rrhf: null })).toEqual([
+      { id: 'sft', model: 'SFT', reading: sft },
+      { id: 'ppo', model: 'PPO', reading: null },
+      { id: 'rrhf', model: 'RRHF', reading: null },
     ]);
-    expect(headlineParts('ppo', { sft, ppo, rrhf: null }).map((p) => p.model)).toEqual([
+    expect(headlineParts(['ppo'], { sft, ppo, rrhf: null }).map((p) => p.model)).toEqual([
       'SFT',
       'PPO',
     ]);
-    expect(headlineParts('rrhf', { sft: null, ppo, rrhf: null }).map((p) => p.model)).toEqual([
+    // A reading of an optimiser not chosen is not shown; one chosen but not given is null.
+    expect(headlineParts(['rrhf'], { sft: null, ppo }).map((p) => p.model)).toEqual([
       'SFT',
       'RRHF',
+    ]);
+    expect(headlineParts(['dpo', 'grpo'], { sft, grpo: ppo })).toEqual([
+      { id: 'sft', model: 'SFT', reading: sft },
+      { id: 'dpo', model: 'DPO', reading: null },
+      { id: 'grpo', model: 'GRPO', reading: ppo },
     ]);
   });
 });

@@ -112,6 +112,23 @@ describe('session file checks', () => {
 });
 
 describe('the format a session file names', () => {
+  it('keeps a choice of optimisers and the runs of DPO and GRPO; an older file without them reads', () => {
+    const runs = { dpo: { step: 4, total: 40 }, grpo: { step: 2, total: 30 } };
+    const read = (session: Record<string, unknown>) =>
+      parseSessionFile(JSON.stringify({ format: SESSION_FORMAT, session })).file.session;
+    const s = read({ name: 'S', optimiseMode: 'ppo,dpo', runs });
+    expect(s.optimiseMode).toBe('ppo,dpo');
+    expect(s.runs.dpo).toEqual({ step: 4, total: 40 });
+    expect(s.runs.grpo).toEqual({ step: 2, total: 30 });
+    // Before DPO and GRPO: 'both', and no runs of theirs (they start at 0).
+    const old = read({ name: 'S', optimiseMode: 'both', runs: { ppo: { step: 3, total: 30 } } });
+    expect(old.optimiseMode).toBe('both');
+    expect(old.runs.ppo).toEqual({ step: 3, total: 30 });
+    expect(old.runs.dpo).toEqual({ step: 0, total: 0 });
+    // A choice that is not one keeps the default.
+    expect(read({ name: 'S', optimiseMode: 'ppo,ppo' }).optimiseMode).toBe('both');
+  });
+
   it('names a file of a newer format (every import path parses through here)', () => {
     expect(SESSION_FORMAT).toBe('rlhf-playground/session-v1');
     const newer = JSON.stringify({ format: 'rlhf-playground/session-v7', session: {} });

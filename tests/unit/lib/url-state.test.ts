@@ -133,6 +133,19 @@ describe('URL codec', () => {
     expect(clampSetting('ppo.clipRange', 0.3)).toEqual({ value: 0.3 });
   });
 
+  it('reads one or two optimisers in any order, and names what a wrong choice should be', () => {
+    expect(decodeUrlState('', '#optimise=grpo,dpo').state.optimise).toBe('dpo,grpo');
+    expect(decodeUrlState('?optimise=rrhf,ppo', '').state.optimise).toBe('both');
+    expect(decodeUrlState('?optimise=dpo', '').state.optimise).toBe('dpo');
+    for (const bad of ['ppo,ppo', 'ppo,rrhf,dpo', 'sft']) {
+      const { state, problems } = decodeUrlState(`?optimise=${bad}`, '');
+      expect(state.optimise).toBeUndefined();
+      expect(problems).toEqual([
+        `optimise=${bad} ignored: expected one or two of ppo, rrhf, dpo, grpo, joined by a comma (or both)`,
+      ]);
+    }
+  });
+
   it('drops values that are not values, and reports unknown keys without running anything', () => {
     const hostile =
       '#ppo.lr=javascript:alert(1)&stage=__proto__&preset=../../etc/passwd' +
