@@ -18,6 +18,12 @@ export class TrainingRun {
   notice: string | null = $state(null);
   /** Sees every checkpoint the worker keeps, with this run's step (the session keeps them). */
   onSnapshot: ((step: number, checkpoint: Uint8Array) => void) | null = null;
+  /**
+   * Checkpoints along the run, oldest first, for measuring it over training
+   * (the reward–KL frontier): at most MAX_SNAPSHOTS, every other one dropped
+   * when full, so they stay spread from the start to the latest.
+   */
+  snapshots: { step: number; checkpoint: Uint8Array }[] = $state.raw([]);
   private run: Run | null = null;
 
   constructor(
@@ -66,7 +72,10 @@ export class TrainingRun {
         if (s === 'running' || s === 'paused' || s === 'stopping') this.status = s;
       },
       onNotice: (text) => (this.notice = text),
-      onSnapshot: (n, checkpoint) => this.onSnapshot?.(before + n, checkpoint),
+      onSnapshot: (n, checkpoint) => {
+        this.snapshots = keepSpread(this.snapshots, { step: before + n, checkpoint });
+        this.onSnapshot?.(before + n, checkpoint);
+      },
     };
     try {
       // The status follows the worker's own state events: a step sent before
@@ -117,8 +126,29 @@ export class TrainingRun {
     this.total = 0;
     this.problem = null;
     this.notice = null;
+    this.snapshots = [];
     this.metrics.clear(this.name);
   }
+}
+
+/** Checkpoints a run keeps along the way (nano's are 3.3 MB each). */
+export const MAX_SNAPSHOTS = 8;
+
+/**
+ * `kept` with `next` added (replacing one of the same step); when that makes
+ * more than `max`, every other one of the older ones is dropped (the first
+ * stays), so the kept steps thin out evenly instead of losing the start.
+ */
+export function keepSpread<T extends { step: number }>(
+  kept: readonly T[],
+  next: T,
+  max = MAX_SNAPSHOTS,
+): T[] {
+  const out = [...kept.filter((k) => k.step !== next.step), next].sort((a, b) => a.step - b.step);
+  if (out.length <= max) return out;
+  const last = out[out.length - 1];
+  const thinned = out.slice(0, -1).filter((_, i) => i % 2 === 0);
+  return [...thinned, last];
 }
 
 /**
