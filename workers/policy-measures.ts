@@ -27,6 +27,8 @@ export interface MeasureRequest {
   text: string;
   /** Windows of the text to score. */
   windows: number;
+  /** Return the answers the KL was estimated on (to score them: the reward–KL frontier). */
+  answers?: boolean;
 }
 
 export interface Measures {
@@ -38,6 +40,8 @@ export interface Measures {
   /** Mean NLL per token (nats). */
   nll: number;
   tokens: number;
+  /** The answers the KL was estimated on, prompt by prompt, when asked for. */
+  samples?: { prompt: string; response: string }[];
 }
 
 async function klToReference(
@@ -45,7 +49,7 @@ async function klToReference(
   ref: GPT,
   tok: CharTokenizer,
   r: MeasureRequest,
-): Promise<{ kl: number; answers: number }> {
+): Promise<{ kl: number; answers: number; samples?: Measures['samples'] }> {
   const T = policy.config.blockSize;
   const rows = r.prompts.flatMap((p) => {
     const ids = tok.encode(p).slice(-(T - r.maxNewTokens));
@@ -64,7 +68,13 @@ async function klToReference(
     });
     const kl = (await perAnswer.data())[0];
     perAnswer.dispose();
-    return { kl, answers: rows.length };
+    const samples = r.answers
+      ? out.tokens.map((t, i) => ({
+          prompt: r.prompts[Math.floor(i / r.k)],
+          response: tok.decode(t),
+        }))
+      : undefined;
+    return { kl, answers: rows.length, ...(samples ? { samples } : {}) };
   } finally {
     packed.ids.dispose();
     packed.lossMask.dispose();
@@ -99,7 +109,7 @@ export async function measurePolicy(
   tok: CharTokenizer,
   r: MeasureRequest,
 ): Promise<Measures> {
-  const { kl, answers } = await klToReference(policy, ref, tok, r);
+  const { kl, answers, samples } = await klToReference(policy, ref, tok, r);
   const { nll, tokens } = r.text ? await heldoutNll(policy, tok, r) : { nll: NaN, tokens: 0 };
-  return { kl, answers, nll, perplexity: Math.exp(nll), tokens };
+  return { kl, answers, nll, perplexity: Math.exp(nll), tokens, ...(samples ? { samples } : {}) };
 }

@@ -15,6 +15,7 @@ import type { SamplingOptions } from './bridge/sampling';
 import { BlindTest } from './stages/blind-test.svelte';
 import { CheckpointShelf } from './stages/checkpoint-shelf.svelte';
 import { Evaluation } from './stages/evaluation.svelte';
+import { Frontier } from './stages/frontier.svelte';
 import { Grading } from './ranking/grading.svelte';
 import { LiveLoop } from './stages/live-loop.svelte';
 import { PretrainingText } from './stages/pretraining-text.svelte';
@@ -100,6 +101,7 @@ export class PlaygroundState {
   readonly rm: RewardStageState = new RewardStageState(this);
   readonly optimise: Optimisation = new Optimisation(this);
   readonly evaluation: Evaluation = new Evaluation(this);
+  readonly frontier: Frontier = new Frontier(this);
   // Classroom and evaluation: simulated labelers, kept policies, live mode,
   // lessons' runs, blind A/B, grades vs rankings, the guided tour.
   readonly raters = new Raters();

@@ -17,6 +17,7 @@ export interface WiredPage {
     readonly samples: { onNewRewardModel(): Promise<void> };
   };
   readonly evaluation: { onNewBase(): void };
+  readonly frontier: { clear(): void };
   readonly raters: { onPreset(preset: Preset): void };
   readonly variants: { reset(): void };
   readonly shelf: { clear(): void };
@@ -37,6 +38,7 @@ export function wireStages(pg: WiredPage): void {
   on('base', () => pg.rm.onNewBase());
   on('base', () => pg.optimise.onNewBase());
   on('base', () => pg.evaluation.onNewBase());
+  on('base', () => pg.frontier.clear());
   on('base', () => pg.shelf.clear());
   on('base', () => pg.blind.reset());
   on('base', () => pg.ranking.onNewPolicy());
@@ -47,9 +49,11 @@ export function wireStages(pg: WiredPage): void {
   // The SFT model fixed: the optimisers start from it, and new samples to rank come from it.
   on('sft', () => pg.optimise.onNewSft());
   on('sft', () => pg.ranking.onNewPolicy());
+  on('sft', () => pg.frontier.clear());
 
-  // A reward model trained: the samples on Optimise are scored again.
+  // A reward model trained: the samples on Optimise are scored again; the frontier's scores are old.
   on('rewardModel', () => pg.optimise.samples.onNewRewardModel());
+  on('rewardModel', () => pg.frontier.clear());
 
   // Other sampling settings: the samples waiting to be ranked are drawn again.
   on('sampling', () => pg.ranking.onSamplingChanged());

@@ -117,6 +117,45 @@ describe('DPO, GRPO and a race', () => {
       .locator('[data-testid=blind-a] option')
       .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(options).toEqual(expect.arrayContaining(['sft', 'ppo', 'dpo', 'grpo']));
+
+    // The reward–KL frontier: SFT at KL 0, a path per run, best-of-n for n = 1..64.
+    await page.click('[data-testid=frontier-measure]');
+    await page.locator('[data-testid=frontier-measure]:not([disabled])').waitFor({ timeout: LONG });
+    expect(await page.locator('[data-testid=frontier] .problem').allTextContents()).toEqual([]);
+    const chart = page.locator('[data-testid=frontier-chart]');
+    const series = await chart
+      .locator('g.series')
+      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-series')));
+    expect(series).toEqual(['sft', 'ppo', 'dpo', 'grpo', 'bon']);
+    const dots = (id: string) => chart.locator(`g.series[data-series=${id}] .gold-dot`).count();
+    expect(await dots('sft')).toBe(1);
+    // Each run: from SFT to its last checkpoint (too short for one along the way).
+    for (const id of ['ppo', 'dpo', 'grpo']) expect(await dots(id)).toBe(2);
+    expect(await dots('bon')).toBe(7);
+    // The table: SFT's KL to itself is 0; best-of-n's KLs are log n − (n − 1)/n.
+    await page.click('[data-testid=frontier] summary');
+    const rows = await page
+      .locator('[data-testid=frontier-table] tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent ?? '')),
+      );
+    expect(rows[0].slice(0, 3)).toEqual(['SFT', 'SFT', '0.00']);
+    const bon = rows.filter((r) => r[0] === 'Best-of-n');
+    expect(bon.map((r) => r[1])).toEqual([
+      'n = 1',
+      'n = 2',
+      'n = 4',
+      'n = 8',
+      'n = 16',
+      'n = 32',
+      'n = 64',
+    ]);
+    expect(bon.map((r) => r[2])).toEqual(
+      [1, 2, 4, 8, 16, 32, 64].map((n) => (Math.log(n) - (n - 1) / n).toFixed(2)),
+    );
+    await chart.scrollIntoViewIfNeeded();
+    await shot(page, 'frontier');
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('a link chooses two optimisers in any order, and a wrong choice is named', async () => {

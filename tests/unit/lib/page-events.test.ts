@@ -32,6 +32,7 @@ function recordingPage(): { page: WiredPage; calls: string[] } {
       },
     },
     evaluation: { onNewBase: rec('evaluation.onNewBase') },
+    frontier: { clear: rec('frontier.clear') },
     raters: { onPreset: (p: Preset) => void calls.push(`raters.onPreset(${p.id})`) },
     variants: { reset: rec('variants.reset') },
     shelf: { clear: rec('shelf.clear') },
@@ -78,16 +79,17 @@ describe('the wiring', () => {
       'rm.onNewBase',
       'optimise.onNewBase',
       'evaluation.onNewBase',
+      'frontier.clear',
       'shelf.clear',
       'blind.reset',
       'ranking.onNewPolicy',
     ]);
   });
 
-  it('a fixed SFT model reaches the optimisers and the samples to rank', async () => {
+  it('a fixed SFT model reaches the optimisers, the samples to rank and the frontier', async () => {
     const { page, calls } = recordingPage();
     await page.events.emit('sft');
-    expect(calls).toEqual(['optimise.onNewSft', 'ranking.onNewPolicy']);
+    expect(calls).toEqual(['optimise.onNewSft', 'ranking.onNewPolicy', 'frontier.clear']);
   });
 
   it('SFT starting takes the main lane back from the optimisers', async () => {
@@ -99,7 +101,8 @@ describe('the wiring', () => {
   it('a new reward model rescores the samples on Optimise, and emit waits for it', async () => {
     const { page, calls } = recordingPage();
     await page.events.emit('rewardModel');
-    expect(calls).toEqual(['optimise.samples.onNewRewardModel']);
+    // The frontier clears at once; the rescoring is asynchronous and ends after.
+    expect(calls).toEqual(['frontier.clear', 'optimise.samples.onNewRewardModel']);
   });
 
   it('a preset brings its raters and clears what belonged to the last one', async () => {
