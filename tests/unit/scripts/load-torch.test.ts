@@ -2,10 +2,10 @@
 // checkpoint written by src/core (as the workers write it) plus the
 // config.json the page makes (src/lib/persistence/checkpoint-meta.ts) go through
 // scripts/load_torch.py, whose logits must match tfjs's (cpu backend) to
-// 1e-5. PyTorch is Debian's python3-torch at /usr/bin/python3 (the default
-// python3 may be one without it); where it is missing the test says so and skips.
+// 1e-5. PyTorch as tests/helpers/torch.ts finds it: where it is missing the
+// test says so and skips, or fails with REQUIRE_TORCH=1 (as in CI).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type * as tfNs from '@tensorflow/tfjs';
@@ -18,24 +18,13 @@ import { mulberry32, normalArray } from '../../../src/core/random';
 import { CharTokenizer } from '../../../src/core/tokenizer';
 import { configJson, readCheckpointHeader } from '../../../src/lib/persistence/checkpoint-meta';
 import { useBackend } from '../../helpers/tf';
+import { TORCH_PYTHON, needTorch } from '../../helpers/torch';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SCRIPT = path.join(ROOT, 'scripts/load_torch.py');
-const PYTHON = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
-
-/** Why PyTorch cannot run here, or null when it can. */
-function torchMissing(): string | null {
-  if (!existsSync(PYTHON)) return `${PYTHON} does not exist (set TORCH_PYTHON)`;
-  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) {
-    return `PyTorch is not importable by ${PYTHON} (Debian: apt-get install python3-torch)`;
-  }
-  return null;
-}
 
 let tf: typeof tfNs;
 let dir: string;
-const missing = torchMissing();
 
 beforeAll(async () => {
   tf = await useBackend('cpu');
@@ -59,7 +48,7 @@ function randomModel(config: GPTConfig, seed: number) {
 
 function runScript(weights: string, args: string[]) {
   const out = path.join(dir, `out-${Math.random().toString(36).slice(2)}.json`);
-  const r = spawnSync(PYTHON, [SCRIPT, weights, '--out', out, ...args], {
+  const r = spawnSync(TORCH_PYTHON, [SCRIPT, weights, '--out', out, ...args], {
     encoding: 'utf8',
     timeout: 120_000,
     env: { ...process.env, OMP_NUM_THREADS: '1' },
@@ -75,7 +64,7 @@ function runScript(weights: string, args: string[]) {
 describe('scripts/load_torch.py', () => {
   for (const tiedHead of [true, false]) {
     it(`loads an export and gives the same logits (${tiedHead ? 'tied' : 'untied'} head)`, async (ctx) => {
-      if (missing) return ctx.skip(missing);
+      needTorch(ctx);
       const tokenizer = new CharTokenizer([...'abcdefgh .\n']);
       const config = {
         vocabSize: tokenizer.vocabSize,
