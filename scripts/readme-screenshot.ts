@@ -1,12 +1,17 @@
 /**
- * The README's screenshot, from a real run of the default path in headless
- * Chromium on the built app (`npm run build` first): the happy-endings preset
- * on the model the page picks, SFT with the default settings, ten prompts
- * ranked by the simulated labeler, the reward model, then PPO and RRHF side by
- * side; the picture is the Optimise stage from its headline down to the
- * samples that show change.
+ * The README's screenshots, from real runs of the default path in headless
+ * Chromium on the built app (`npm run build` first): a preset on the model
+ * the page picks, SFT with the default settings, ten prompts ranked by the
+ * simulated labeler, the reward model, then the optimisers the scene names.
  *
- *   npx tsx scripts/readme-screenshot.ts [--out docs/screenshot.png] [--backend wasm]
+ *   npx tsx scripts/readme-screenshot.ts [--scene optimise|race|frontier]
+ *                                        [--out FILE] [--backend wasm]
+ *
+ *   optimise (default, docs/screenshot.png): happy-endings, PPO and RRHF side
+ *     by side; the Optimise stage from its headline down to the samples.
+ *   race (docs/race.png): happy-endings, DPO racing PPO; the same part.
+ *   frontier (docs/frontier.png): reward-hacking (PPO with β = 0.01, fixed),
+ *     then Evaluate's reward–KL frontier, measured.
  *
  * Without --backend the page measures and chooses, as it does for a visitor.
  */
@@ -15,14 +20,23 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../tests/browser/chromium-args';
 import { findChromium } from '../tests/browser/harness';
 import { serveStatic } from '../tests/browser/server';
-import { go, trainSft } from '../tests/browser/stages';
+import { chooseOptimisers, go, trainSft } from '../tests/browser/stages';
+import type { Page } from 'playwright-core';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const out = path.resolve(arg('out', path.join(ROOT, 'docs/screenshot.png')));
+const scene = arg('scene', 'optimise');
+const SCENES: Record<string, { preset: string; kinds: string[]; file: string }> = {
+  optimise: { preset: 'happy-endings', kinds: ['ppo', 'rrhf'], file: 'docs/screenshot.png' },
+  race: { preset: 'happy-endings', kinds: ['ppo', 'dpo'], file: 'docs/race.png' },
+  frontier: { preset: 'reward-hacking', kinds: ['ppo'], file: 'docs/frontier.png' },
+};
+if (!SCENES[scene]) throw new Error(`--scene ${scene}: expected ${Object.keys(SCENES).join(', ')}`);
+const { preset, kinds, file } = SCENES[scene];
+const out = path.resolve(arg('out', path.join(ROOT, file)));
 const backend = arg('backend', ''); // '' lets the page choose, as a visitor's page does
 const LONG = 15 * 60_000;
 const t0 = performance.now();
@@ -34,10 +48,19 @@ const browser = await chromium.launch({
   headless: true,
   args: CHROMIUM_ARGS,
 });
+/** A box on the page from the top of `from` to the bottom of `to`, for a clipped screenshot. */
+async function between(page: Page, from: string, to: string) {
+  const a = await page.locator(from).boundingBox();
+  const b = await page.locator(to).boundingBox();
+  if (!a || !b) throw new Error(`${from} or ${to} is not on screen`);
+  const margin = 12;
+  return { x: a.x, y: a.y, width: a.width, height: b.y + b.height + margin - a.y };
+}
+
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}${backend ? `?backend=${backend}` : ''}#preset=happy-endings`);
+  await page.goto(`${server.url}${backend ? `?backend=${backend}` : ''}#preset=${preset}`);
   await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
   await trainSft(page, LONG);
   say('SFT done');
@@ -54,28 +77,36 @@ try {
   await page.locator('[data-testid=run-reward-model][data-status=done]').waitFor({ timeout: LONG });
   say('reward model done');
   await go(page, 'optimise');
+  await chooseOptimisers(page, kinds);
   await page.click('[data-testid=run-optimise]');
-  await page.locator('[data-testid=run-ppo][data-status=done]').waitFor({ timeout: LONG });
-  await page.locator('[data-testid=run-rrhf][data-status=done]').waitFor({ timeout: LONG });
-  say('PPO and RRHF done');
-  await page.waitForTimeout(2000); // the last comparison refresh
-  // The stage from its title down to the samples that show change: the
-  // headline, the score curves and what each model wrote (the per-method
-  // charts below would make the picture three times as tall).
-  const stage = await page.locator('[data-testid=stage-optimise]').boundingBox();
-  const samples = await page.locator('[data-testid=compare-panel]').boundingBox();
-  if (!stage || !samples) throw new Error('the Optimise stage or its samples are not on screen');
-  const margin = 12;
-  await page.screenshot({
-    path: out,
-    fullPage: true,
-    clip: {
-      x: stage.x,
-      y: stage.y,
-      width: stage.width,
-      height: samples.y + samples.height + margin - stage.y,
-    },
-  });
+  for (const k of kinds) {
+    await page.locator(`[data-testid=run-${k}][data-status=done]`).waitFor({ timeout: LONG });
+  }
+  say(`${kinds.join(' and ')} done`);
+  if (scene === 'frontier') {
+    await go(page, 'evaluate');
+    await page.click('[data-testid=frontier-measure]');
+    await page.locator('[data-testid=frontier-measure]:not([disabled])').waitFor({ timeout: LONG });
+    const rows = await page
+      .locator('[data-testid=frontier-table] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.textContent?.replace(/\s+/g, ' ').trim()));
+    say(`frontier measured:\n  ${rows.join('\n  ')}`);
+    await page.screenshot({
+      path: out,
+      fullPage: true,
+      clip: await between(page, '[data-testid=frontier]', '[data-testid=frontier-chart]'),
+    });
+  } else {
+    await page.waitForTimeout(2000); // the last comparison refresh
+    // The stage from its title down to the samples that show change: the
+    // headline, the score curves and what each model wrote (the per-method
+    // charts below would make the picture three times as tall).
+    await page.screenshot({
+      path: out,
+      fullPage: true,
+      clip: await between(page, '[data-testid=stage-optimise]', '[data-testid=compare-panel]'),
+    });
+  }
   say(`wrote ${path.relative(ROOT, out)}`);
 } finally {
   await browser.close();
