@@ -15,6 +15,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   EOS_ID,
+  bestOfN,
+  bestOfNKlBound,
   corpusUnits,
   mean,
   mulberry32,
@@ -92,6 +94,8 @@ export interface LessonResult {
   dpo?: MethodRow;
   /** GRPO from the same SFT model against the same reward model. */
   grpo?: MethodRow;
+  /** Best-of-n from the SFT model: n answers per held-out answer, the reward model's best kept. */
+  bon?: MethodRow;
   /** Presets with a fixed β: the same PPO with the default adaptive KL controller. */
   adaptive?: {
     gold: number;
@@ -102,9 +106,13 @@ export interface LessonResult {
   };
 }
 
-/** The methods beyond PPO and RRHF, measured beside them. */
-export const METHODS = ['dpo', 'grpo'] as const;
+/** The methods beyond PPO and RRHF that train, measured beside them. */
+const TRAINED = ['dpo', 'grpo'] as const;
+/** ...and best-of-n, which only samples. */
+export const METHODS = [...TRAINED, 'bon'] as const;
 export type Method = (typeof METHODS)[number];
+/** Best-of-n's n in the lesson. */
+export const BON_N = 16;
 
 /** One of those methods, on the held-out prompts. */
 export interface MethodRow {
@@ -113,7 +121,8 @@ export interface MethodRow {
   kl: number;
   seconds: number;
   example: string;
-  rollouts: RolloutTrace;
+  /** The run's own samples, first and last iterations (none for best-of-n). */
+  rollouts?: RolloutTrace;
 }
 
 export interface RolloutTrace {
@@ -316,7 +325,10 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
 
   // 4. PPO, RRHF, DPO and GRPO, each from the SFT weights.
   // What the page would send the policy worker for each method.
-  const requestFor = (kind: 'ppo' | 'rrhf' | Method, st: Settings): TrainRequest => {
+  const requestFor = (
+    kind: 'ppo' | 'rrhf' | (typeof TRAINED)[number],
+    st: Settings,
+  ): TrainRequest => {
     const { prompts, labeler: gold } = preset;
     switch (kind) {
       case 'ppo':
@@ -335,7 +347,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
         };
     }
   };
-  const optimise = async (kind: 'ppo' | 'rrhf' | Method, st: Settings = s) => {
+  const optimise = async (kind: 'ppo' | 'rrhf' | (typeof TRAINED)[number], st: Settings = s) => {
     const tt = timer();
     policySlot.model.dispose();
     policySlot.model = await copyOf(sftModel);
@@ -371,7 +383,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   const rrhf = await optimise('rrhf');
   seconds.rrhf = rrhf.sec;
   const methods: Partial<Record<Method, Awaited<ReturnType<typeof optimise>>>> = {};
-  for (const m of METHODS) methods[m] = await optimise(m);
+  for (const m of TRAINED) methods[m] = await optimise(m);
   // A preset with a fixed β (the reward-hacking lesson) is also run with the page's
   // default adaptive KL controller, from the same SFT model and reward model.
   const adaptive =
@@ -382,6 +394,25 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
           'ppo.klCoef': SETTINGS['ppo.klCoef'].default,
         })
       : null;
+
+  // Best-of-n from the SFT model: each held-out answer is the reward model's
+  // best of BON_N drawn for it (the same sampling settings as every model).
+  const tb = timer();
+  const pool = await answer(sftModel, tok, heldout, o.answersPerPrompt * BON_N, s, 6000 + o.seed);
+  const poolRm = await scorer.score(
+    pool.texts.map((x, i) => ({ prompt: pool.prompts[i], response: x })),
+  );
+  const picked = Array.from({ length: pool.texts.length / BON_N }, (_, j) => {
+    const from = j * BON_N;
+    return from + bestOfN(poolRm.slice(from, from + BON_N));
+  });
+  const bonAnswers: Answers = {
+    prompts: picked.map((i) => pool.prompts[i]),
+    texts: picked.map((i) => pool.texts[i]),
+    ended: picked.map((i) => pool.ended[i]),
+  };
+  const bonSeconds = tb();
+  log(`best-of-${BON_N}: ${pool.texts.length} SFT answers scored (${bonSeconds.toFixed(0)} s)`);
 
   // 5. Held-out evaluation: the same seeds for every model, so answers pair up.
   const sftAnswers = await answer(sftModel, tok, heldout, o.answersPerPrompt, s, evalSeed);
@@ -451,7 +482,15 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
       : {}),
   };
   rmTrainer.dispose();
-  for (const m of METHODS) {
+  const bonGold = goldOf(bonAnswers);
+  result.bon = {
+    gold: mean(bonGold),
+    winRateVsSft: pairedWinRate(bonGold, g.sft),
+    kl: bestOfNKlBound(BON_N),
+    seconds: bonSeconds,
+    example: bonAnswers.texts[0],
+  };
+  for (const m of TRAINED) {
     const run = methods[m];
     if (!run) continue;
     const answers = await answer(run.policy, tok, heldout, o.answersPerPrompt, s, evalSeed);

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Preset } from '../../src/core/presets';
-import { METHODS, type LessonResult, type Method, type MethodRow } from './lesson';
+import { BON_N, METHODS, type LessonResult, type Method, type MethodRow } from './lesson';
 
 export function median(xs: number[]): number {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -72,11 +72,21 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
 const METHOD_TITLE: Record<Method, string> = {
   dpo: 'DPO from the same SFT model, trained straight on the same rankings (every pair of each ranking; no reward model, no sampling)',
   grpo: 'GRPO from the same SFT model against the same reward model (K answers of the policy per prompt, each against its group; no value model)',
+  bon: `Best-of-${BON_N} from the SFT model: for each held-out answer, ${BON_N} drawn and the reward model's best kept (no training; KL log n − (n−1)/n, the bound for answers without ties)`,
 };
 
 /** The targets of the methods beyond PPO and RRHF, as [what, met?]. */
 export function methodTargets(method: Method, rs: LessonResult[]): [string, boolean][] {
   const need = Math.max(1, Math.ceil(rs.length * 0.8));
+  if (method === 'bon') {
+    const raised = rs.filter((r) => r.bon && r.bon.gold > r.gold.sft).length;
+    return [
+      [
+        `best-of-${BON_N} raises held-out gold over SFT in ≥ ${need} of ${rs.length} seeds (${raised})`,
+        raised >= need,
+      ],
+    ];
+  }
   if (method === 'dpo') {
     const raised = rs.filter((r) => r.dpo && r.dpo.gold > r.gold.sft).length;
     return [
@@ -113,7 +123,7 @@ function methodSections(
     if (measured.length === 0) return [];
     const row = (r: LessonResult) => r[method]!;
     const mm = (f: (d: MethodRow) => number) => median(measured.map((r) => f(row(r))));
-    const name = method.toUpperCase();
+    const name = method === 'bon' ? `best-of-${BON_N}` : method.toUpperCase();
     return [
       '',
       `${METHOD_TITLE[method]}:`,

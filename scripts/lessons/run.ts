@@ -199,7 +199,7 @@ interface SavedPreset {
 
 /** A seed as `--json` wrote it, back in the shape the report reads. */
 function fromSaved(r: Saved): LessonResult {
-  const { winRateIntervals, adaptive, dpo, grpo, ...rest } = r;
+  const { winRateIntervals, adaptive, dpo, grpo, bon, ...rest } = r;
   const method = (d: SavedMethod | undefined) =>
     d ? { ...d, winRateVsSft: d.winRateInterval } : undefined;
   const first = (a: string[] | undefined) => a?.[0] ?? '';
@@ -214,6 +214,7 @@ function fromSaved(r: Saved): LessonResult {
     },
     ...(dpo ? { dpo: method(dpo) } : {}),
     ...(grpo ? { grpo: method(grpo) } : {}),
+    ...(bon ? { bon: method(bon) } : {}),
     ...(adaptive
       ? {
           adaptive: {
