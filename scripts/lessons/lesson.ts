@@ -241,6 +241,9 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   );
   const queue = await answer(sftModel, tok, rankPrompts, s['sample.k'], s, 2000 + o.seed);
   seconds.queue = t();
+  log(
+    `ranking queue: ${rankPrompts.length} prompts × ${s['sample.k']} samples (${seconds.queue.toFixed(1)} s)`,
+  );
   const rng = mulberry32(3000 + o.seed);
   const k = s['sample.k'];
   const rankings = rankPrompts.map((prompt, g) => {

@@ -33,6 +33,27 @@ export function argument(name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
+/**
+ * The backend a lesson runs on: wasm, or with `--backend webgpu` tfjs's webgpu
+ * backend on the `navigator.gpu` that the caller provides (in Node, Dawn:
+ * bench/gpu/lesson-webgpu.ts). Throws rather than run on another backend.
+ */
+export async function lessonBackend(): Promise<string> {
+  const name = argument('backend', 'wasm');
+  if (name !== 'webgpu') {
+    await wasmBackend();
+    return 'wasm';
+  }
+  // Registers only where navigator.gpu exists at import time (PITFALLS.md).
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const ok = await tf.setBackend('webgpu');
+  await tf.ready();
+  if (!ok || tf.getBackend() !== 'webgpu') {
+    throw new Error(`tf.setBackend('webgpu') failed; tfjs is on ${tf.getBackend()}`);
+  }
+  return 'webgpu';
+}
+
 export async function wasmBackend(): Promise<void> {
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));

@@ -3,6 +3,7 @@
  *
  *   npm run lessons -- --preset happy-endings --seeds 1,2,3,4,5 [--json out.json]
  *                      [--rankings 10] [--noise 0.2] [--md docs/lessons.md]
+ *                      [--backend webgpu]   (in Node only through bench/gpu/lesson-webgpu.ts)
  *
  * `--preset all` runs every preset of public/presets/index.json. Prints one
  * line per seed and the medians; `--json` writes the per-seed values for other
@@ -19,7 +20,7 @@ import {
   type Settings,
 } from '../../src/lib/settings/settings';
 import { METHODS, runLesson, type LessonResult, type Method, type MethodRow } from './lesson';
-import { ROOT, argument, readPreset, wasmBackend } from './pipeline';
+import { ROOT, argument, lessonBackend, readPreset } from './pipeline';
 import { renderPresetSection, updateReport } from './report';
 
 const presetArg = argument('preset', 'happy-endings');
@@ -67,7 +68,8 @@ if (merge) {
   process.exit(0);
 }
 
-await wasmBackend();
+const backend = await lessonBackend();
+console.log(`backend: ${backend}`);
 // What the page measures on this machine to choose the model: one micro step on wasm.
 const wasmMsPerStep = Number(argument('wasm-ms', '')) || (await measureMicroStep());
 
