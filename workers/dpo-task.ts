@@ -1,10 +1,11 @@
 // The policy worker's DPO loop: the policy learns straight from a person's
 // rankings, every pair of each ranking (ties skipped), against the frozen SFT
 // model as the reference. No reward model and no sampling in the update; one
-// answer per prompt is sampled after each step for the curves, scored by the
-// gold labeler (and by the reward model when there is one).
+// answer to each of a few prompts is sampled after each step for the gold
+// curve and the replay of training.
 import { ArgumentError, DpoTrainer, EOS_ID, dpoPairs, sample, type DpoPair } from '../src/core';
 import { goldScorer } from './feedback-tasks';
+import { iterationSamples } from './iteration-samples';
 import { encodePrompts } from './model-setup';
 import type { PolicyContext, TrainRequest } from './policy-requests';
 import { makeTask, maxNewTokensFor, picker } from './trainer-task';
@@ -47,9 +48,8 @@ export function dpoTask(ctx: PolicyContext, req: TrainRequest & { kind: 'dpo' })
       if (key === 'beta') t.beta = value as number;
       if (key === 'loss') t.loss = value as 'sigmoid' | 'ipo';
     },
-    async step(t, n) {
+    async step(t, n, show) {
       const metrics = await t.step(r.pick(pairs, n));
-      if (!st.gold) return metrics;
       // What the policy writes now, for the gold curve: one answer to each of a few prompts.
       const chosen = r.pick(prompts.ids, Math.min(4, prompts.ids.length));
       const out = await sample(ctx.policy.model, chosen, {
@@ -61,6 +61,15 @@ export function dpoTask(ctx: PolicyContext, req: TrainRequest & { kind: 'dpo' })
         prompt: tok.decode(p),
         response: tok.decode(out.tokens[i]),
       }));
+      // No reward model here: the answers have gold scores only.
+      show(
+        await iterationSamples(tok, ctx.ref.model, {
+          prompts: chosen,
+          responses: out.tokens,
+          logprobs: out.logprobs,
+          gold: (rows) => gold.each(rows.map((i) => items[i])),
+        }),
+      );
       return { ...metrics, ...gold(items) };
     },
   });

@@ -16,6 +16,7 @@ import {
 } from '../src/core';
 import { validateLabelerSpec, type LabelerSpec } from '../src/core/labeler-spec';
 import { makeLabeler } from '../src/core/labelers';
+import { describeSamples, iterationSamples, shownRows } from './iteration-samples';
 import { checkK, encodePrompts } from './model-setup';
 import type { PolicyContext, TrainRequest } from './policy-requests';
 import { makeTask, maxNewTokensFor, picker } from './trainer-task';
@@ -27,14 +28,19 @@ import { makeTask, maxNewTokensFor, picker } from './trainer-task';
  */
 export function goldScorer(spec: LabelerSpec | undefined, prefix: 'env' | 'rrhf' | 'dpo' | 'grpo') {
   const labeler = spec ? makeLabeler(validateLabelerSpec(spec, 'settings.gold')) : null;
-  return (items: { prompt: string; response: string }[]): Record<string, number> => {
+  type Item = { prompt: string; response: string };
+  /** Each answer's gold score; NaN without a gold labeler. */
+  const each = (items: Item[]) =>
+    items.map((it) => (labeler ? labeler.score(it.response, it.prompt) : NaN));
+  const summary = (items: Item[]): Record<string, number> => {
     if (!labeler || items.length === 0) return {};
-    const scores = items.map((it) => labeler.score(it.response, it.prompt));
+    const scores = each(items);
     return {
       [`${prefix}/gold_mean`]: scores.reduce((a, b) => a + b, 0) / scores.length,
       [`${prefix}/gold_share`]: scores.filter((x) => x >= 1).length / scores.length,
     };
   };
+  return Object.assign(summary, { each });
 }
 
 /** Length of the PPO-ptx pretraining windows: long enough for context, short enough to stay cheap. */
@@ -73,7 +79,7 @@ export function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest &
     apply: (t, key, value) => {
       if (key === 'klCoef') t.updateSettings({ klCoef: value as number });
     },
-    async step(t, n) {
+    async step(t, n, show) {
       const chosen = r.pick(enc.ids, n);
       // PPO's ratio and KL need samples from the policy itself: no top-k/top-p.
       const out = await sample(ctx.policy.model, chosen, { maxNewTokens, seed: r.seed() });
@@ -91,6 +97,21 @@ export function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest &
           )
         : undefined;
       const metrics = await t.step({ prompts: chosen, responses: out.tokens, scores, ptx });
+      // The per-token KL of the rollout, as the KL penalty read it.
+      const rows = shownRows(chosen.length);
+      const golds = gold.each(rows.map((i) => items[i]));
+      show(
+        describeSamples(
+          tok,
+          rows.map((i, n) => ({
+            prompt: chosen[i],
+            response: out.tokens[i],
+            kl: t.tokenKl[i],
+            rm: scores[i],
+            gold: golds[n],
+          })),
+        ),
+      );
       return { ...metrics, ...gold(items) };
     },
   });
@@ -139,7 +160,7 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
     extra,
     create,
     apply,
-    async step(t, n) {
+    async step(t, n, show) {
       const chosen = r.pick(enc.ids, n);
       const rows = chosen.flatMap((p) => Array.from({ length: k }, () => p));
       const o = { maxNewTokens, temperature: extra.temperature as number };
@@ -149,21 +170,28 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
       });
       // Candidates from SFT say nothing of the policy's progress: one answer per prompt
       // from the policy is scored beside them for the curves (RM and gold).
-      const own = fromSft
-        ? (await sample(ctx.policy.model, chosen, { ...o, seed: r.seed() })).tokens
-        : [];
+      const own = fromSft ? await sample(ctx.policy.model, chosen, { ...o, seed: r.seed() }) : out;
       const texts = (prompts: number[][], answers: number[][]) =>
         prompts.map((p, i) => ({ prompt: tok.decode(p), response: tok.decode(answers[i]) }));
       const items = texts(rows, out.tokens);
-      const policyItems = fromSft ? texts(chosen, own) : items;
+      const policyItems = fromSft ? texts(chosen, own.tokens) : items;
       const scores = await ctx.scorer().score(fromSft ? [...items, ...policyItems] : items);
       const groups = chosen.map((prompt, g) => ({
         prompt,
         candidates: out.tokens.slice(g * k, g * k + k),
         scores: scores.slice(g * k, g * k + k),
       }));
-      const metrics = await t.step(groups);
       const policyScores = scores.slice(scores.length - policyItems.length);
+      // Before the update: the KL of the policy that wrote them.
+      const samples = await iterationSamples(tok, ctx.ref.model, {
+        prompts: fromSft ? chosen : rows,
+        responses: own.tokens,
+        logprobs: own.logprobs,
+        rm: policyScores,
+        gold: (shown) => gold.each(shown.map((i) => policyItems[i])),
+      });
+      const metrics = await t.step(groups);
+      show(samples);
       const rmMean = policyScores.reduce((a, b) => a + b, 0) / policyScores.length;
       return {
         ...metrics,

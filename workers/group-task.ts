@@ -6,6 +6,7 @@
 // same answers for the curves.
 import { GroupTrainer, sample, type CompletionGroup, type GroupMode } from '../src/core';
 import { goldScorer } from './feedback-tasks';
+import { iterationSamples } from './iteration-samples';
 import { checkK, encodePrompts } from './model-setup';
 import type { PolicyContext, TrainRequest } from './policy-requests';
 import { makeTask, maxNewTokensFor, picker } from './trainer-task';
@@ -34,7 +35,7 @@ export function groupTask(ctx: PolicyContext, req: TrainRequest & { kind: 'grpo'
       if (key === 'mode') t.mode = value as GroupMode;
       if (key === 'beta') t.beta = value as number;
     },
-    async step(t, n) {
+    async step(t, n, show) {
       const chosen = r.pick(enc.ids, n);
       const rows = chosen.flatMap((p) => Array.from({ length: k }, () => p));
       // At T = 1, as PPO's rollouts: the update's ratio is to the policy that sampled them.
@@ -49,7 +50,16 @@ export function groupTask(ctx: PolicyContext, req: TrainRequest & { kind: 'grpo'
         completions: out.tokens.slice(g * k, g * k + k),
         rewards: scores.slice(g * k, g * k + k),
       }));
+      // Before the update: the KL of the policy that wrote them.
+      const samples = await iterationSamples(tok, ctx.ref.model, {
+        prompts: rows,
+        responses: out.tokens,
+        logprobs: out.logprobs,
+        rm: scores,
+        gold: (shown) => gold.each(shown.map((i) => items[i])),
+      });
       const metrics = await t.step(groups);
+      show(samples);
       const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
       return { ...metrics, 'grpo/reward_mean': mean, ...gold(items) };
     },

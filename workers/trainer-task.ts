@@ -2,6 +2,7 @@
 // settings (lr, batch size and each task's extras), release and rebuild after a
 // lost device, plus the seeded picking and sampling length the tasks share.
 import { ArgumentError, mulberry32, type Optimizer } from '../src/core';
+import type { IterationSample } from './iteration-samples';
 import type { PolicyContext, SampleSettings } from './policy-requests';
 import type { LoopSettings, LoopTask } from './training-loop';
 
@@ -17,7 +18,12 @@ interface TaskSpec<T extends Trainer> {
   /** Settings besides lr and batchSize that may change between steps, with their values. */
   extra?: Record<string, unknown>;
   create(lr: number, extra: Record<string, unknown>): T;
-  step(trainer: T, batchSize: number): Promise<Record<string, number>>;
+  /** One update; `show` hands over a few of the answers the policy wrote in it. */
+  step(
+    trainer: T,
+    batchSize: number,
+    show: (samples: IterationSample[]) => void,
+  ): Promise<Record<string, number>>;
   apply?(trainer: T, key: string, value: unknown): void;
 }
 
@@ -27,6 +33,7 @@ export function makeTask<T extends Trainer>(spec: TaskSpec<T>): LoopTask {
   let lr = spec.settings.lr;
   let trainer: T | null = spec.create(lr, extra);
   const allowed = ['lr', 'batchSize', ...Object.keys(extra)];
+  let shown: IterationSample[] | null = null;
   const task: LoopTask = {
     kind: spec.kind,
     warnings: spec.warnings,
@@ -36,8 +43,18 @@ export function makeTask<T extends Trainer>(spec: TaskSpec<T>): LoopTask {
     },
     async step() {
       if (!trainer) throw new Error(`${spec.kind}: the trainer was released`);
-      const { step: _s, iteration: _i, ...metrics } = await spec.step(trainer, task.batchSize);
+      shown = null;
+      const {
+        step: _s,
+        iteration: _i,
+        ...metrics
+      } = await spec.step(trainer, task.batchSize, (samples) => (shown = samples));
       return metrics;
+    },
+    takeSamples() {
+      const out = shown;
+      shown = null;
+      return out;
     },
     update(changes) {
       for (const key of Object.keys(changes)) {

@@ -12,6 +12,7 @@ import { DeviceLostError, type DeviceGuard } from './device-guard';
 import type { ModelSlot } from './model-slot';
 import type { LoopControl, LoopState } from './loop-control';
 import type { TestHooks } from './test-hooks';
+import type { IterationSample } from './iteration-samples';
 
 export type { LoopState };
 
@@ -36,7 +37,9 @@ export type LoopEvent =
     }
   | { type: 'state'; state: LoopState; step: number }
   | ({ type: 'notice' } & Notice)
-  | { type: 'snapshot'; step: number; checkpoint: Uint8Array };
+  | { type: 'snapshot'; step: number; checkpoint: Uint8Array }
+  /** A few answers the policy wrote in the step just reported, for replaying training. */
+  | { type: 'samples'; step: number; samples: IterationSample[] };
 
 /** Settings shared by every loop. */
 export interface LoopSettings {
@@ -71,6 +74,8 @@ export interface LoopTask {
   readonly warnings?: string[];
   /** One update; TRL-named metrics. */
   step(): Promise<Record<string, number>>;
+  /** What the policy wrote in the last step (optimiser loops), once: null after it was taken. */
+  takeSamples?(): IterationSample[] | null;
   /** Settings changed between steps (while paused or running); validated by the task. */
   update(changes: Record<string, unknown>): void;
   /** Frees the optimizer; its state lived on a lost device. */
@@ -192,6 +197,8 @@ export async function runLoop(
           tensors,
           metrics,
         });
+        const samples = task.takeSamples?.();
+        if (samples?.length) emit({ type: 'samples', step: env.trained.step, samples });
         if (done % opts.snapshotEvery === 0) await keepGood();
       } catch (e) {
         const notice = await recoverFrom(e, task, env, control);

@@ -18,6 +18,8 @@ export interface RolloutStats {
   advantages: Float32Array;
   returns: Float32Array;
   mask: Float32Array;
+  /** log π − log π_ref at each response token (0 elsewhere): the KL penalty's summand. */
+  kl: Float32Array;
   metrics: Record<string, number>;
 }
 
@@ -54,13 +56,14 @@ export async function rollout(
     // TRL's statistics: KL and entropy estimate summed over each response, then averaged.
     const klSum = tf.sum(kl, 1).mean();
     const entropy = tf.sum(tf.mul(tf.neg(logprobs), mask), 1).mean();
-    return { logprobs, values, rewards, mask, stats: tf.stack([klSum, entropy]) };
+    return { logprobs, values, rewards, mask, kl, stats: tf.stack([klSum, entropy]) };
   });
-  const [logprobs, values, rewards, mask, stats] = await Promise.all([
+  const [logprobs, values, rewards, mask, kl, stats] = await Promise.all([
     t.logprobs.data(),
     t.values.data(),
     t.rewards.data(),
     t.mask.data(),
+    t.kl.data(),
     t.stats.data(),
   ]);
   tf.dispose(t);
@@ -101,6 +104,7 @@ export async function rollout(
     advantages: adv,
     returns,
     mask: mask as Float32Array,
+    kl: kl as Float32Array,
     metrics: {
       'objective/kl': stats[0],
       'objective/kl_coef': beta,

@@ -49,6 +49,11 @@ export class PpoTrainer {
   settings: ResolvedPpoSettings;
   kl: KLController;
   iteration = 0;
+  /**
+   * log π(y_t) − log π_ref(y_t) at each response token of each row of the last
+   * iteration's rollout (the per-token KL that step 2 penalises).
+   */
+  tokenKl: number[][] = [];
   private rng: () => number;
 
   constructor(policy: GPT, ref: GPT, settings: PpoSettings) {
@@ -114,6 +119,12 @@ export class PpoTrainer {
     } finally {
       disposeBatch(packed);
     }
+
+    this.tokenKl = Array.from({ length: B }, (_, b) => {
+      const row: number[] = [];
+      for (let t = b * (T - 1); t < (b + 1) * (T - 1); t++) if (ro.mask[t]) row.push(ro.kl[t]);
+      return row;
+    });
 
     const sums: Record<string, number> = {};
     let updates = 0;

@@ -3,10 +3,11 @@
 // an abort: the client tells the worker to end the loop after the current
 // step, and the weights stay (the worker is not terminated).
 import type { LoopEvent, LoopState, LoopSummary } from '../../../workers/training-loop';
+import type { IterationSample } from '../../../workers/iteration-samples';
 import type { Remote } from 'comlink';
 import type { CommonApi } from './worker-client';
 
-export type { LoopState, LoopSummary };
+export type { LoopState, LoopSummary, IterationSample };
 
 export interface RunCallbacks {
   /** `step` counts this run's steps from 1. */
@@ -15,6 +16,8 @@ export interface RunCallbacks {
   onNotice?(message: string): void;
   /** The worker kept its weights (safetensors bytes) after `step` steps of this run. */
   onSnapshot?(step: number, checkpoint: Uint8Array): void;
+  /** A few answers the policy wrote in step `step` of this run (optimiser loops). */
+  onSamples?(step: number, samples: IterationSample[]): void;
 }
 
 /** A training loop in a worker: its controls and its end. */
@@ -57,6 +60,7 @@ export function startLoop(
     else if (e.type === 'state') cb.onState?.(e.state);
     else if (e.type === 'notice') cb.onNotice?.(e.message);
     else if (e.type === 'snapshot') cb.onSnapshot?.(n, e.checkpoint);
+    else if (e.type === 'samples') cb.onSamples?.(n, e.samples);
   };
   const controller = new AbortController();
   const call = (fn: (c: Client) => Promise<unknown>) => () => {

@@ -5,7 +5,8 @@
 const DB_NAME = 'rlhf-playground';
 // 2: named sessions, with their checkpoints, metric histories and labels (session-store.ts).
 // 3: rows indexed by session, so that rows whose session record is missing are found.
-const VERSION = 3;
+// 4: what the runs' policies wrote, iteration by iteration, for replaying training.
+const VERSION = 4;
 /** Rows from before sessions existed belong to this one. */
 export const FIRST_SESSION = 'default';
 /**
@@ -16,7 +17,7 @@ export const FIRST_SESSION = 'default';
 const RECORDLESS_SESSIONS: readonly string[] = [FIRST_SESSION, 'embed'];
 export type RowStoreName = 'rankings' | 'demonstrations' | 'labels';
 const ROW_STORES: readonly RowStoreName[] = ['rankings', 'demonstrations', 'labels'];
-export type KeyedStoreName = 'sessions' | 'checkpoints' | 'metrics' | 'meta';
+export type KeyedStoreName = 'sessions' | 'checkpoints' | 'metrics' | 'samples' | 'meta';
 export type StoreName = RowStoreName | KeyedStoreName;
 
 /** Resolves when a transaction commits; rejects when it fails or aborts. */
@@ -49,7 +50,7 @@ export function sessionIdTime(id: unknown): number | null {
  * writing a session record-last right now). Returns how many were removed.
  */
 export async function removeOrphans(db: IDBDatabase, now = Date.now()): Promise<number> {
-  const keyed = ['checkpoints', 'metrics'] as const;
+  const keyed = ['checkpoints', 'metrics', 'samples'] as const;
   const tx = db.transaction(['sessions', ...ROW_STORES, ...keyed], 'readwrite');
   const done = committed(tx);
   let removed = 0;
@@ -115,11 +116,13 @@ export function openDb(): Promise<IDBDatabase> {
         // Rows from before sessions existed have no sessionId and stay out of this index.
         if (!store.indexNames.contains('sessionId')) store.createIndex('sessionId', 'sessionId');
       }
-      // One row per session, per (session, model) checkpoint and per (session, run) history.
+      // One row per session, per (session, model) checkpoint, per (session, run) history
+      // and per (session, run, step) iteration's answers.
       const keyed = {
         sessions: 'id',
         checkpoints: ['sessionId', 'name'],
         metrics: ['sessionId', 'run'],
+        samples: ['sessionId', 'run', 'step'],
         meta: 'key',
       };
       for (const [name, keyPath] of Object.entries(keyed)) {

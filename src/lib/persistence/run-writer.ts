@@ -1,9 +1,11 @@
 // Writing the runs of the open session as they train: each checkpoint a
 // worker makes (safetensors bytes) with the run's curve, the curves at most
-// once a second, and, when a run is reset, forgetting both.
+// once a second, what the optimisers' policies wrote each iteration (for
+// replaying training), and, when a run is reset, forgetting all of it.
 import type { MessageKey } from '../i18n/index.svelte';
 import type { MetricLog } from '../measures/metrics';
 import { metricsOf } from '../share/export-formats';
+import type { IterationRecord } from '../stages/replay';
 import { isVariantRun } from './session-restore';
 import { RUN_NAMES, type RunName, type SessionStore, type StoredCheckpoint } from './session-store';
 
@@ -23,6 +25,8 @@ export interface RunWriterHost {
 
 export class RunWriter {
   private readonly metricTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** An iteration's answers could not be written: said once, until one is. */
+  private samplesFailed = false;
 
   constructor(
     private readonly host: RunWriterHost,
@@ -75,6 +79,19 @@ export class RunWriter {
     }
   }
 
+  /** Keeps what a run's policy wrote in one iteration (the store drops the oldest). */
+  async keepSamples(run: RunName, it: IterationRecord): Promise<void> {
+    const host = this.host;
+    if (!host.writable) return;
+    try {
+      await host.sessions.samples.put({ sessionId: host.id, run, ...it, savedAt: Date.now() });
+      this.samplesFailed = false;
+    } catch (e) {
+      if (!this.samplesFailed) host.problem('replay.notSaved', e, { name: run.toUpperCase() });
+      this.samplesFailed = true;
+    }
+  }
+
   /** Metrics arrive every step: a run's history is written at most once a second. */
   onMetrics(run: string): void {
     if (!keptHistory(run)) return;
@@ -109,6 +126,7 @@ export class RunWriter {
     if (!this.host.writable) return;
     delete this.host.saved[name];
     await this.host.sessions.checkpoints.delete(this.host.id, name).catch(() => undefined);
+    await this.host.sessions.samples.delete(this.host.id, name).catch(() => undefined);
     await this.forgetHistory(name);
   }
 

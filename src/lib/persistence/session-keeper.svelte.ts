@@ -39,6 +39,7 @@ import {
   type SessionKeeperPage,
 } from './session-record';
 import { RunWriter } from './run-writer';
+import { restoreIterations } from './replay-store';
 import { SessionTabLock } from './session-tab-lock';
 import { FIRST_SESSION } from './database';
 import { describeStorageError } from './storage-errors';
@@ -188,6 +189,10 @@ export class SessionKeeper {
     try {
       const restored = await restoreModels(this.pg, rec, this.checkpoints, this.histories);
       Object.assign(this.saved, restored.saved);
+      const runs = this.pg.optimise.runs;
+      await restoreIterations(this.sessions.samples, rec.id, runs, restored.saved).catch((e) =>
+        this.problem('replay.notRead', e),
+      );
       const what = restored.done.join(t('session.listSeparator'));
       if (what) this.pg.say(t('keeper.restored', { name: rec.name, what }));
     } catch (e) {
@@ -218,6 +223,7 @@ export class SessionKeeper {
     for (const name of RUN_NAMES) {
       runOf(this.pg, name).onSnapshot = (step, bytes) =>
         void this.writer.keep(name, bytes, step, false);
+      runOf(this.pg, name).onSamples = (it) => void this.writer.keepSamples(name, it);
     }
     this.pg.metrics.subscribe((run) => this.writer.onMetrics(run));
     $effect.root(() => {

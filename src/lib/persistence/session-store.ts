@@ -9,6 +9,7 @@ import type { Settings } from '../settings/settings';
 import type { StageId } from '../stages/stages';
 import { FIRST_SESSION } from './database';
 import type { PlaygroundStore } from './storage';
+import { ReplayStore } from './replay-store';
 
 export type RunName = 'sft' | 'rm' | OptimiserKind;
 export const RUN_NAMES: readonly RunName[] = ['sft', 'rm', ...OPTIMISERS];
@@ -120,10 +121,13 @@ export class SessionStore {
   readonly checkpoints: NamedRows<StoredCheckpoint>;
   /** Each run's curve, by session. */
   readonly metrics: NamedRows<StoredMetrics>;
+  /** What each optimiser's policy wrote, iteration by iteration, by session. */
+  readonly samples: ReplayStore;
 
   constructor(readonly rows: PlaygroundStore) {
     this.checkpoints = new NamedRows(rows, 'checkpoints', (c) => c.name);
     this.metrics = new NamedRows(rows, 'metrics', (m) => m.run);
+    this.samples = new ReplayStore(rows);
   }
 
   async sessions(): Promise<SessionRecord[]> {
@@ -198,6 +202,7 @@ export class SessionStore {
     }
     for (const c of await this.checkpoints.of(id)) await this.checkpoints.delete(id, c.name);
     for (const m of await this.metrics.of(id)) await this.metrics.delete(id, m.run);
+    for (const run of OPTIMISERS) await this.samples.delete(id, run);
     const done = await this.rows.withStore('sessions', 'readwrite', (s) => s.delete(id));
     if (done === undefined) this.memory.sessions.delete(id);
   }

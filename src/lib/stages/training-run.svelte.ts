@@ -5,6 +5,7 @@
 import { errorMessage } from '../../core/errors';
 import type { Run, RunCallbacks } from '../bridge/loop-run';
 import type { MetricLog } from '../measures/metrics';
+import { keepLatest, type IterationRecord } from './replay';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'failed';
 
@@ -24,6 +25,10 @@ export class TrainingRun {
    * when full, so they stay spread from the start to the latest.
    */
   snapshots: { step: number; checkpoint: Uint8Array }[] = $state.raw([]);
+  /** What the policy wrote in each of the latest iterations (optimisers), oldest first. */
+  iterations: IterationRecord[] = $state.raw([]);
+  /** Sees each iteration's answers (the session keeps them). */
+  onSamples: ((it: IterationRecord) => void) | null = null;
   private run: Run | null = null;
 
   constructor(
@@ -76,6 +81,11 @@ export class TrainingRun {
         this.snapshots = keepSpread(this.snapshots, { step: before + n, checkpoint });
         this.onSnapshot?.(before + n, checkpoint);
       },
+      onSamples: (n, samples) => {
+        const it = { step: before + n, samples };
+        this.iterations = keepLatest(this.iterations, it);
+        this.onSamples?.(it);
+      },
     };
     try {
       // The status follows the worker's own state events: a step sent before
@@ -127,6 +137,7 @@ export class TrainingRun {
     this.problem = null;
     this.notice = null;
     this.snapshots = [];
+    this.iterations = [];
     this.metrics.clear(this.name);
   }
 }
