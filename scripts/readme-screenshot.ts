@@ -54,7 +54,8 @@ async function between(page: Page, from: string, to: string) {
   const b = await page.locator(to).boundingBox();
   if (!a || !b) throw new Error(`${from} or ${to} is not on screen`);
   const margin = 12;
-  return { x: a.x, y: a.y, width: a.width, height: b.y + b.height + margin - a.y };
+  const x = Math.max(0, a.x - margin);
+  return { x, y: a.y, width: a.width + 2 * margin, height: b.y + b.height + margin - a.y };
 }
 
 try {

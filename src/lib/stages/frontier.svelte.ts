@@ -224,7 +224,7 @@ export class Frontier {
       out.push({
         id: 'bon',
         label: t('frontier.bon'),
-        color: '--muted',
+        color: '--bon',
         points: bon,
         turn: goldTurn(bon),
       });
