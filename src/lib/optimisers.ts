@@ -94,7 +94,8 @@ export function modeOf(kinds: readonly OptimiserKind[]): OptimiseMode {
 
 /**
  * The person ticks `kind` on or off: off leaves at least one; a third on
- * keeps the one ticked last (`lastTicked`) and drops the other.
+ * keeps the one ticked last (`lastTicked`) and drops the other, or, when
+ * neither was ticked here (the choice came with the page), keeps the first.
  */
 export function toggleOptimiser(
   chosen: readonly OptimiserKind[],
@@ -105,6 +106,6 @@ export function toggleOptimiser(
     return chosen.length > 1 ? modeOf(chosen.filter((k) => k !== kind)) : modeOf(chosen);
   }
   if (chosen.length < 2) return modeOf([...chosen, kind]);
-  const keep = lastTicked && chosen.includes(lastTicked) ? lastTicked : chosen[chosen.length - 1];
+  const keep = lastTicked && chosen.includes(lastTicked) ? lastTicked : chosen[0];
   return modeOf([keep, kind]);
 }

@@ -31,12 +31,18 @@ export async function trainRewardModel(page: Page, timeout: number): Promise<voi
   await page.locator('[data-testid=run-reward-model][data-status=done]').waitFor({ timeout });
 }
 
-/** Ticks exactly these optimisers on Optimise (one or two), as a person would. */
+/**
+ * Ticks exactly these optimisers on Optimise (one or two), as a person would:
+ * unticks the others (the last one ticked cannot be), ticks these, again if a
+ * tick dropped one of them.
+ */
 export async function chooseOptimisers(page: Page, kinds: string[]): Promise<void> {
   const box = (k: string) => page.locator(`input[name=optimiser][value=${k}]`);
-  for (const k of kinds) if (!(await box(k).isChecked())) await box(k).click();
-  for (const k of ['ppo', 'rrhf', 'dpo', 'grpo']) {
-    if (!kinds.includes(k) && (await box(k).isChecked())) await box(k).click();
+  for (let pass = 0; pass < 3; pass++) {
+    for (const k of ['ppo', 'rrhf', 'dpo', 'grpo']) {
+      if (!kinds.includes(k) && (await box(k).isChecked())) await box(k).click();
+    }
+    for (const k of kinds) if (!(await box(k).isChecked())) await box(k).click();
   }
   for (const k of ['ppo', 'rrhf', 'dpo', 'grpo']) {
     if ((await box(k).isChecked()) !== kinds.includes(k)) {

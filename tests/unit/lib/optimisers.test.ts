@@ -50,8 +50,9 @@ describe('toggleOptimiser', () => {
     // PPO and RRHF chosen, RRHF ticked last: GRPO replaces PPO.
     expect(toggleOptimiser(['ppo', 'rrhf'], 'grpo', 'rrhf')).toBe('rrhf,grpo');
     expect(toggleOptimiser(['ppo', 'rrhf'], 'grpo', 'ppo')).toBe('ppo,grpo');
-    // Nothing ticked yet on this page (the choice came from a link): the later in lane order stays.
-    expect(toggleOptimiser(['ppo', 'rrhf'], 'dpo', null)).toBe('rrhf,dpo');
+    // Nothing ticked yet on this page (the default, or a link): the first stays, PPO racing DPO.
+    expect(toggleOptimiser(['ppo', 'rrhf'], 'dpo', null)).toBe('ppo,dpo');
+    expect(toggleOptimiser(['dpo', 'grpo'], 'rrhf', null)).toBe('rrhf,dpo');
   });
 });
 
