@@ -5,7 +5,7 @@
  * simulated labeler, the reward model, then the optimisers the scene names.
  *
  *   npx tsx scripts/readme-screenshot.ts [--scene optimise|race|frontier]
- *                                        [--out FILE] [--backend wasm]
+ *                                        [--out FILE] [--backend wasm] [--model nano]
  *
  *   optimise (default, docs/screenshot.png): happy-endings, PPO and RRHF side
  *     by side; the Optimise stage from its headline down to the samples.
@@ -38,6 +38,9 @@ if (!SCENES[scene]) throw new Error(`--scene ${scene}: expected ${Object.keys(SC
 const { preset, kinds, file } = SCENES[scene];
 const out = path.resolve(arg('out', path.join(ROOT, file)));
 const backend = arg('backend', ''); // '' lets the page choose, as a visitor's page does
+// The page picks the model by timing a step: on a busy machine it may pick a
+// smaller one than a 2-core laptop gets (nano); `--model nano` fixes it.
+const model = arg('model', '');
 const LONG = 15 * 60_000;
 const t0 = performance.now();
 const say = (s: string) => console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s  ${s}`);
@@ -61,7 +64,11 @@ async function between(page: Page, from: string, to: string) {
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}${backend ? `?backend=${backend}` : ''}#preset=${preset}`);
+  const query = new URLSearchParams({
+    ...(backend ? { backend } : {}),
+    ...(model ? { model } : {}),
+  });
+  await page.goto(`${server.url}?${query}#preset=${preset}`);
   await page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
   await trainSft(page, LONG);
   say('SFT done');

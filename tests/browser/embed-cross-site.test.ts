@@ -79,6 +79,12 @@ describe('embed on another site, third-party storage refused', () => {
     expect(ready).toMatchObject({ stage: 'demonstrate', preset: 'happy-endings' });
     const f = page.frameLocator('#playground');
     await f.locator('main[data-model=ready]').waitFor({ timeout: LONG });
+    // Inside another site's page the frame is not cross-origin isolated: wasm
+    // runs on one thread (no SharedArrayBuffer), trains, and the badge says so.
+    expect(await frame.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await f.locator('[data-testid=backend-badge]').textContent()).toMatch(
+      /WASM.*· 1 thread/,
+    );
     const notice = f.locator('[data-testid=work-not-kept]');
     await notice.waitFor();
     expect(await notice.textContent()).toMatch(/work here will not be kept/);
