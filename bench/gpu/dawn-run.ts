@@ -14,11 +14,21 @@
  * Usage (bench/gpu/build.sh bundles this into one file beside a dawn.node):
  *   node dawn-run.mjs [--out run.jsonl] [--deadline 200] [--quick]
  *                     [--dawn backend=vulkan,...] [--only sft/nano,ppo/nano] [--profile]
+ *                     [--flag WEBGPU_NAME=VALUE ...] [--trace-api] [--matrix [--matrix-ppo]]
  *   --dawn: options for dawn.node's create() (e.g. `backend=vulkan`,
  *           `adapter=NAME`, `enable-dawn-features=...`), comma-separated
  *   --deadline: seconds after which no further workload starts
  *   --profile: first, where an SFT step's time goes (host launch cost, CPU time);
  *              --profile-steps 5, --profile-size nano
+ *   --flag: a tfjs flag set once the backend is ready (repeatable), e.g.
+ *           `--flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64`
+ *   --trace-api: time each WebGPU call the backend makes in 3 nano SFT steps
+ *                (after the matrix, with --matrix)
+ *   --matrix: instead of the workloads, the settings of flag-matrix.ts side by
+ *             side (per-kernel host cost, nano SFT step, KV-cache sampling,
+ *             a correctness probe; --matrix-ppo adds the PPO iteration,
+ *             --matrix-only LABEL,... runs only those settings; --matrix-size
+ *             micro with --quick for a dry run on SwiftShader)
  */
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync } from 'node:fs';
@@ -26,6 +36,8 @@ import os from 'node:os';
 import { checkAttention, type AttentionCheck } from '../../src/core/index';
 import { installKernelCounter } from '../kernel-counter';
 import { runPlan, type Plan, type WorkloadSpec } from '../workloads';
+import type { ModelSize } from '../../src/core/index';
+import { DEFAULT_MATRIX, parseFlag, runMatrix, traceApi } from './flag-matrix';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -37,6 +49,9 @@ const quick = args.includes('--quick');
 const deadlineS = Number(opt('deadline', quick ? '60' : '200'));
 const dawnFlags = opt('dawn', '').split(',').filter(Boolean);
 const only = opt('only', '').split(',').filter(Boolean);
+const flags = args.flatMap((a, i) =>
+  a === '--flag' && i + 1 < args.length ? [parseFlag(args[i + 1])] : [],
+);
 
 const t0 = performance.now();
 const emit = (event: Record<string, unknown>) => {
@@ -135,7 +150,12 @@ async function main(): Promise<number> {
     emit({ type: 'fatal', error: `tf.setBackend('webgpu') failed; tfjs is on ${tf.getBackend()}` });
     return 1;
   }
-  emit({ type: 'ready', info: { backend: 'webgpu', tfjs: tf.version.tfjs } });
+  for (const [k, v] of flags) tf.env().set(k, v);
+  emit({
+    type: 'ready',
+    info: { backend: 'webgpu', tfjs: tf.version.tfjs },
+    flags: Object.fromEntries(flags),
+  });
 
   // The self-check a worker that chose webgpu runs before training (and
   // switches the fused kernels off on failure): here reported in full.
@@ -149,6 +169,33 @@ async function main(): Promise<number> {
   }
 
   if (args.includes('--profile')) await profileSteps();
+  const counter = installKernelCounter('webgpu');
+  const mSize = opt('matrix-size', 'nano') as ModelSize;
+  const trace = async () => {
+    if (!args.includes('--trace-api')) return;
+    try {
+      emit(await traceApi(3, counter, mSize));
+    } catch (e) {
+      emit({ type: 'trace', error: e instanceof Error ? e.message : String(e) });
+    }
+  };
+  if (args.includes('--matrix')) {
+    await runMatrix({
+      settings: DEFAULT_MATRIX.filter(
+        (x) => !opt('matrix-only', '') || opt('matrix-only', '').split(',').includes(x.label),
+      ),
+      counter,
+      ppo: args.includes('--matrix-ppo'),
+      deadlineMs: deadlineS * 1000,
+      size: mSize,
+      quick,
+      emit,
+    });
+    await trace();
+    emit({ type: 'done', checkOk: check?.ok ?? false });
+    return 0;
+  }
+  await trace();
 
   const workloads = GPU_WORKLOADS.filter(
     (w) => only.length === 0 || only.includes(`${w.name}/${w.size}`),
@@ -162,7 +209,6 @@ async function main(): Promise<number> {
     deadlineMs: deadlineS * 1000,
   };
   emit({ type: 'plan', plan });
-  const counter = installKernelCounter('webgpu');
   await runPlan(
     plan,
     (result) => emit({ type: 'result', result }),

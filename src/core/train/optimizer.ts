@@ -93,19 +93,32 @@ class Adam {
     const correction = Math.sqrt(1 - beta2 ** this.t);
     const alpha = (lr * correction) / (1 - beta1 ** this.t);
     const epsHat = epsilon * correction;
+    // The constants as tensors once per step, not once per variable: a JS
+    // number becomes a new scalar tensor in each op, and on webgpu each one
+    // is an upload (a new buffer, ~0.2 ms of host time on the H200 of
+    // BENCHMARKS.md: ~300 uploads per nano step).
+    const c = (x: number) => tf.scalar(x);
+    const [b1, b2, gScale, g2Scale, eps, a] = [
+      c(beta1),
+      c(beta2),
+      c((1 - beta1) * scale),
+      c((1 - beta2) * scale * scale),
+      c(epsHat),
+      c(alpha),
+    ];
     for (const variable of variables) {
       const g = grads[variable.name];
       if (!g) continue; // as tfjs: a variable without a gradient is left alone
       const old = this.moments.get(variable);
-      const m = tf.mul(g, (1 - beta1) * scale);
-      const v = tf.mul(tf.square(g), (1 - beta2) * scale * scale);
+      const m = tf.mul(g, gScale);
+      const v = tf.mul(tf.square(g), g2Scale);
       const next = old
-        ? { m: tf.add(tf.mul(old.m, beta1), m), v: tf.add(tf.mul(old.v, beta2), v) }
+        ? { m: tf.add(tf.mul(old.m, b1), m), v: tf.add(tf.mul(old.v, b2), v) }
         : { m, v };
       if (old) tf.dispose([old.m, old.v]);
       this.moments.set(variable, { m: tf.keep(next.m), v: tf.keep(next.v) });
-      const step = tf.div(next.m, tf.add(tf.sqrt(next.v), epsHat));
-      variable.assign(tf.sub(variable, tf.mul(step, alpha)));
+      const step = tf.div(next.m, tf.add(tf.sqrt(next.v), eps));
+      variable.assign(tf.sub(variable, tf.mul(step, a)));
     }
   }
 
