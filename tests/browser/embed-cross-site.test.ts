@@ -82,8 +82,8 @@ describe('embed on another site, third-party storage refused', () => {
     // Inside another site's page the frame is not cross-origin isolated: wasm
     // runs on one thread (no SharedArrayBuffer), trains, and the badge says so.
     expect(await frame.evaluate(() => crossOriginIsolated)).toBe(false);
-    expect(await f.locator('[data-testid=backend-badge]').textContent()).toMatch(
-      /WASM.*· 1 thread/,
+    expect(await f.locator('[data-testid=embed-backend]').textContent()).toMatch(
+      /^WASM .*· 1 thread$/,
     );
     const notice = f.locator('[data-testid=work-not-kept]');
     await notice.waitFor();
