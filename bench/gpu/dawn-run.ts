@@ -37,7 +37,7 @@ import { checkAttention, type AttentionCheck } from '../../src/core/index';
 import { installKernelCounter } from '../kernel-counter';
 import { runPlan, type Plan, type WorkloadSpec } from '../workloads';
 import type { ModelSize } from '../../src/core/index';
-import { DEFAULT_MATRIX, parseFlag, runMatrix, traceApi } from './flag-matrix';
+import { DEFAULT_MATRIX, parseFlag, randomSftBatches, runMatrix, traceApi } from './flag-matrix';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -229,7 +229,7 @@ async function main(): Promise<number> {
  */
 async function profileSteps(): Promise<void> {
   const { MODEL_SIZES, SftTrainer, createGPT, mulberry32 } = await import('../../src/core/index');
-  const { VOCAB, SHAPES } = await import('../workloads');
+  const { VOCAB } = await import('../workloads');
   const byKernel = new Map<string, { count: number; ms: number }>();
   let timing = false;
   for (const config of tf.getKernelsForBackend('webgpu')) {
@@ -250,13 +250,7 @@ async function profileSteps(): Promise<void> {
   const size = opt('profile-size', 'nano') as keyof typeof MODEL_SIZES;
   const m = createGPT({ vocabSize: VOCAB, ...MODEL_SIZES[size] }, 1);
   const trainer = new SftTrainer(m, { lr: 1e-3 });
-  const rng = mulberry32(2);
-  const { batch, seq } = SHAPES.sft;
-  const makeBatch = () =>
-    Array.from({ length: batch }, () => {
-      const x = Array.from({ length: seq }, () => 4 + Math.floor(rng() * (VOCAB - 4)));
-      return { prompt: x.slice(0, 1), response: x.slice(1) };
-    });
+  const makeBatch = randomSftBatches(mulberry32(2));
   await trainer.step(makeBatch());
   const steps = Number(opt('profile-steps', '5'));
   const b = Array.from({ length: steps }, makeBatch);

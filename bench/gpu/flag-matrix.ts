@@ -57,6 +57,16 @@ export const DEFAULT_MATRIX: Setting[] = [
 ];
 
 /** `NAME=VALUE` → [NAME, value] with true/false and numbers parsed. */
+/** Random SFT batches of the bench's shape (16 × 128 tokens; the first token is the prompt). */
+export function randomSftBatches(rng: () => number) {
+  const { batch, seq } = SHAPES.sft;
+  return () =>
+    Array.from({ length: batch }, () => {
+      const x = Array.from({ length: seq }, () => 4 + Math.floor(rng() * (VOCAB - 4)));
+      return { prompt: x.slice(0, 1), response: x.slice(1) };
+    });
+}
+
 export function parseFlag(s: string): [string, string | number | boolean] {
   const i = s.indexOf('=');
   if (i <= 0) throw new Error(`--flag wants NAME=VALUE, got ${s}`);
@@ -296,13 +306,7 @@ export async function traceApi(
   }
   const m = createGPT({ vocabSize: VOCAB, ...MODEL_SIZES[size] }, 1);
   const trainer = new SftTrainer(m, { lr: 1e-3 });
-  const rng = mulberry32(2);
-  const { batch, seq } = SHAPES.sft;
-  const makeBatch = () =>
-    Array.from({ length: batch }, () => {
-      const x = Array.from({ length: seq }, () => 4 + Math.floor(rng() * (VOCAB - 4)));
-      return { prompt: x.slice(0, 1), response: x.slice(1) };
-    });
+  const makeBatch = randomSftBatches(mulberry32(2));
   try {
     await trainer.step(makeBatch());
     const bs = Array.from({ length: steps }, makeBatch);
