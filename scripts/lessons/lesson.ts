@@ -36,13 +36,10 @@ import type { Preset } from '../../src/core/presets';
 import { splitHeldout } from '../../src/lib/stages/reward-data';
 import {
   automaticModelSize,
-  ppoLoopSettings,
+  optimiserRequest,
   presetSettings,
   rankSampling,
   rewardLoopSettings,
-  rrhfLoopSettings,
-  dpoLoopSettings,
-  groupLoopSettings,
   sftLoopSettings,
 } from '../../src/lib/settings/run-settings';
 import { SETTINGS, type Settings } from '../../src/lib/settings/settings';
@@ -327,29 +324,18 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   );
 
   // 4. PPO, RRHF, DPO and GRPO, each from the SFT weights.
-  // What the page would send the policy worker for each method.
+  // What the page would send the policy worker for each method (the page's own
+  // request builder). DPO gets every ranking the person made: it has no reward
+  // model to hold any out for.
   const requestFor = (
     kind: 'ppo' | 'rrhf' | (typeof TRAINED)[number],
     st: Settings,
-  ): TrainRequest => {
-    const { prompts, labeler: gold } = preset;
-    switch (kind) {
-      case 'ppo':
-        return { kind, prompts, ...ppoLoopSettings(st, o.seed, gold) };
-      case 'rrhf':
-        return { kind, prompts, settings: rrhfLoopSettings(st, o.seed, gold) };
-      case 'grpo':
-        return { kind, prompts, settings: groupLoopSettings(st, o.seed, gold) };
-      case 'dpo':
-        // Every ranking the person made: DPO has no reward model to hold any out for.
-        return {
-          kind,
-          groups: rankings.map((r) => ({ ...r, candidates: r.completions })),
-          prompts,
-          settings: dpoLoopSettings(st, o.seed, gold),
-        };
-    }
-  };
+  ): TrainRequest =>
+    optimiserRequest(kind, st, o.seed, {
+      prompts: preset.prompts,
+      gold: preset.labeler,
+      groups: () => rankings.map((r) => ({ ...r, candidates: r.completions })),
+    });
   const optimise = async (kind: 'ppo' | 'rrhf' | (typeof TRAINED)[number], st: Settings = s) => {
     const tt = timer();
     policySlot.model.dispose();

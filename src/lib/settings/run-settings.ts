@@ -165,3 +165,47 @@ export function groupLoopSettings(s: Settings, seed: number, gold?: LabelerSpec)
     beta: s['grpo.beta'],
   };
 }
+
+/** A ranking as DPO takes it (ranks: 0 = best). */
+export interface RankedGroup {
+  prompt: string;
+  candidates: string[];
+  ranks: number[];
+}
+
+/**
+ * What the page (and `npm run lessons`) asks the policy worker to run for one
+ * optimiser: its loop settings from the table, the prompts it answers, DPO's
+ * rankings, PPO-ptx's pretraining text; `maxSteps` overrides the iterations
+ * setting.
+ */
+export function optimiserRequest(
+  kind: 'ppo' | 'rrhf' | 'dpo' | 'grpo',
+  s: Settings,
+  seed: number,
+  o: {
+    prompts: string[];
+    gold?: LabelerSpec;
+    groups?: () => RankedGroup[];
+    ptxText?: () => string;
+    maxSteps?: number;
+  },
+): Extract<TrainRequest, { kind: typeof kind }> & { settings: { maxSteps: number } } {
+  const { prompts, gold } = o;
+  const steps = o.maxSteps ? { maxSteps: o.maxSteps } : {};
+  switch (kind) {
+    case 'ppo': {
+      const ptx = s['ppo.ptxCoef'] > 0 && o.ptxText ? o.ptxText() : '';
+      const { settings, ppo } = ppoLoopSettings(s, seed, gold, ptx);
+      return { kind, prompts, settings: { ...settings, ...steps }, ppo };
+    }
+    case 'rrhf':
+      return { kind, prompts, settings: { ...rrhfLoopSettings(s, seed, gold), ...steps } };
+    case 'dpo': {
+      const settings = { ...dpoLoopSettings(s, seed, gold), ...steps };
+      return { kind, groups: o.groups?.() ?? [], prompts, settings };
+    }
+    case 'grpo':
+      return { kind, prompts, settings: { ...groupLoopSettings(s, seed, gold), ...steps } };
+  }
+}

@@ -5,7 +5,7 @@
 // reward model and by the preset's gold labeler; and the SFT model's share of
 // answers with the preset's property, the start of the stage's headline.
 import { errorMessage } from '../../core/errors';
-import type { Lane, OptimiseRequest } from '../bridge/lanes';
+import type { Lane } from '../bridge/lanes';
 import {
   OPTIMISERS,
   OPTIMISER_NAMES,
@@ -21,12 +21,7 @@ import type { Preset } from '../../core/presets';
 import type { MetricLog } from '../measures/metrics';
 import type { ScoredText } from '../measures/scored-text';
 import type { Settings } from '../settings/settings';
-import {
-  dpoLoopSettings,
-  groupLoopSettings,
-  ppoLoopSettings,
-  rrhfLoopSettings,
-} from '../settings/run-settings';
+import { optimiserRequest, type RankedGroup } from '../settings/run-settings';
 import type { StoredRanking } from '../persistence/storage';
 import { trainingPreferences } from './reward-data';
 import { SampleComparison } from './sample-comparison.svelte';
@@ -126,7 +121,7 @@ export class Optimisation {
   }
 
   /** The rankings DPO learns from: those with at least one comparison. */
-  private rankingGroups(): { prompt: string; candidates: string[]; ranks: number[] }[] {
+  private rankingGroups(): RankedGroup[] {
     return trainingPreferences(this.pg.ranking.rankings).map((p) => ({
       prompt: p.prompt,
       candidates: p.completions,
@@ -170,34 +165,6 @@ export class Optimisation {
     this.lanes[lane] = kind;
   }
 
-  /** The request for one optimiser's loop; `maxSteps` overrides the iterations setting. */
-  private requestFor(
-    kind: OptimiserKind,
-    prompts: string[],
-    maxSteps?: number,
-  ): OptimiseRequest & { settings: { maxSteps: number } } {
-    const s = this.pg.settings;
-    // The preset's gold labeler scores every sample beside the RM (never seen by the optimiser).
-    const gold = this.pg.preset?.labeler;
-    const steps = maxSteps ? { maxSteps } : {};
-    const seed = this.pg.seed;
-    switch (kind) {
-      case 'ppo': {
-        const ptx = s['ppo.ptxCoef'] > 0 ? this.pg.pretraining.mixText() : '';
-        const { settings, ppo } = ppoLoopSettings(s, seed, gold, ptx);
-        return { kind, prompts, settings: { ...settings, ...steps }, ppo };
-      }
-      case 'rrhf':
-        return { kind, prompts, settings: { ...rrhfLoopSettings(s, seed, gold), ...steps } };
-      case 'dpo': {
-        const settings = { ...dpoLoopSettings(s, seed, gold), ...steps };
-        return { kind, groups: this.rankingGroups(), prompts, settings };
-      }
-      case 'grpo':
-        return { kind, prompts, settings: { ...groupLoopSettings(s, seed, gold), ...steps } };
-    }
-  }
-
   /**
    * Starts (or resumes, or continues) one optimiser; `maxSteps` overrides the
    * iterations setting (live mode runs for its own budget).
@@ -220,7 +187,14 @@ export class Optimisation {
       run.problem = errorMessage(e);
       return;
     }
-    const request = this.requestFor(kind, preset.prompts, maxSteps);
+    // The preset's gold labeler scores every sample beside the RM (never seen by the optimiser).
+    const request = optimiserRequest(kind, this.pg.settings, this.pg.seed, {
+      prompts: preset.prompts,
+      gold: preset.labeler,
+      groups: () => this.rankingGroups(),
+      ptxText: () => this.pg.pretraining.mixText(),
+      maxSteps,
+    });
     const lane = this.laneOf(kind);
     const ok = await run.start(
       request.settings.maxSteps,
