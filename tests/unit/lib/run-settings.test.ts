@@ -9,7 +9,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validatePreset } from '../../../src/core/presets';
 import { validatePpoSettings } from '../../../src/core/train/ppo-settings';
-import { ppoLoopSettings } from '../../../src/lib/settings/run-settings';
+import {
+  dpoLoopSettings,
+  groupLoopSettings,
+  optimiserRequest,
+  ppoLoopSettings,
+  rrhfLoopSettings,
+} from '../../../src/lib/settings/run-settings';
 import { SETTINGS, SETTING_KEYS, defaultSettings } from '../../../src/lib/settings/settings';
 import { lessonPlan } from '../../../scripts/lessons/lesson';
 
@@ -40,14 +46,14 @@ describe('the lesson plan is the page’s defaults', () => {
     const uses: Record<string, string[]> = {
       'src/lib/stages/sft-stage.svelte.ts': ['sftLoopSettings('],
       'src/lib/stages/reward-stage.svelte.ts': ['rewardLoopSettings('],
-      'src/lib/stages/optimisation.svelte.ts': ['ppoLoopSettings(', 'rrhfLoopSettings('],
+      // Every optimiser's request (PPO, RRHF, DPO, GRPO) comes from one builder.
+      'src/lib/stages/optimisation.svelte.ts': ['optimiserRequest('],
       'src/lib/state.svelte.ts': ['automaticModelSize(', 'rankSampling('],
       'src/lib/settings/settings-editor.svelte.ts': ['presetSettings('],
       'scripts/lessons/lesson.ts': [
         'sftLoopSettings(',
         'rewardLoopSettings(',
-        'ppoLoopSettings(',
-        'rrhfLoopSettings(',
+        'optimiserRequest(',
         'automaticModelSize(',
         'presetSettings(',
         'rankSampling(',
@@ -58,8 +64,38 @@ describe('the lesson plan is the page’s defaults', () => {
       const text = read(file);
       for (const call of calls) expect(text, `${file} calls ${call}`).toContain(call);
       // No stage reads a training setting by hand beside them.
-      expect(text, file).not.toMatch(/\bs\['(sft|rm|ppo|rrhf)\.(lr|batchSize|steps|iterations)'\]/);
+      expect(text, file).not.toMatch(
+        /\bs\['(sft|rm|ppo|rrhf|dpo|grpo)\.(lr|batchSize|steps|iterations)'\]/,
+      );
     }
+  });
+});
+
+describe('optimiserRequest: what each optimiser is asked to run', () => {
+  it('takes each loop’s settings from the table, with the prompts, DPO’s rankings and PPO-ptx’s text', () => {
+    const s = { ...defaultSettings(), 'ppo.iterations': 7, 'grpo.k': 3, 'dpo.beta': 0.25 };
+    const prompts = ['Write a story.'];
+    const groups = [{ prompt: 'p', candidates: ['a', 'b'], ranks: [1, 0] }];
+    const ppo = optimiserRequest('ppo', s, 3, { prompts, ptxText: () => 'text' });
+    // ptxCoef is 0 by default: no pretraining text is read or sent.
+    expect(ppo).toEqual({ kind: 'ppo', prompts, ...ppoLoopSettings(s, 3) });
+    expect(ppo.settings.maxSteps).toBe(7);
+    const ptx = optimiserRequest('ppo', { ...s, 'ppo.ptxCoef': 0.5 }, 3, {
+      prompts,
+      ptxText: () => 'the pretraining text',
+    });
+    expect(ptx.kind === 'ppo' && ptx.settings.ptxText).toBe('the pretraining text');
+    expect(optimiserRequest('rrhf', s, 3, { prompts, maxSteps: 2 })).toEqual({
+      kind: 'rrhf',
+      prompts,
+      settings: { ...rrhfLoopSettings(s, 3), maxSteps: 2 },
+    });
+    const dpo = optimiserRequest('dpo', s, 3, { prompts, groups: () => groups });
+    expect(dpo).toEqual({ kind: 'dpo', groups, prompts, settings: dpoLoopSettings(s, 3) });
+    expect(dpo.kind === 'dpo' && dpo.settings.beta).toBe(0.25);
+    const grpo = optimiserRequest('grpo', s, 3, { prompts });
+    expect(grpo).toEqual({ kind: 'grpo', prompts, settings: groupLoopSettings(s, 3) });
+    expect(grpo.kind === 'grpo' && grpo.settings.k).toBe(3);
   });
 });
 
