@@ -6,7 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
 import { useBackend } from '../../helpers/tf';
 import { dpoLoss, type DpoInput, type DpoLossType } from '../../../src/core/losses';
-import { expectArgumentError, expectClose, loadFixtures, type DpoFixture } from './losses-helpers';
+import {
+  expectArgumentError,
+  expectClose,
+  expectOnlyOutputsKept,
+  loadFixtures,
+  type DpoFixture,
+} from './losses-helpers';
 
 const fx = loadFixtures();
 let tf: typeof TF;
@@ -142,14 +148,7 @@ describe('dpoLoss by hand', () => {
           beta: 0.1,
           loss,
         });
-      const before = tf.memory().numTensors;
-      tf.tidy(() => {
-        call();
-      });
-      expect(tf.memory().numTensors, 'inside tidy').toBe(before);
-      const out = call();
-      expect(tf.memory().numTensors, 'outside tidy').toBe(before + 3);
-      tf.dispose([out.loss, out.chosenRewards, out.rejectedRewards]);
+      expectOnlyOutputsKept(tf, call, 3);
     }
     tf.dispose(x);
   });

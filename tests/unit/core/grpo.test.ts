@@ -16,7 +16,13 @@ import {
   type GrpoNormalise,
 } from '../../../src/core/losses';
 import { bestOfN, bestOfNKlBound } from '../../../src/core/train/best-of-n';
-import { expectArgumentError, expectClose, loadFixtures, type GrpoFixture } from './losses-helpers';
+import {
+  expectArgumentError,
+  expectClose,
+  expectOnlyOutputsKept,
+  loadFixtures,
+  type GrpoFixture,
+} from './losses-helpers';
 
 const fx = loadFixtures();
 let tf: typeof TF;
@@ -219,14 +225,7 @@ describe('grpoLoss by hand', () => {
           beta,
           normalise,
         });
-      const before = tf.memory().numTensors;
-      tf.tidy(() => {
-        call();
-      });
-      expect(tf.memory().numTensors, 'inside tidy').toBe(before);
-      const out = call();
-      expect(tf.memory().numTensors, 'outside tidy').toBe(before + 3);
-      tf.dispose([out.loss, out.kl, out.clipRatio]);
+      expectOnlyOutputsKept(tf, call, 3);
     }
     tf.dispose([lp, ref, adv, m]);
   });

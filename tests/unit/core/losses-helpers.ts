@@ -184,3 +184,24 @@ export function expectArgumentError(
   if (reason) expect((caught as ArgumentError).message).toMatch(reason);
   expect(tf.memory().numTensors).toBe(before);
 }
+
+/**
+ * A loss leaves nothing behind: inside tf.tidy no tensor remains, and called
+ * bare only the `outputs` tensors it returns (its intermediates are tidied).
+ */
+export function expectOnlyOutputsKept(
+  tf: typeof TF,
+  call: () => TF.Tensor | Record<string, TF.Tensor>,
+  outputs: number,
+): void {
+  const before = tf.memory().numTensors;
+  tf.tidy(() => {
+    call();
+  });
+  expect(tf.memory().numTensors, 'inside tidy').toBe(before);
+  const out = call();
+  const list = out instanceof tf.Tensor ? [out] : Object.values(out);
+  expect(list).toHaveLength(outputs);
+  expect(tf.memory().numTensors, 'outside tidy').toBe(before + outputs);
+  tf.dispose(list);
+}

@@ -21,7 +21,7 @@ import {
   whiten,
 } from '../../../src/core/losses';
 import { rankingToPairs } from '../../../src/core/preferences';
-import { expectClose, loadFixtures } from './losses-helpers';
+import { expectClose, expectOnlyOutputsKept, loadFixtures } from './losses-helpers';
 
 const fx = loadFixtures();
 let tf: typeof TF;
@@ -361,17 +361,7 @@ describe.each(['cpu', 'wasm'] as const)('%s backend', (backend) => {
 
     it.each(cases)('%s', (_name, outputs, make) => {
       const [inputs, call] = make();
-      const before = tf.memory().numTensors;
-      tf.tidy(() => {
-        call();
-      });
-      expect(tf.memory().numTensors, 'inside tidy').toBe(before);
-      // Called bare, only the returned tensors remain: intermediates are tidied inside.
-      const out = call();
-      const list = out instanceof tf.Tensor ? [out] : Object.values(out);
-      expect(list).toHaveLength(outputs);
-      expect(tf.memory().numTensors, 'outside tidy').toBe(before + outputs);
-      tf.dispose(list);
+      expectOnlyOutputsKept(tf, call, outputs);
       tf.dispose(inputs);
     });
   });
