@@ -8,6 +8,7 @@ import {
   PPO_DEFAULTS,
   PpoTrainer,
   RrhfTrainer,
+  mean,
   mulberry32,
   randomWindows,
   ranksToScores,
@@ -36,7 +37,7 @@ export function goldScorer(spec: LabelerSpec | undefined, prefix: 'env' | 'rrhf'
     if (!labeler || items.length === 0) return {};
     const scores = each(items);
     return {
-      [`${prefix}/gold_mean`]: scores.reduce((a, b) => a + b, 0) / scores.length,
+      [`${prefix}/gold_mean`]: mean(scores),
       [`${prefix}/gold_share`]: scores.filter((x) => x >= 1).length / scores.length,
     };
   };
@@ -192,7 +193,7 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
       });
       const metrics = await t.step(groups);
       show(samples);
-      const rmMean = policyScores.reduce((a, b) => a + b, 0) / policyScores.length;
+      const rmMean = mean(policyScores);
       return {
         ...metrics,
         'env/reward_mean': rmMean,

@@ -4,7 +4,7 @@
 // the group is the baseline. A PPO-style clipped update with a k3 KL term to
 // the frozen SFT model (src/core/train/grpo.ts). The gold labeler scores the
 // same answers for the curves.
-import { GroupTrainer, sample, type CompletionGroup, type GroupMode } from '../src/core';
+import { GroupTrainer, mean, sample, type CompletionGroup, type GroupMode } from '../src/core';
 import { goldScorer } from './feedback-tasks';
 import { iterationSamples } from './iteration-samples';
 import { checkK, encodePrompts } from './model-setup';
@@ -60,8 +60,7 @@ export function groupTask(ctx: PolicyContext, req: TrainRequest & { kind: 'grpo'
       });
       const metrics = await t.step(groups);
       show(samples);
-      const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-      return { ...metrics, 'grpo/reward_mean': mean, ...gold(items) };
+      return { ...metrics, 'grpo/reward_mean': mean(scores), ...gold(items) };
     },
   });
 }

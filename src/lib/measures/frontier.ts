@@ -2,6 +2,7 @@
 // reward model overoptimization", arXiv 2210.10760): best-of-n's expected
 // scores for every n from one set of samples, and where a path's gold score
 // turns down as the KL grows.
+import { mean } from '../../core/statistics';
 import { bestOfNKlBound } from '../../core/train/best-of-n';
 
 /** One place on the frontier: KL to the SFT model (nats per answer) and the mean scores there. */
@@ -63,8 +64,8 @@ export function bestOfNCurve(
     out.push({
       at: `n = ${n}`,
       kl: bestOfNKlBound(n),
-      rm: each.reduce((a, e) => a + e.rm, 0) / each.length,
-      gold: each.reduce((a, e) => a + e.gold, 0) / each.length,
+      rm: mean(each.map((e) => e.rm)),
+      gold: mean(each.map((e) => e.gold)),
     });
   }
   return out;

@@ -5,6 +5,7 @@
 // KL from the SFT model; and perplexity on held-out pretraining text, the
 // "alignment tax" (InstructGPT §4.2) that PPO-ptx pays down.
 import { errorMessage } from '../../core/errors';
+import { mean } from '../../core/statistics';
 import type { Measures } from '../../../workers/policy-measures';
 import { sampleTexts } from '../bridge/sampling';
 import { winRate } from './reward-data';
@@ -35,8 +36,6 @@ export interface EvaluationPage extends KeptPolicyPage {
   readonly pretraining: { load(): Promise<void>; measureText(): string };
   say(text: string, kind?: 'info' | 'problem'): void;
 }
-
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 /** Answers per held-out prompt and model. */
 const ANSWERS = 2;

@@ -6,6 +6,7 @@
 // estimate it), and the mean gold and reward-model scores of those answers.
 // Best-of-n draws 64 answers per prompt once and gives every n from them.
 import { errorMessage } from '../../core/errors';
+import { mean } from '../../core/statistics';
 import { sampleTexts } from '../bridge/sampling';
 import { t } from '../i18n/index.svelte';
 import { bestOfNCurve, goldTurn, type FrontierPoint } from '../measures/frontier';
@@ -120,7 +121,6 @@ export class Frontier {
       samples.map((s) => s.prompt),
       samples.map((s) => s.response),
     );
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     return {
       kl: m.kl,
       gold: mean(scored.map((s) => s.gold)),
