@@ -82,6 +82,13 @@ export function assertInRange(name: string, x: number, lo: number, hi: number): 
   }
 }
 
+/** Throws unless `x` is one of `options`. */
+export function assertOneOf(name: string, x: unknown, options: readonly string[]): void {
+  if (!options.includes(x as string)) {
+    throw new ArgumentError(name, `is ${String(x)}; expected one of ${options.join(', ')}`);
+  }
+}
+
 /** What went wrong, in words: an error's message, or whatever was thrown. */
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -12,7 +12,7 @@
  * TRL's chosen_rewards and rejected_rewards).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ArgumentError, assertSameShape, assertShape } from '../errors';
+import { ArgumentError, assertOneOf, assertSameShape, assertShape } from '../errors';
 
 export type DpoLossType = 'sigmoid' | 'ipo';
 export const DPO_LOSS_TYPES: readonly DpoLossType[] = ['sigmoid', 'ipo'];
@@ -50,12 +50,7 @@ export function checkDpoBeta(beta: number): void {
 
 /** Throws unless `loss` names one of the DPO_LOSS_TYPES. */
 export function checkDpoLossType(loss: string): void {
-  if (!DPO_LOSS_TYPES.includes(loss as DpoLossType)) {
-    throw new ArgumentError(
-      'loss',
-      `is ${String(loss)}; expected one of ${DPO_LOSS_TYPES.join(', ')}`,
-    );
-  }
+  assertOneOf('loss', loss, DPO_LOSS_TYPES);
 }
 
 export function dpoLoss(input: DpoInput): DpoOutput {

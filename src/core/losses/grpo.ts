@@ -23,6 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   ArgumentError,
+  assertOneOf,
   assertFiniteArray,
   assertNonEmpty,
   assertPositive,
@@ -43,12 +44,7 @@ export const GRPO_STD_EPSILON = 1e-4;
 
 /** Throws unless `mode` names one of the GROUP_MODES. */
 export function checkGroupMode(mode: string): void {
-  if (!GROUP_MODES.includes(mode as GroupMode)) {
-    throw new ArgumentError(
-      'mode',
-      `is ${String(mode)}; expected one of ${GROUP_MODES.join(', ')}`,
-    );
-  }
+  assertOneOf('mode', mode, GROUP_MODES);
 }
 
 /** Throws unless β is a finite number ≥ 0 (β = 0 drops the KL term, Dr. GRPO's choice). */
@@ -143,12 +139,7 @@ export function grpoLoss(input: GrpoLossInput): GrpoLossOutput {
   assertShape('advantages', advantages, [B]);
   assertPositive('clipRange', clipRange);
   checkGroupBeta(beta);
-  if (!GRPO_NORMALISATIONS.includes(normalise)) {
-    throw new ArgumentError(
-      'normalise',
-      `is ${String(normalise)}; expected one of ${GRPO_NORMALISATIONS.join(', ')}`,
-    );
-  }
+  assertOneOf('normalise', normalise, GRPO_NORMALISATIONS);
   if (maxCompletionLength !== undefined) assertPositive('maxCompletionLength', maxCompletionLength);
 
   return tf.tidy(() => {
