@@ -147,7 +147,10 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
     });
   }
   const k = checkK(st.k ?? 4);
-  const fromSft = checkCandidates(st.candidates ?? 'sft') === 'sft';
+  const source = checkCandidates(st.candidates ?? 'sft');
+  // How many of each prompt's k candidates the frozen SFT model writes; the policy writes the rest.
+  const kSft = source === 'sft' ? k : source === 'mixed' ? Math.ceil(k / 2) : 0;
+  const kPolicy = k - kSft;
   const maxNewTokens = maxNewTokensFor(ctx, st);
   const enc = encodePrompts(
     tok,
@@ -163,29 +166,33 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
     apply,
     async step(t, n, show) {
       const chosen = r.pick(enc.ids, n);
-      const rows = chosen.flatMap((p) => Array.from({ length: k }, () => p));
+      const repeat = (m: number) => chosen.flatMap((p) => Array.from({ length: m }, () => p));
       const o = { maxNewTokens, temperature: extra.temperature as number };
-      const out = await sample(fromSft ? ctx.ref.model : ctx.policy.model, rows, {
-        ...o,
-        seed: r.seed(),
-      });
-      // Candidates from SFT say nothing of the policy's progress: one answer per prompt
-      // from the policy is scored beside them for the curves (RM and gold).
-      const own = fromSft ? await sample(ctx.policy.model, chosen, { ...o, seed: r.seed() }) : out;
+      const fromSft = kSft > 0 ? await sample(ctx.ref.model, repeat(kSft), { ...o, seed: r.seed() }) : null;
+      // The policy's own answers: candidates, or (all from SFT, which says nothing of the
+      // policy's progress) one per prompt scored beside them for the curves (RM and gold).
+      const ownRows = repeat(Math.max(kPolicy, 1));
+      const own = await sample(ctx.policy.model, ownRows, { ...o, seed: r.seed() });
       const texts = (prompts: number[][], answers: number[][]) =>
         prompts.map((p, i) => ({ prompt: tok.decode(p), response: tok.decode(answers[i]) }));
-      const items = texts(rows, out.tokens);
-      const policyItems = fromSft ? texts(chosen, own.tokens) : items;
-      const scores = await ctx.scorer().score(fromSft ? [...items, ...policyItems] : items);
+      const sftItems = fromSft ? texts(repeat(kSft), fromSft.tokens) : [];
+      const policyItems = texts(ownRows, own.tokens);
+      const scores = await ctx.scorer().score([...sftItems, ...policyItems]);
+      const policyScores = scores.slice(sftItems.length);
       const groups = chosen.map((prompt, g) => ({
         prompt,
-        candidates: out.tokens.slice(g * k, g * k + k),
-        scores: scores.slice(g * k, g * k + k),
+        candidates: [
+          ...(fromSft ? fromSft.tokens.slice(g * kSft, g * kSft + kSft) : []),
+          ...own.tokens.slice(g * kPolicy, g * kPolicy + kPolicy),
+        ],
+        scores: [
+          ...scores.slice(g * kSft, g * kSft + kSft),
+          ...policyScores.slice(g * kPolicy, g * kPolicy + kPolicy),
+        ],
       }));
-      const policyScores = scores.slice(scores.length - policyItems.length);
       // Before the update: the KL of the policy that wrote them.
       const samples = await iterationSamples(tok, ctx.ref.model, {
-        prompts: fromSft ? chosen : rows,
+        prompts: ownRows,
         responses: own.tokens,
         logprobs: own.logprobs,
         rm: policyScores,
@@ -204,11 +211,11 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
   });
 }
 
-function checkCandidates(c: unknown): 'sft' | 'policy' {
-  if (c !== 'sft' && c !== 'policy') {
+function checkCandidates(c: unknown): 'sft' | 'policy' | 'mixed' {
+  if (c !== 'sft' && c !== 'policy' && c !== 'mixed') {
     throw new ArgumentError(
       'settings.candidates',
-      `is ${JSON.stringify(c)}; expected sft or policy`,
+      `is ${JSON.stringify(c)}; expected sft, policy or mixed`,
     );
   }
   return c;

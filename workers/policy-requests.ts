@@ -53,8 +53,8 @@ export type TrainRequest =
         SampleSettings & {
           k?: number;
           lengthPenalty?: number;
-          /** Which model samples the candidates: the frozen SFT model (default) or the policy. */
-          candidates?: 'sft' | 'policy';
+          /** Which model samples the candidates: the frozen SFT model (default), the policy, or half each (mixed). */
+          candidates?: 'sft' | 'policy' | 'mixed';
         };
     }
   | {

@@ -166,6 +166,7 @@ export function optionLabel(key: SettingKey, value: string, label: string): stri
     all: '整个模型（InstructGPT）',
     sft: 'SFT 模型（RRHF 的主要做法）',
     policy: '策略自己（在线）',
+    mixed: '一半来自 SFT，一半来自策略',
     sigmoid: 'DPO：−log σ(β·差距)',
     ipo: 'IPO：(差距 − 1/(2β))²',
     grpo: 'GRPO：(r − 组均值) / 组标准差',

@@ -134,7 +134,7 @@ export function rrhfLoopSettings(s: Settings, seed: number, gold?: LabelerSpec) 
     k: s['rrhf.k'],
     lengthPenalty: s['rrhf.lengthPenalty'],
     temperature: s['sample.temperature'],
-    candidates: s['rrhf.candidates'] as 'sft' | 'policy',
+    candidates: s['rrhf.candidates'] as 'sft' | 'policy' | 'mixed',
   };
 }
 

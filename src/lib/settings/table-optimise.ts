@@ -186,6 +186,7 @@ export const OPTIMISE_SETTINGS = {
     options: [
       { value: 'sft', label: 'The SFT model (RRHF’s main setting)' },
       { value: 'policy', label: 'The policy itself (online)' },
+      { value: 'mixed', label: 'Half from SFT, half from the policy' },
     ],
     help: 'Which model writes the k candidates the reward model ranks. From the frozen SFT model, every candidate the fine-tuning term learns from reads well; from the policy, its own slips are ranked and learnt too.',
     source:

@@ -30,7 +30,7 @@ async function greedy(model: GPT, prompt: string): Promise<string> {
 }
 
 /** Runs one RRHF step; returns what the scorer was asked, with the scores it gave, and the metrics. */
-async function oneStep(candidates: 'sft' | 'policy') {
+async function oneStep(candidates: 'sft' | 'policy' | 'mixed') {
   const policy = createGPT(tinyConfig, 1);
   const ref = createGPT(tinyConfig, 2);
   const scored: { prompt: string; response: string; score: number }[] = [];
@@ -102,6 +102,19 @@ describe('RRHF candidates', () => {
     expect(metrics['rrhf/reward_mean']).toBeCloseTo(mean, 10);
   });
 
+  it('come half from SFT and half from the policy when mixed, the curves reading the policy’s half', async () => {
+    const { scored, metrics, expected } = await oneStep('mixed');
+    // 2 prompts × k = 2: one candidate from SFT and one from the policy for each prompt.
+    expect(scored).toHaveLength(4);
+    const fromSft = scored.slice(0, 2);
+    const own = scored.slice(2);
+    for (const c of fromSft) expect(c.response).toBe(expected.ref.get(c.prompt));
+    for (const o of own) expect(o.response).toBe(expected.policy.get(o.prompt));
+    expect(new Set(own.map((o) => o.prompt))).toEqual(new Set(fromSft.map((c) => c.prompt)));
+    expect(metrics['rrhf/reward_mean']).toBeCloseTo((own[0].score + own[1].score) / 2, 10);
+    expect(Number.isFinite(metrics['rrhf/loss/sft'])).toBe(true);
+  });
+
   it('refuses an unknown source with a message that names it', async () => {
     const policy = createGPT(tinyConfig, 1);
     const ctx = {
@@ -114,7 +127,7 @@ describe('RRHF candidates', () => {
       prompts: PROMPTS,
       settings: { lr: 1e-3, batchSize: 2, candidates: 'reference' },
     } as unknown as TrainRequest;
-    expect(() => makePolicyTask(ctx, req)).toThrow(/candidates.*"reference".*sft or policy/);
+    expect(() => makePolicyTask(ctx, req)).toThrow(/candidates.*"reference".*sft, policy or mixed/);
     policy.dispose();
   });
 });
