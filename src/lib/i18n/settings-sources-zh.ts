@@ -22,8 +22,10 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'rm.heldoutShare': '常见的 80/20 划分',
   'ppo.lr': '接近 TRL 的 1.41e-5；在 1e-4 时策略找到了奖励模型喜欢的乱码',
   'ppo.batchSize': 'TRL 的 batch_size，按比例缩小',
-  'ppo.miniBatchSize': 'TRL 的 mini_batch_size',
-  'ppo.ppoEpochs': 'TRL 的 ppo_epochs = 4',
+  'ppo.miniBatchSize':
+    'TRL 的 mini_batch_size；16 个中每批 4 个、2 轮，和每批 8 个、4 轮一样每次迭代更新 8 步，用时减半（npm run lessons，docs/lessons.md）',
+  'ppo.ppoEpochs':
+    'TRL 的 ppo_epochs = 4；npm run lessons（docs/lessons.md）：每批 4 个、2 轮，5 个种子中 5 个的金标准分数上升（每批 8 个、4 轮：5 个中 4 个），更新用时减半',
   'ppo.clipRange': 'PPO 论文和 TRL 的 cliprange = 0.2',
   'ppo.clipRangeValue': 'TRL 的 cliprange_value = 0.2',
   'ppo.vfCoef': 'TRL 的 vf_coef = 0.1',

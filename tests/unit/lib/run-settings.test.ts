@@ -104,8 +104,8 @@ describe('PPO settings reach the trainer as one typed object', () => {
     const { settings, ppo } = ppoLoopSettings(defaultSettings(), 1);
     // By hand from the table's defaults (src/lib/settings/table-optimise.ts).
     expect(ppo).toEqual({
-      miniBatchSize: 8,
-      ppoEpochs: 4,
+      miniBatchSize: 4,
+      ppoEpochs: 2,
       clipRange: 0.2,
       clipRangeValue: 0.2,
       vfCoef: 0.1,

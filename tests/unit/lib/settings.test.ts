@@ -18,13 +18,14 @@ describe('settings schema', () => {
 
   it('defaults carry the published values where they transfer', () => {
     const d = defaultSettings();
-    // TRL PPOConfig: cliprange 0.2, cliprange_value 0.2, vf_coef 0.1, ppo_epochs 4,
-    // init_kl_coef 0.2, target 6; InstructGPT K = 4..9; RRHF length norm 1. The KL horizon
+    // TRL PPOConfig: cliprange 0.2, cliprange_value 0.2, vf_coef 0.1, init_kl_coef 0.2,
+    // target 6; its ppo_epochs 4 × minibatches of 8 become 2 × minibatches of 4 here: the
+    // same 8 updates an iteration (docs/lessons.md); InstructGPT K = 4..9; RRHF length norm 1. The KL horizon
     // is TRL's 10000 scaled to a 30-iteration lesson: β may move by 5% per iteration.
     expect(d['ppo.clipRange']).toBe(0.2);
     expect(d['ppo.clipRangeValue']).toBe(0.2);
     expect(d['ppo.vfCoef']).toBe(0.1);
-    expect(d['ppo.ppoEpochs']).toBe(4);
+    expect(d['ppo.ppoEpochs'] * (d['ppo.batchSize'] / d['ppo.miniBatchSize'])).toBe(8);
     expect(d['ppo.klCoef']).toBe(0.2);
     expect(d['ppo.klTarget']).toBe(6);
     expect(d['ppo.klHorizon']).toBe(4 * d['ppo.batchSize']);
