@@ -39,7 +39,7 @@ export const en = {
     'You cannot rank every sample the optimiser will ever write; the reward model stands in for you, and held-out accuracy says how well.',
   'stage.optimise.title': 'Optimise',
   'stage.optimise.what':
-    'PPO samples, scores with the reward model and updates the policy, with a KL penalty to the SFT model; RRHF ranks k answers of the SFT model by reward instead; GRPO takes each answer against its group; DPO learns straight from your rankings, with no reward model.',
+    'PPO samples, scores with the reward model and updates the policy, with a KL penalty to the SFT model; RRHF ranks k answers, half the SFT model’s and half its own, by reward instead; GRPO takes each answer against its group; DPO learns straight from your rankings, with no reward model.',
   'stage.optimise.why':
     'All pull the policy toward what you prefer; racing two side by side from the same start shows how differently they get there.',
   'stage.evaluate.title': 'Evaluate',
@@ -448,7 +448,7 @@ export const en = {
   'opt.explain.ppo':
     'PPO samples answers, scores them with the reward model and updates the policy with a clipped objective and a KL penalty to the SFT model. It is InstructGPT’s step 3 (Ouyang et al. 2022), with a value model as its baseline.',
   'opt.explain.rrhf':
-    'RRHF samples k answers of the SFT model, ranks them by the reward model and trains the policy so that its length-normalised log-probabilities follow that order, plus fine-tuning on the best (Yuan et al. 2023). It needs no value model and no sampling from the policy.',
+    'RRHF samples k answers, half from the SFT model and half from the policy, ranks them by the reward model and trains the policy so that its length-normalised log-probabilities follow that order, plus fine-tuning on the best (Yuan et al. 2023). It needs no value model.',
   'opt.explain.dpo':
     'DPO learns straight from your rankings: for every pair it raises the policy’s log-probability of the answer you preferred, relative to the SFT model, and lowers the other’s (Rafailov et al. 2023). No reward model and no sampling; β says how far it may move from the SFT model.',
   'opt.explain.grpo':
@@ -717,7 +717,7 @@ export const en = {
     'InstructGPT §3.5, equation 2; Ziegler et al. 2019 for the adaptive KL controller.',
   'tour.rrhf.title': 'RRHF: ranking instead of PPO',
   'tour.rrhf.body':
-    'RRHF needs no value model and no PPO: it samples k answers from the SFT model, ranks them by reward, and trains the policy so that its length-normalised log-probabilities follow that order (a hinge loss), plus fine-tuning on the best answer.',
+    'RRHF needs no value model and no PPO: it samples k answers, half from the SFT model and half from the policy, ranks them by reward, and trains the policy so that its length-normalised log-probabilities follow that order (a hinge loss), plus fine-tuning on the best answer.',
   'tour.rrhf.task': 'run PPO and RRHF side by side from the same SFT model.',
   'tour.rrhf.cite':
     'Yuan et al. 2023, RRHF: Rank Responses to Align Language Models with Human Feedback without tears, arXiv 2304.05302.',

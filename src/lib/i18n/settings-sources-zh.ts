@@ -40,10 +40,10 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'rrhf.batchSize': '按比例缩小',
   'rrhf.k': 'RRHF 为每个问题采样多个回答',
   'rrhf.candidates':
-    'RRHF 排序的是从初始模型采样的回答；npm run lessons（docs/lessons.md）：从策略采样时，RRHF 有 13–16% 的词不是词，与 SFT 的 KL 达到 24 nats；从 SFT 采样时只有 1–5% 和 2–3 nats，金标准分数较低（中位数 0.60 对 0.77），但不是靠乱码赢来的',
+    'RRHF 排序的回答有多个来源，其中包括策略自己的；npm run lessons（docs/lessons.md），happy-endings，5 个种子：候选来自 SFT 时，5 个种子中有 1 个金标准分数上升 ≥ 0.30 且胜率 ≥ 70%，RRHF 的词 95–99% 是真词；一半一半时 5 个中 4 个，89–97%；来自策略时 5 个中 4 个，84–87%',
   'rrhf.lengthPenalty': 'RRHF：p_i = Σ log π / |y_i|',
   'rrhf.iterations':
-    'npm run lessons（docs/lessons.md）：候选来自 SFT 时，90 次迭代在 5 个种子中的 3 个让金标准分数上升 0.39–0.41（胜率 70–71%）；用时约等于 PPO 的 30 次迭代（一步 RRHF 的开销是一次 PPO 迭代的三分之一）',
+    'npm run lessons（docs/lessons.md）：60 次迭代时 RRHF 在 5 个种子中的 2 个提升了金标准分数，90 次时 4 个（候选来自策略；一半来自 SFT 时也是 5 个中 4 个）',
   'dpo.beta':
     'DPO 论文用 0.1–0.5（TRL 默认 0.1）；npm run lessons（docs/lessons.md），happy-endings 种子 1–3 相对 SFT：0.1 时金标准 +0.17 和 +0.14（KL 9.2 和 3.9 nats），0.5 时 +0.31、+0.37 和 +0.08（KL 2–5），1 时 +0.14、+0.31 和 +0.08',
   'dpo.loss':

@@ -38,7 +38,7 @@ export const zh: Record<MessageKey, string> = {
     '你不可能给优化器写出的每个样本排序；奖励模型代替你打分，留出集上的准确率说明它代替得有多好。',
   'stage.optimise.title': '优化',
   'stage.optimise.what':
-    'PPO 采样、用奖励模型打分、更新策略，并用 KL 惩罚让它靠近 SFT 模型；RRHF 则按奖励给 SFT 模型的 k 个回答排序；GRPO 把每个回答与同组的回答比较；DPO 不用奖励模型，直接从你的排序中学习。',
+    'PPO 采样、用奖励模型打分、更新策略，并用 KL 惩罚让它靠近 SFT 模型；RRHF 则按奖励给 k 个回答排序（一半来自 SFT 模型，一半来自策略自己）；GRPO 把每个回答与同组的回答比较；DPO 不用奖励模型，直接从你的排序中学习。',
   'stage.optimise.why':
     '它们都把策略拉向你的偏好；从同一起点让两个并排比赛，可以看到它们走的路有多不同。',
   'stage.evaluate.title': '评估',
@@ -434,7 +434,7 @@ export const zh: Record<MessageKey, string> = {
   'opt.explain.ppo':
     'PPO 采样回答，用奖励模型打分，再用裁剪目标和对 SFT 模型的 KL 惩罚更新策略。这是 InstructGPT 的第 3 步（Ouyang 等，2022），以价值模型作基线。',
   'opt.explain.rrhf':
-    'RRHF 从 SFT 模型采样 k 个回答，按奖励模型排序，训练策略使其按长度归一化的对数概率遵循这个顺序，并在最好的回答上微调（Yuan 等，2023）。它不需要价值模型，也不从策略采样。',
+    'RRHF 采样 k 个回答（一半来自 SFT 模型，一半来自策略），按奖励模型排序，训练策略使其按长度归一化的对数概率遵循这个顺序，并在最好的回答上微调（Yuan 等，2023）。它不需要价值模型。',
   'opt.explain.dpo':
     'DPO 直接从你的排序中学习：对每一对回答，它相对 SFT 模型提高你偏好的那个回答的对数概率，降低另一个的（Rafailov 等，2023）。没有奖励模型，也不采样；β 决定它可以离 SFT 模型多远。',
   'opt.explain.grpo':
@@ -695,7 +695,7 @@ export const zh: Record<MessageKey, string> = {
   'tour.ppo.cite': 'InstructGPT §3.5，公式 2；自适应 KL 控制器见 Ziegler 等，2019。',
   'tour.rrhf.title': 'RRHF：用排序代替 PPO',
   'tour.rrhf.body':
-    'RRHF 不需要价值模型，也不需要 PPO：它从 SFT 模型采样 k 个回答，按奖励排序，训练策略使其按长度归一化的对数概率遵循这个顺序（合页损失），再加上在最好的回答上微调。',
+    'RRHF 不需要价值模型，也不需要 PPO：它采样 k 个回答（一半来自 SFT 模型，一半来自策略），按奖励排序，训练策略使其按长度归一化的对数概率遵循这个顺序（合页损失），再加上在最好的回答上微调。',
   'tour.rrhf.task': '从同一个 SFT 模型并排运行 PPO 和 RRHF。',
   'tour.rrhf.cite':
     'Yuan 等，2023，RRHF: Rank Responses to Align Language Models with Human Feedback without tears，arXiv 2304.05302。',
