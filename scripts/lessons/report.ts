@@ -195,6 +195,10 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
     ...rows,
     medianRow,
     '',
+    `Corpus units by model, per seed: ${rs
+      .map((r) => `${pc(r.wordShareBy.sft)} · ${pc(r.wordShareBy.ppo)} · ${pc(r.wordShareBy.rrhf)}`)
+      .join('; ')} (SFT · PPO · RRHF; the column above pools the three).`,
+    '',
     ...checks,
     ...hacking,
     ...methods,

@@ -191,7 +191,8 @@ export function expectArgumentError(
  */
 export function expectOnlyOutputsKept(
   tf: typeof TF,
-  call: () => TF.Tensor | Record<string, TF.Tensor>,
+  /** A tensor, or an object of tensors (a loss's named outputs). */
+  call: () => TF.Tensor | object,
   outputs: number,
 ): void {
   const before = tf.memory().numTensors;
@@ -200,7 +201,7 @@ export function expectOnlyOutputsKept(
   });
   expect(tf.memory().numTensors, 'inside tidy').toBe(before);
   const out = call();
-  const list = out instanceof tf.Tensor ? [out] : Object.values(out);
+  const list = out instanceof tf.Tensor ? [out] : (Object.values(out) as TF.Tensor[]);
   expect(list).toHaveLength(outputs);
   expect(tf.memory().numTensors, 'outside tidy').toBe(before + outputs);
   tf.dispose(list);
