@@ -63,6 +63,8 @@ export interface LessonOptions {
   wasmMsPerStep: number;
   /** Settings changed from the page's defaults (what-if runs; the report lists them). */
   overrides?: Partial<Settings>;
+  /** Which methods beyond PPO and RRHF to measure too (all when left out). */
+  methods?: readonly Method[];
   log?: (line: string) => void;
 }
 
@@ -372,7 +374,8 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   const rrhf = await optimise('rrhf');
   seconds.rrhf = rrhf.sec;
   const methods: Partial<Record<Method, Awaited<ReturnType<typeof optimise>>>> = {};
-  for (const m of TRAINED) methods[m] = await optimise(m);
+  const wanted = (m: Method) => !o.methods || o.methods.includes(m);
+  for (const m of TRAINED) if (wanted(m)) methods[m] = await optimise(m);
   // A preset with a fixed β (the reward-hacking lesson) is also run with the page's
   // default adaptive KL controller, from the same SFT model and reward model.
   const adaptive =
@@ -386,22 +389,36 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
 
   // Best-of-n from the SFT model: each held-out answer is the reward model's
   // best of BON_N drawn for it (the same sampling settings as every model).
-  const tb = timer();
-  const pool = await answer(sftModel, tok, heldout, o.answersPerPrompt * BON_N, s, 6000 + o.seed);
-  const poolRm = await scorer.score(
-    pool.texts.map((x, i) => ({ prompt: pool.prompts[i], response: x })),
-  );
-  const picked = Array.from({ length: pool.texts.length / BON_N }, (_, j) => {
-    const from = j * BON_N;
-    return from + bestOfN(poolRm.slice(from, from + BON_N));
-  });
-  const bonAnswers: Answers = {
-    prompts: picked.map((i) => pool.prompts[i]),
-    texts: picked.map((i) => pool.texts[i]),
-    ended: picked.map((i) => pool.ended[i]),
-  };
-  const bonSeconds = tb();
-  log(`best-of-${BON_N}: ${pool.texts.length} SFT answers scored (${bonSeconds.toFixed(0)} s)`);
+  const bon = wanted('bon')
+    ? await (async () => {
+        const tb = timer();
+        const pool = await answer(
+          sftModel,
+          tok,
+          heldout,
+          o.answersPerPrompt * BON_N,
+          s,
+          6000 + o.seed,
+        );
+        const poolRm = await scorer.score(
+          pool.texts.map((x, i) => ({ prompt: pool.prompts[i], response: x })),
+        );
+        const picked = Array.from({ length: pool.texts.length / BON_N }, (_, j) => {
+          const from = j * BON_N;
+          return from + bestOfN(poolRm.slice(from, from + BON_N));
+        });
+        const bonAnswers: Answers = {
+          prompts: picked.map((i) => pool.prompts[i]),
+          texts: picked.map((i) => pool.texts[i]),
+          ended: picked.map((i) => pool.ended[i]),
+        };
+        const bonSeconds = tb();
+        log(
+          `best-of-${BON_N}: ${pool.texts.length} SFT answers scored (${bonSeconds.toFixed(0)} s)`,
+        );
+        return { answers: bonAnswers, seconds: bonSeconds };
+      })()
+    : null;
 
   // 5. Held-out evaluation: the same seeds for every model, so answers pair up.
   const sftAnswers = await answer(sftModel, tok, heldout, o.answersPerPrompt, s, evalSeed);
@@ -471,14 +488,16 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
       : {}),
   };
   rmTrainer.dispose();
-  const bonGold = goldOf(bonAnswers);
-  result.bon = {
-    gold: mean(bonGold),
-    winRateVsSft: pairedWinRate(bonGold, g.sft),
-    kl: bestOfNKlBound(BON_N),
-    seconds: bonSeconds,
-    example: bonAnswers.texts[0],
-  };
+  if (bon) {
+    const bonGold = goldOf(bon.answers);
+    result.bon = {
+      gold: mean(bonGold),
+      winRateVsSft: pairedWinRate(bonGold, g.sft),
+      kl: bestOfNKlBound(BON_N),
+      seconds: bon.seconds,
+      example: bon.answers.texts[0],
+    };
+  }
   for (const m of TRAINED) {
     const run = methods[m];
     if (!run) continue;

@@ -3,6 +3,7 @@
  *
  *   npm run lessons -- --preset happy-endings --seeds 1,2,3,4,5 [--json out.json]
  *                      [--rankings 10] [--noise 0.2] [--md docs/lessons.md]
+ *                      [--methods dpo,grpo,bon | none]   (beside PPO and RRHF; all by default)
  *                      [--backend webgpu]   (in Node only through bench/gpu/lesson-webgpu.ts)
  *
  * `--preset all` runs every preset of public/presets/index.json. Prints one
@@ -42,6 +43,14 @@ for (const pair of argument('set', '').split(',').filter(Boolean)) {
     process.exit(2);
   }
   (overrides as Record<string, number | string>)[key] = parsed.value;
+}
+// --methods dpo,grpo,bon (the default) or a part of it, or none: what is measured beside PPO and RRHF.
+const methodsArg = argument('methods', '');
+const methods = methodsArg === 'none' ? [] : methodsArg.split(',').filter(Boolean);
+const unknownMethod = methods.find((m) => !(METHODS as readonly string[]).includes(m));
+if (unknownMethod) {
+  console.error(`--methods ${methodsArg}: expected none or some of ${METHODS.join(', ')}`);
+  process.exit(2);
 }
 if (seeds.length === 0 || !(rankings >= 2) || !(noise >= 0)) {
   console.error(
@@ -96,6 +105,7 @@ for (const id of ids) {
       answersPerPrompt: 2,
       wasmMsPerStep,
       overrides,
+      ...(methodsArg ? { methods: methods as Method[] } : {}),
       log: (line) => console.log(`  ${line}`),
     });
     results.push(r);
@@ -120,7 +130,7 @@ for (const id of ids) {
     console.log(`  e.g. PPO: ${JSON.stringify(r.examples.ppo)}`);
   }
   const set = argument('set', '');
-  const command = `npm run lessons -- --preset ${preset.id} --seeds ${seeds.join(',')} --rankings ${rankings} --noise ${noise}${set ? ` --set ${set}` : ''}`;
+  const command = `npm run lessons -- --preset ${preset.id} --seeds ${seeds.join(',')} --rankings ${rankings} --noise ${noise}${set ? ` --set ${set}` : ''}${methodsArg ? ` --methods ${methodsArg}` : ''}`;
   all.push({ preset: preset.id, command, seeds: results });
   console.log('\n' + renderPresetSection(preset, command, results));
   if (mdOut)
