@@ -168,7 +168,8 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
       const chosen = r.pick(enc.ids, n);
       const repeat = (m: number) => chosen.flatMap((p) => Array.from({ length: m }, () => p));
       const o = { maxNewTokens, temperature: extra.temperature as number };
-      const fromSft = kSft > 0 ? await sample(ctx.ref.model, repeat(kSft), { ...o, seed: r.seed() }) : null;
+      const fromSft =
+        kSft > 0 ? await sample(ctx.ref.model, repeat(kSft), { ...o, seed: r.seed() }) : null;
       // The policy's own answers: candidates, or (all from SFT, which says nothing of the
       // policy's progress) one per prompt scored beside them for the curves (RM and gold).
       const ownRows = repeat(Math.max(kPolicy, 1));

@@ -18,6 +18,8 @@ const pc = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const s0 = (x: number) => `${Math.round(x)} s`;
+/** One decimal: a median of 96.8% must not read as a met 97%. */
+const pc1 = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–');
 
 /** The lesson's targets, each as [what, met?]. */
 export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][] {
@@ -29,7 +31,10 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
   const target = rs[0]?.klTarget ?? null;
   const path = (r: LessonResult) => r.seconds.sft + r.seconds.queue + r.seconds.rm + r.seconds.ppo;
   const out: [string, boolean][] = [
-    ['RM agrees with gold on ≥ 75% of held-out pairs (median)', med((r) => r.rmAgreement) >= 0.75],
+    [
+      `RM agrees with gold on ≥ 75% of held-out pairs (median ${pc1(med((r) => r.rmAgreement))})`,
+      med((r) => r.rmAgreement) >= 0.75,
+    ],
   ];
   if (rs.some((r) => r.adaptive)) {
     // The reward-hacking lesson: a weak fixed β is meant to fail; adaptive KL must not.
@@ -49,22 +54,25 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
     ]);
     if (target !== null) {
       out.push([
-        `PPO's KL ≤ 1.5 × its target ${target} (median)`,
+        `PPO's KL ≤ 1.5 × its target ${target} (median ${f1(med((r) => r.kl.ppo))})`,
         med((r) => r.kl.ppo) <= 1.5 * target,
       ]);
     }
   }
   out.push(
     [`RRHF: gold ≥ SFT + 0.30 and win rate ≥ 70% ${of(lifts('rrhf'))}`, lifts('rrhf') >= need],
-    ['≥ 90% of samples end within the sample length (median)', med((r) => r.eosShare) >= 0.9],
+    [
+      `≥ 90% of samples end within the sample length (median ${pc1(med((r) => r.eosShare))})`,
+      med((r) => r.eosShare) >= 0.9,
+    ],
     [
       preset.language === 'zh'
-        ? '≥ 95% corpus character bigrams (median)'
-        : '≥ 97% corpus words (median)',
+        ? `≥ 95% corpus character bigrams (median ${pc1(med((r) => r.wordShare))})`
+        : `≥ 97% corpus words (median ${pc1(med((r) => r.wordShare))})`,
       med((r) => r.wordShare) >= (preset.language === 'zh' ? 0.95 : 0.97),
     ],
-    ['PPO run ≤ 120 s (median)', med((r) => r.seconds.ppo) <= 120],
-    ['SFT + queue + RM + PPO ≤ 5 min (median)', med(path) <= 300],
+    [`PPO run ≤ 120 s (median ${s0(med((r) => r.seconds.ppo))})`, med((r) => r.seconds.ppo) <= 120],
+    [`SFT + queue + RM + PPO ≤ 5 min (median ${s0(med(path))})`, med(path) <= 300],
   );
   return out;
 }
