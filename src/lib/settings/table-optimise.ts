@@ -35,7 +35,7 @@ export const OPTIMISE_SETTINGS = {
     max: 256,
     help: 'Rollouts per gradient step; at most the rollouts per iteration.',
     source:
-      'TRL mini_batch_size; 4 of 16 with 2 epochs makes the same 8 updates an iteration as 8 with 4 epochs, in half the time (npm run lessons, docs/lessons.md)',
+      'TRL mini_batch_size; 4 of 16 with 2 epochs makes the same 8 updates an iteration as 8 with 4 epochs, in half the update time (npm run lessons, docs/lessons.md)',
   },
   'ppo.ppoEpochs': {
     kind: 'int',
