@@ -15,11 +15,12 @@ import {
   sample,
   type RrhfGroup,
 } from '../src/core';
+import { assertOneOf } from '../src/core/errors';
 import { validateLabelerSpec, type LabelerSpec } from '../src/core/labeler-spec';
 import { makeLabeler } from '../src/core/labelers';
 import { describeSamples, iterationSamples, shownRows } from './iteration-samples';
 import { checkK, encodePrompts } from './model-setup';
-import type { PolicyContext, TrainRequest } from './policy-requests';
+import { RRHF_CANDIDATE_SOURCES, type PolicyContext, type TrainRequest } from './policy-requests';
 import { makeTask, maxNewTokensFor, picker } from './trainer-task';
 
 /**
@@ -147,7 +148,8 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
     });
   }
   const k = checkK(st.k ?? 4);
-  const source = checkCandidates(st.candidates ?? 'sft');
+  const source = st.candidates ?? 'sft';
+  assertOneOf('settings.candidates', source, RRHF_CANDIDATE_SOURCES);
   // How many of each prompt's k candidates the frozen SFT model writes; the policy writes the rest.
   const kSft = source === 'sft' ? k : source === 'mixed' ? Math.ceil(k / 2) : 0;
   const kPolicy = k - kSft;
@@ -168,15 +170,16 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
       const chosen = r.pick(enc.ids, n);
       const repeat = (m: number) => chosen.flatMap((p) => Array.from({ length: m }, () => p));
       const o = { maxNewTokens, temperature: extra.temperature as number };
+      const sftRows = repeat(kSft);
       const fromSft =
-        kSft > 0 ? await sample(ctx.ref.model, repeat(kSft), { ...o, seed: r.seed() }) : null;
+        kSft > 0 ? await sample(ctx.ref.model, sftRows, { ...o, seed: r.seed() }) : null;
       // The policy's own answers: candidates, or (all from SFT, which says nothing of the
       // policy's progress) one per prompt scored beside them for the curves (RM and gold).
       const ownRows = repeat(Math.max(kPolicy, 1));
       const own = await sample(ctx.policy.model, ownRows, { ...o, seed: r.seed() });
       const texts = (prompts: number[][], answers: number[][]) =>
         prompts.map((p, i) => ({ prompt: tok.decode(p), response: tok.decode(answers[i]) }));
-      const sftItems = fromSft ? texts(repeat(kSft), fromSft.tokens) : [];
+      const sftItems = fromSft ? texts(sftRows, fromSft.tokens) : [];
       const policyItems = texts(ownRows, own.tokens);
       const scores = await ctx.scorer().score([...sftItems, ...policyItems]);
       const policyScores = scores.slice(sftItems.length);
@@ -210,14 +213,4 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
       };
     },
   });
-}
-
-function checkCandidates(c: unknown): 'sft' | 'policy' | 'mixed' {
-  if (c !== 'sft' && c !== 'policy' && c !== 'mixed') {
-    throw new ArgumentError(
-      'settings.candidates',
-      `is ${JSON.stringify(c)}; expected sft, policy or mixed`,
-    );
-  }
-  return c;
 }

@@ -6,6 +6,10 @@ import type { LabelerSpec } from '../src/core/labeler-spec';
 import type { ModelSlot } from './model-slot';
 import type { LoopSettings } from './training-loop';
 
+/** Which model writes RRHF's candidates: the frozen SFT model, the policy, or half each. */
+export const RRHF_CANDIDATE_SOURCES = ['sft', 'policy', 'mixed'] as const;
+export type RrhfCandidates = (typeof RRHF_CANDIDATE_SOURCES)[number];
+
 /** The reward worker's scoring call, as the policy worker sees it through its port. */
 export interface Scorer {
   score(items: { prompt: string; response: string }[]): Promise<number[]>;
@@ -54,7 +58,7 @@ export type TrainRequest =
           k?: number;
           lengthPenalty?: number;
           /** Which model samples the candidates: the frozen SFT model (default), the policy, or half each (mixed). */
-          candidates?: 'sft' | 'policy' | 'mixed';
+          candidates?: RrhfCandidates;
         };
     }
   | {

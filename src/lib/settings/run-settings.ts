@@ -5,7 +5,7 @@
 import type { LabelerSpec } from '../../core/labeler-spec';
 import type { BaseModelName, Preset } from '../../core/presets';
 import type { GroupMode } from '../../core/losses/grpo';
-import type { TrainRequest } from '../../../workers/policy-requests';
+import type { RrhfCandidates, TrainRequest } from '../../../workers/policy-requests';
 import { SETTINGS, checkValue, defaultSettings, type SettingKey, type Settings } from './settings';
 
 type PpoRequest = Extract<TrainRequest, { kind: 'ppo' }>;
@@ -134,7 +134,7 @@ export function rrhfLoopSettings(s: Settings, seed: number, gold?: LabelerSpec) 
     k: s['rrhf.k'],
     lengthPenalty: s['rrhf.lengthPenalty'],
     temperature: s['sample.temperature'],
-    candidates: s['rrhf.candidates'] as 'sft' | 'policy' | 'mixed',
+    candidates: s['rrhf.candidates'] as RrhfCandidates,
   };
 }
 

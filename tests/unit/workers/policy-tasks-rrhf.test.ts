@@ -127,7 +127,9 @@ describe('RRHF candidates', () => {
       prompts: PROMPTS,
       settings: { lr: 1e-3, batchSize: 2, candidates: 'reference' },
     } as unknown as TrainRequest;
-    expect(() => makePolicyTask(ctx, req)).toThrow(/candidates.*"reference".*sft, policy or mixed/);
+    expect(() => makePolicyTask(ctx, req)).toThrow(
+      /settings\.candidates: is reference; expected one of sft, policy, mixed/,
+    );
     policy.dispose();
   });
 });
