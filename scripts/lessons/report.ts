@@ -30,11 +30,14 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
     rs.filter((r) => r.gold[kind] >= r.gold.sft + 0.3 && r.winRateVsSft[kind].rate >= 0.7).length;
   const target = rs[0]?.klTarget ?? null;
   const path = (r: LessonResult) => r.seconds.sft + r.seconds.queue + r.seconds.rm + r.seconds.ppo;
+  // The medians the targets read, each named in its line.
+  const agree = med((r) => r.rmAgreement);
+  const ends = med((r) => r.eosShare);
+  const words = med((r) => r.wordShare);
+  const ppoSeconds = med((r) => r.seconds.ppo);
+  const pathSeconds = med(path);
   const out: [string, boolean][] = [
-    [
-      `RM agrees with gold on ≥ 75% of held-out pairs (median ${pc1(med((r) => r.rmAgreement))})`,
-      med((r) => r.rmAgreement) >= 0.75,
-    ],
+    [`RM agrees with gold on ≥ 75% of held-out pairs (median ${pc1(agree)})`, agree >= 0.75],
   ];
   if (rs.some((r) => r.adaptive)) {
     // The reward-hacking lesson: a weak fixed β is meant to fail; adaptive KL must not.
@@ -53,26 +56,18 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
       lifts('ppo') >= need,
     ]);
     if (target !== null) {
-      out.push([
-        `PPO's KL ≤ 1.5 × its target ${target} (median ${f1(med((r) => r.kl.ppo))})`,
-        med((r) => r.kl.ppo) <= 1.5 * target,
-      ]);
+      const kl = med((r) => r.kl.ppo);
+      out.push([`PPO's KL ≤ 1.5 × its target ${target} (median ${f1(kl)})`, kl <= 1.5 * target]);
     }
   }
   out.push(
     [`RRHF: gold ≥ SFT + 0.30 and win rate ≥ 70% ${of(lifts('rrhf'))}`, lifts('rrhf') >= need],
-    [
-      `≥ 90% of samples end within the sample length (median ${pc1(med((r) => r.eosShare))})`,
-      med((r) => r.eosShare) >= 0.9,
-    ],
-    [
-      preset.language === 'zh'
-        ? `≥ 95% corpus character bigrams (median ${pc1(med((r) => r.wordShare))})`
-        : `≥ 97% corpus words (median ${pc1(med((r) => r.wordShare))})`,
-      med((r) => r.wordShare) >= (preset.language === 'zh' ? 0.95 : 0.97),
-    ],
-    [`PPO run ≤ 120 s (median ${s0(med((r) => r.seconds.ppo))})`, med((r) => r.seconds.ppo) <= 120],
-    [`SFT + queue + RM + PPO ≤ 5 min (median ${s0(med(path))})`, med(path) <= 300],
+    [`≥ 90% of samples end within the sample length (median ${pc1(ends)})`, ends >= 0.9],
+    preset.language === 'zh'
+      ? [`≥ 95% corpus character bigrams (median ${pc1(words)})`, words >= 0.95]
+      : [`≥ 97% corpus words (median ${pc1(words)})`, words >= 0.97],
+    [`PPO run ≤ 120 s (median ${s0(ppoSeconds)})`, ppoSeconds <= 120],
+    [`SFT + queue + RM + PPO ≤ 5 min (median ${s0(pathSeconds)})`, pathSeconds <= 300],
   );
   return out;
 }
