@@ -389,36 +389,26 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
 
   // Best-of-n from the SFT model: each held-out answer is the reward model's
   // best of BON_N drawn for it (the same sampling settings as every model).
-  const bon = wanted('bon')
-    ? await (async () => {
-        const tb = timer();
-        const pool = await answer(
-          sftModel,
-          tok,
-          heldout,
-          o.answersPerPrompt * BON_N,
-          s,
-          6000 + o.seed,
-        );
-        const poolRm = await scorer.score(
-          pool.texts.map((x, i) => ({ prompt: pool.prompts[i], response: x })),
-        );
-        const picked = Array.from({ length: pool.texts.length / BON_N }, (_, j) => {
-          const from = j * BON_N;
-          return from + bestOfN(poolRm.slice(from, from + BON_N));
-        });
-        const bonAnswers: Answers = {
-          prompts: picked.map((i) => pool.prompts[i]),
-          texts: picked.map((i) => pool.texts[i]),
-          ended: picked.map((i) => pool.ended[i]),
-        };
-        const bonSeconds = tb();
-        log(
-          `best-of-${BON_N}: ${pool.texts.length} SFT answers scored (${bonSeconds.toFixed(0)} s)`,
-        );
-        return { answers: bonAnswers, seconds: bonSeconds };
-      })()
-    : null;
+  const bestOfSft = async () => {
+    const tb = timer();
+    const pool = await answer(sftModel, tok, heldout, o.answersPerPrompt * BON_N, s, 6000 + o.seed);
+    const poolRm = await scorer.score(
+      pool.texts.map((x, i) => ({ prompt: pool.prompts[i], response: x })),
+    );
+    const picked = Array.from({ length: pool.texts.length / BON_N }, (_, j) => {
+      const from = j * BON_N;
+      return from + bestOfN(poolRm.slice(from, from + BON_N));
+    });
+    const answers: Answers = {
+      prompts: picked.map((i) => pool.prompts[i]),
+      texts: picked.map((i) => pool.texts[i]),
+      ended: picked.map((i) => pool.ended[i]),
+    };
+    const seconds = tb();
+    log(`best-of-${BON_N}: ${pool.texts.length} SFT answers scored (${seconds.toFixed(0)} s)`);
+    return { answers, seconds };
+  };
+  const bon = wanted('bon') ? await bestOfSft() : null;
 
   // 5. Held-out evaluation: the same seeds for every model, so answers pair up.
   const sftAnswers = await answer(sftModel, tok, heldout, o.answersPerPrompt, s, evalSeed);
