@@ -169,7 +169,7 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
     async step(t, n, show) {
       const chosen = r.pick(enc.ids, n);
       const repeat = (m: number) => chosen.flatMap((p) => Array.from({ length: m }, () => p));
-      const o = { maxNewTokens, temperature: extra.temperature as number };
+      const o = { maxNewTokens, temperature: extra.temperature as number, topP: st.topP ?? 1 };
       const sftRows = repeat(kSft);
       const fromSft =
         kSft > 0 ? await sample(ctx.ref.model, sftRows, { ...o, seed: r.seed() }) : null;

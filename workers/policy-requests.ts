@@ -59,6 +59,8 @@ export type TrainRequest =
           lengthPenalty?: number;
           /** Which model samples the candidates: the frozen SFT model (default), the policy, or half each (mixed). */
           candidates?: RrhfCandidates;
+          /** Nucleus sampling of the candidates (1 = off). */
+          topP?: number;
         };
     }
   | {

@@ -135,6 +135,7 @@ export function rrhfLoopSettings(s: Settings, seed: number, gold?: LabelerSpec) 
     lengthPenalty: s['rrhf.lengthPenalty'],
     temperature: s['sample.temperature'],
     candidates: s['rrhf.candidates'] as RrhfCandidates,
+    topP: s['rrhf.topP'],
   };
 }
 

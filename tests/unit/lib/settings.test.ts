@@ -31,6 +31,7 @@ describe('settings schema', () => {
     expect(d['ppo.klHorizon']).toBe(4 * d['ppo.batchSize']);
     expect(d['sample.k']).toBe(4);
     expect(d['rrhf.lengthPenalty']).toBe(1);
+    expect(d['rrhf.topP']).toBe(0.9);
     expect(d['rm.objective']).toBe('pairwise');
   });
 

@@ -30,7 +30,10 @@ async function greedy(model: GPT, prompt: string): Promise<string> {
 }
 
 /** Runs one RRHF step; returns what the scorer was asked, with the scores it gave, and the metrics. */
-async function oneStep(candidates: 'sft' | 'policy' | 'mixed') {
+async function oneStep(
+  candidates: 'sft' | 'policy' | 'mixed',
+  sampling: { temperature: number; topP?: number } = { temperature: 0 },
+) {
   const policy = createGPT(tinyConfig, 1);
   const ref = createGPT(tinyConfig, 2);
   const scored: { prompt: string; response: string; score: number }[] = [];
@@ -63,7 +66,7 @@ async function oneStep(candidates: 'sft' | 'policy' | 'mixed') {
       batchSize: 2,
       k: 2,
       maxNewTokens: NEW_TOKENS,
-      temperature: 0,
+      ...sampling,
       seed: 7,
       candidates,
     },
@@ -113,6 +116,23 @@ describe('RRHF candidates', () => {
     expect(new Set(own.map((o) => o.prompt))).toEqual(new Set(fromSft.map((c) => c.prompt)));
     expect(metrics['rrhf/reward_mean']).toBeCloseTo((own[0].score + own[1].score) / 2, 10);
     expect(Number.isFinite(metrics['rrhf/loss/sft'])).toBe(true);
+  });
+
+  it('are drawn with the nucleus asked for (top-p), not from the whole distribution', async () => {
+    // At temperature 1 a tiny random model spreads its probability over the
+    // vocabulary: its candidates differ from the greedy answers...
+    const whole = await oneStep('mixed', { temperature: 1, topP: 1 });
+    expect(
+      whole.scored.some(
+        (c, i) => c.response !== whole.expected[i < 2 ? 'ref' : 'policy'].get(c.prompt),
+      ),
+    ).toBe(true);
+    // ...and with a nucleus smaller than any one character's probability,
+    // each candidate is its model's most likely answer.
+    const nucleus = await oneStep('mixed', { temperature: 1, topP: 1e-6 });
+    nucleus.scored.forEach((c, i) =>
+      expect(c.response).toBe(nucleus.expected[i < 2 ? 'ref' : 'policy'].get(c.prompt)),
+    );
   });
 
   it('refuses an unknown source with a message that names it', async () => {
