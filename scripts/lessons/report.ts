@@ -18,8 +18,23 @@ const pc = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const s0 = (x: number) => `${Math.round(x)} s`;
-/** One decimal: a median of 96.8% must not read as a met 97%. */
-const pc1 = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–');
+/**
+ * A target's median in as many decimals as it takes for the number shown to
+ * meet the target exactly when the number itself does (a median of 96.8%
+ * must not read as a met 97%, nor 96.96% as 97.0%, nor 120.4 s as 120 s).
+ */
+export function beside(x: number, meets: (v: number) => boolean, decimals: number): string {
+  for (let d = decimals; d < decimals + 4; d++) {
+    if (meets(Number(x.toFixed(d))) === meets(x)) return x.toFixed(d);
+  }
+  return String(x);
+}
+/** A share in percent, one decimal or more, against the bar it must reach. */
+const pc1 = (x: number, bar: number) =>
+  Number.isFinite(x) ? `${beside(x * 100, (v) => v >= bar * 100, 1)}%` : '–';
+/** Seconds, whole or more, against the most they may take. */
+const sUpTo = (x: number, most: number) =>
+  Number.isFinite(x) ? `${beside(x, (v) => v <= most, 0)} s` : '–';
 
 /** The lesson's targets, each as [what, met?]. */
 export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][] {
@@ -37,7 +52,7 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
   const ppoSeconds = med((r) => r.seconds.ppo);
   const pathSeconds = med(path);
   const out: [string, boolean][] = [
-    [`RM agrees with gold on ≥ 75% of held-out pairs (median ${pc1(agree)})`, agree >= 0.75],
+    [`RM agrees with gold on ≥ 75% of held-out pairs (median ${pc1(agree, 0.75)})`, agree >= 0.75],
   ];
   if (rs.some((r) => r.adaptive)) {
     // The reward-hacking lesson: a weak fixed β is meant to fail; adaptive KL must not.
@@ -62,12 +77,12 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
   }
   out.push(
     [`RRHF: gold ≥ SFT + 0.30 and win rate ≥ 70% ${of(lifts('rrhf'))}`, lifts('rrhf') >= need],
-    [`≥ 90% of samples end within the sample length (median ${pc1(ends)})`, ends >= 0.9],
+    [`≥ 90% of samples end within the sample length (median ${pc1(ends, 0.9)})`, ends >= 0.9],
     preset.language === 'zh'
-      ? [`≥ 95% corpus character bigrams (median ${pc1(words)})`, words >= 0.95]
-      : [`≥ 97% corpus words (median ${pc1(words)})`, words >= 0.97],
-    [`PPO run ≤ 120 s (median ${s0(ppoSeconds)})`, ppoSeconds <= 120],
-    [`SFT + queue + RM + PPO ≤ 5 min (median ${s0(pathSeconds)})`, pathSeconds <= 300],
+      ? [`≥ 95% corpus character bigrams (median ${pc1(words, 0.95)})`, words >= 0.95]
+      : [`≥ 97% corpus words (median ${pc1(words, 0.97)})`, words >= 0.97],
+    [`PPO run ≤ 120 s (median ${sUpTo(ppoSeconds, 120)})`, ppoSeconds <= 120],
+    [`SFT + queue + RM + PPO ≤ 5 min (median ${sUpTo(pathSeconds, 300)})`, pathSeconds <= 300],
   );
   return out;
 }
