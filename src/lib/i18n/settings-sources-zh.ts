@@ -40,7 +40,7 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'rrhf.batchSize': '按比例缩小',
   'rrhf.k': 'RRHF 为每个问题采样多个回答',
   'rrhf.candidates':
-    'RRHF 排序的回答有多个来源，其中包括策略自己的；npm run lessons（docs/lessons.md），happy-endings，5 个种子：候选来自 SFT 时，5 个种子中有 1 个金标准分数上升 ≥ 0.30 且胜率 ≥ 70%，RRHF 的词 95–99% 是真词；一半一半时 5 个中 4 个，89–97%；来自策略时 5 个中 4 个，84–87%',
+    'RRHF 排序的回答有多个来源，其中包括策略自己的；npm run lessons（docs/lessons.md），happy-endings，5 个种子，候选 top-p 为 1：候选来自 SFT 时，5 个种子中有 1 个金标准分数上升 ≥ 0.30 且胜率 ≥ 70%，RRHF 的词 95–99% 是真词；一半一半时 5 个中 4 个，89–97%（候选 top-p 为 0.9 时 95–98%，仍是 5 个中 4 个）；来自策略时 5 个中 4 个，84–87%',
   'rrhf.topP':
     'Holtzman 等 2019（核采样）；npm run lessons（docs/lessons.md），happy-endings，5 个种子，一半候选来自策略：为 1 时 RRHF 的词 89–97% 是语料中的词（种子 3：48 个回答中 42 个从词的中间开始）；为 0.9 时 95–98%，两种情况下 RRHF 都在 5 个种子中的 4 个提升金标准分数。中文：两种情况都是 5 个中 3 个，为 0.9 时种子 4 学会了重复同一个字',
   'rrhf.lengthPenalty': 'RRHF：p_i = Σ log π / |y_i|',

@@ -192,7 +192,7 @@ export const OPTIMISE_SETTINGS = {
     ],
     help: 'Which model writes the k candidates the reward model ranks. From the frozen SFT model, every candidate the fine-tuning term learns from reads well, but the policy learns no further than the best of them; from the policy, it can go further and its own slips are ranked and learnt too; half and half sits between.',
     source:
-      'RRHF ranks responses from several sources, the policy’s own among them; npm run lessons (docs/lessons.md), happy-endings, 5 seeds: from SFT, gold lifted by ≥ 0.30 with a 70% win rate in 1 of 5 seeds, 95–99% of RRHF’s words real words; half and half, 4 of 5 seeds, 89–97%; from the policy, 4 of 5 seeds, 84–87%',
+      'RRHF ranks responses from several sources, the policy’s own among them; npm run lessons (docs/lessons.md), happy-endings, 5 seeds, candidates at top-p 1: from SFT, gold lifted by ≥ 0.30 with a 70% win rate in 1 of 5 seeds, 95–99% of RRHF’s words real words; half and half, 4 of 5 seeds, 89–97% (95–98% with the candidates at top-p 0.9, still 4 of 5); from the policy, 4 of 5 seeds, 84–87%',
   },
   'rrhf.topP': {
     kind: 'number',
