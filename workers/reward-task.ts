@@ -9,6 +9,7 @@ import {
   type GPT,
   type Preference,
   type RewardObjective,
+  type RewardReadout,
   type TokenPreference,
 } from '../src/core';
 import type { LoopSettings, LoopTask } from './training-loop';
@@ -20,6 +21,8 @@ export type RewardLoopSettings = LoopSettings & {
   trains?: 'all' | 'head';
   /** Add each ranking's best answer cut off, ranked last (src/core/cut-off.ts); pairwise only. */
   cutOff?: boolean;
+  /** Where the reward head is read (src/core/train/reward-head.ts). Default 'ending'. */
+  readout?: RewardReadout;
 };
 
 /**
@@ -44,7 +47,12 @@ export function trainingGroups(
  * keeps Adam's moments, as a resumed loop does. Restarting Adam every few
  * steps would make each update begin with full-size sign steps (m̂/√v̂ ≈ ±1).
  */
-let kept: { model: GPT; trains: 'all' | 'head'; trainer: RewardModelTrainer } | null = null;
+let kept: {
+  model: GPT;
+  trains: 'all' | 'head';
+  readout: RewardReadout;
+  trainer: RewardModelTrainer;
+} | null = null;
 
 export function forgetTrainer(): void {
   try {
@@ -65,15 +73,21 @@ export function rewardTask(
   let lr = s.lr;
   let objective: RewardObjective = s.objective ?? 'pairwise';
   const trains = s.trains === 'head' ? 'head' : 'all';
+  const readout = s.readout ?? 'ending';
   const create = () => {
     const m = currentModel();
-    if (kept?.model === m && kept.trains === trains) {
+    if (kept?.model === m && kept.trains === trains && kept.readout === readout) {
       kept.trainer.optimizer.setLearningRate(lr);
       kept.trainer.objective = objective;
       return kept.trainer;
     }
     forgetTrainer();
-    kept = { model: m, trains, trainer: new RewardModelTrainer(m, { lr, objective, trains }) };
+    kept = {
+      model: m,
+      trains,
+      readout,
+      trainer: new RewardModelTrainer(m, { lr, objective, trains, readout }),
+    };
     return kept.trainer;
   };
   let trainer: RewardModelTrainer | null = create();

@@ -6,9 +6,11 @@
 import { expose, transfer } from 'comlink';
 import {
   ArgumentError,
+  REWARD_READOUTS,
   RewardModelTrainer,
   type Preference,
   type RewardObjective,
+  type RewardReadout,
   type Sequence,
   type TokenPreference,
 } from '../src/core';
@@ -30,6 +32,12 @@ import { WorkerRuntime } from './worker-runtime';
 installErrorTransfer();
 
 let rm: ModelSlot | null = null;
+/**
+ * Where the loaded reward model's head is read (src/core/train/reward-head.ts):
+ * set by the loop that trains it and kept in its checkpoints, so that every
+ * score reads the head where it learnt.
+ */
+let readout: RewardReadout = 'ending';
 const runtime = new WorkerRuntime(() => (rm ? [rm] : []));
 /** Who asked for scores: the policy worker's calls must not pass through the page. */
 const scoreCalls = { page: 0, policy: 0 };
@@ -82,7 +90,7 @@ async function withTrainer<T>(
   objective?: RewardObjective,
 ) {
   return runtime.guarded(async () => {
-    const t = new RewardModelTrainer(model().model, { lr: 1e-3, objective });
+    const t = new RewardModelTrainer(model().model, { lr: 1e-3, objective, readout });
     try {
       return await fn(t);
     } finally {
@@ -109,6 +117,22 @@ async function install(slot: Promise<ModelSlot>): Promise<ModelInfo> {
   rm = await slot;
   return describeModel(rm.model, rm.tokenizer, rm.step, runtime.requireInit());
 }
+/** The readout a checkpoint was trained with: 'ending' where it names none (an SFT model, an older file). */
+function readoutOf(extra: Record<string, unknown> | undefined): RewardReadout {
+  const r = extra?.rewardReadout;
+  if (r === undefined) return 'ending';
+  if (!(REWARD_READOUTS as readonly unknown[]).includes(r)) {
+    throw new ArgumentError(
+      'checkpoint',
+      `names the reward readout ${JSON.stringify(r)}; expected one of ${REWARD_READOUTS.join(', ')}`,
+    );
+  }
+  return r as RewardReadout;
+}
+
+/** The reward model as a checkpoint, with the readout its head was trained for. */
+const rewardCheckpoint = (slot: ModelSlot) => slot.checkpoint({ rewardReadout: readout });
+
 /** What the policy worker may call through its port. */
 const portApi = {
   score(items: TextItem[]): Promise<number[]> {
@@ -127,19 +151,24 @@ const api = {
   async createModel(req: ModelRequest): Promise<ModelInfo> {
     await runtime.ensureDevice();
     const tokenizer = tokenizerFor(req);
-    return install(
+    const info = await install(
       ModelSlot.create(freshModel(req, tokenizer, runtime.report!.modelSize), tokenizer),
     );
+    readout = 'ending';
+    return info;
   },
   /** A reward-model checkpoint, or an SFT one to start from (its scalar head becomes the reward head). */
   async loadCheckpoint(bytes: Uint8Array): Promise<ModelInfo> {
     await runtime.ensureDevice();
     const c = await modelFromCheckpoint(bytes);
-    return install(ModelSlot.create(c.model, c.tokenizer, c.meta.step));
+    const read = readoutOf(c.meta.extra);
+    const info = await install(ModelSlot.create(c.model, c.tokenizer, c.meta.step));
+    readout = read;
+    return info;
   },
   async checkpoint(): Promise<Uint8Array> {
     await runtime.ensureDevice();
-    const bytes = await model().checkpoint();
+    const bytes = await rewardCheckpoint(model());
     return transfer(bytes, [bytes.buffer]);
   },
   score(items: TextItem[]): Promise<number[]> {
@@ -157,14 +186,18 @@ const api = {
    */
   async crossValidate(
     groups: Preference[],
-    settings: { steps: number; lr: number; cutOff?: boolean },
+    settings: { steps: number; lr: number; cutOff?: boolean; readout?: RewardReadout },
   ) {
     await runtime.ensureDevice();
     const g = tokenGroups(trainingGroups(groups, settings?.cutOff, 'pairwise')).filter(
       (x) => x.ranks !== undefined,
     );
     return runtime.guarded(async () => {
-      const t = new RewardModelTrainer(model().model, { lr: settings.lr, trains: 'head' });
+      const t = new RewardModelTrainer(model().model, {
+        lr: settings.lr,
+        trains: 'head',
+        readout: settings.readout ?? readout,
+      });
       try {
         return await t.crossValidate(g, settings);
       } finally {
@@ -189,7 +222,8 @@ const api = {
       tokenGroups(trainingGroups(req.groups, req.settings.cutOff, req.settings.objective)),
       req.settings,
     );
-    return runtime.run(task, slot, req.settings, onEvent, () => slot.checkpoint());
+    readout = req.settings.readout ?? 'ending';
+    return runtime.run(task, slot, req.settings, onEvent, () => rewardCheckpoint(slot));
   },
   scoreCalls: () => ({ ...scoreCalls }),
 };

@@ -22,6 +22,7 @@ import {
   type CharTokenizer,
   type GPT,
   type TokenPreference,
+  type RewardReadout,
   type Sequence,
 } from '../../src/core/index';
 import { validatePreset, type Preset } from '../../src/core/presets';
@@ -137,6 +138,7 @@ export async function trainRewardModel(
     seed: number;
     objective: 'pairwise' | 'direct';
     trains?: 'all' | 'head';
+    readout?: RewardReadout;
   },
 ): Promise<{ rm: GPT; trainer: RewardModelTrainer; lastAccuracy: number }> {
   const rm = await copyOf(start);
@@ -144,6 +146,7 @@ export async function trainRewardModel(
     lr: o.lr,
     objective: o.objective,
     trains: o.trains,
+    readout: o.readout,
   });
   const rng = mulberry32(o.seed);
   let lastAccuracy = NaN;

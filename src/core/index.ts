@@ -29,6 +29,7 @@ export { SftTrainer, randomWindows } from './train/sft';
 export { RewardModelTrainer } from './train/reward-model';
 export { withCutOffAnswers, withCutOffAnswersIf, cutOffAnswer, CUT_OFF_SHARES } from './cut-off';
 export type { TokenPreference, RewardObjective } from './train/reward-model';
+export { REWARD_READOUTS, type RewardReadout } from './train/reward-head';
 export {
   preferenceFromRow,
   tiersToRanks,

@@ -259,6 +259,32 @@ describe('policy and reward workers (wasm)', () => {
     expect(rm.snapshot).toBe(rm.summary.step); // it started from the policy at step 5
     expect(rm.summary.step).toBe(25);
 
+    // A head trained to be read at the last token is read there after its checkpoint
+    // is loaded again (an SFT checkpoint in between resets the readout to the ending).
+    const readout = await page.evaluate(async () => {
+      const w = window.__lab!.workers!;
+      const items = [
+        { prompt: 'the ', response: 'cat sat.' },
+        { prompt: 'the ', response: 'a bone.' },
+      ];
+      const groups = [
+        { prompt: 'the ', completions: ['cat sat.', 'dog', 'a bone.'], ranks: [0, 2, 1] },
+      ];
+      const settings = { lr: 3e-2, batchSize: 1, maxSteps: 3, seed: 2, trains: 'head' as const };
+      await w.reward.api.train({ groups, settings: { ...settings, readout: 'last' } });
+      const trained = await w.reward.api.score(items);
+      const bytes = await w.reward.api.checkpoint();
+      await w.reward.api.loadCheckpoint(bytes.slice());
+      const restored = await w.reward.api.score(items);
+      // The same weights (one step at a negligible rate) read at the ending, as a
+      // checkpoint that named no readout would be.
+      await w.reward.api.train({ groups, settings: { ...settings, lr: 1e-12, maxSteps: 1 } });
+      const atEnding = await w.reward.api.score(items);
+      return { trained, restored, atEnding };
+    });
+    readout.restored.forEach((r, i) => expect(r).toBeCloseTo(readout.trained[i], 5));
+    expect(Math.abs(readout.atEnding[0] - readout.trained[0])).toBeGreaterThan(1e-3);
+
     // PPO's β changes while paused and the next step uses it.
     await startPolicyLoop(page, {
       kind: 'ppo',

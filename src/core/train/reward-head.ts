@@ -12,7 +12,8 @@ import { disposeBatch, packSequences, type PackedBatch, type Sequence } from './
  * Where the reward is read: at the last token (InstructGPT), as the head's mean
  * over the whole response, or over its ending (its last `ENDING_TOKENS`).
  */
-export type RewardReadout = 'last' | 'mean' | 'ending';
+export const REWARD_READOUTS = ['ending', 'mean', 'last'] as const;
+export type RewardReadout = (typeof REWARD_READOUTS)[number];
 
 /** The ending the `ending` readout averages over: an English answer's last word or two, a Chinese one's last clause. */
 export const ENDING_TOKENS = 8;

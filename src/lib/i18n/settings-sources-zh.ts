@@ -14,6 +14,7 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'sft.steps': '实测：20 步学会回答的长度；60 步会背下 24 个示范并开始拼错',
   'rm.objective': 'InstructGPT 公式 1',
   'rm.trains': '实测：npm run lessons（docs/lessons.md）',
+  'rm.readout': '用 npm run lessons 实测（docs/lessons.md）：每个预设在新回答对上与金标准的一致率',
   'rm.cutOff':
     '用 npm run lessons 实测（docs/lessons.md）：在 happy-endings 上它提升了 PPO，却让 RRHF 失去了提升',
   'rm.lr': '线性头可以迈大步；InstructGPT 的 6B 奖励模型用 9e-6',

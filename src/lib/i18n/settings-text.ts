@@ -48,6 +48,10 @@ const ZH: Partial<Record<SettingKey, Text>> = {
     label: '训练哪部分',
     help: '冻结特征上的输出头几次排序就能学会；训练整个模型需要多得多的排序（学习率用 5e-4 左右）。',
   },
+  'rm.readout': {
+    label: '读哪里',
+    help: '奖励头对哪些位置的隐藏状态取平均。读在口味显现的地方：故事怎么结尾就读结尾，回答里任何地方出现的东西（对话）就读整个回答，长度就读最后一个词元（它的位置）。',
+  },
   'rm.cutOff': {
     label: '半截回答',
     help: '每次排序都会加上最好回答的一半和四分之一（在句子中间截断），排在所有完整回答之后，这样 PPO 不能靠半路停下来得分。它们只用于训练，不计入准确率。',
@@ -165,7 +169,9 @@ export function optionLabel(key: SettingKey, value: string, label: string): stri
     fixed: '固定 β',
     off: key === 'rm.cutOff' ? '不加' : '关',
     on: '开',
-    last: '排在最后（加到每次排序里）',
+    last: key === 'rm.readout' ? '最后一个词元（InstructGPT）' : '排在最后（加到每次排序里）',
+    ending: '回答的结尾（最后 8 个词元）',
+    mean: '整个回答（平均）',
     head: '冻结的 SFT 模型上的奖励头',
     all: '整个模型（InstructGPT）',
     sft: 'SFT 模型（RRHF 的主要做法）',

@@ -5,6 +5,7 @@
 import type { LabelerSpec } from '../../core/labeler-spec';
 import type { BaseModelName, Preset } from '../../core/presets';
 import type { GroupMode } from '../../core/losses/grpo';
+import type { RewardReadout } from '../../core/train/reward-head';
 import type { RrhfCandidates, TrainRequest } from '../../../workers/policy-requests';
 import { SETTINGS, checkValue, defaultSettings, type SettingKey, type Settings } from './settings';
 
@@ -69,6 +70,7 @@ export function rewardLoopSettings(s: Settings, seed: number, stepsSoFar = 0, st
     objective: s['rm.objective'] as 'pairwise' | 'direct',
     trains: s['rm.trains'] as 'head' | 'all',
     cutOff: s['rm.cutOff'] === 'last',
+    readout: s['rm.readout'] as RewardReadout,
   };
 }
 

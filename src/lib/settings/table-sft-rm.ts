@@ -116,6 +116,20 @@ export const SFT_RM_SETTINGS = {
     help: 'A head on frozen features generalises from a few rankings; the whole model needs many more (use a lr near 5e-4).',
     source: 'measured: npm run lessons (docs/lessons.md)',
   },
+  'rm.readout': {
+    kind: 'choice',
+    group: 'rm',
+    label: 'Where it reads',
+    default: 'ending',
+    options: [
+      { value: 'ending', label: "The answer's ending (last 8 tokens)" },
+      { value: 'mean', label: 'The whole answer (mean)' },
+      { value: 'last', label: 'The last token (InstructGPT)' },
+    ],
+    help: "Which tokens' hidden states the reward head averages. Read it where the taste shows: the ending for how a story ends, the whole answer for something anywhere in it (dialogue), the last token for length (its position).",
+    source:
+      'measured with npm run lessons (docs/lessons.md): agreement with gold on fresh pairs, per preset',
+  },
   'rm.cutOff': {
     kind: 'choice',
     group: 'rm',

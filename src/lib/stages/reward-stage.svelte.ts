@@ -161,12 +161,13 @@ export class RewardStageState {
     this.crossValidated = null;
     if (!workers || !groups) return;
     try {
-      const { maxSteps, lr, cutOff } = rewardLoopSettings(s, this.pg.seed);
+      const { maxSteps, lr, cutOff, readout } = rewardLoopSettings(s, this.pg.seed);
       const reward = await workers.rewardModel();
       const r = await reward.api.crossValidate(groups, {
         steps: maxSteps,
         lr,
         cutOff,
+        readout,
       });
       this.crossValidated = { ...r, rankings: groups.length };
     } catch (e) {

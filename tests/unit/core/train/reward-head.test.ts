@@ -10,43 +10,14 @@ import { useBackend } from '../../../helpers/tf';
 import { createGPT } from '../../../../src/core/model/gpt';
 import { readWeights } from '../../../../src/core/checkpoint';
 import { rankingToPairs } from '../../../../src/core/preferences';
-import { ENDING_TOKENS } from '../../../../src/core/train/reward-head';
 import { RewardModelTrainer } from '../../../../src/core/train/reward-model';
+import { referenceRewards } from './reference-rewards';
 import { mulberry32, randomString, tinyConfig, vowelGroup } from './synthetic';
 
 let tf: typeof tfNs;
 beforeAll(async () => {
   tf = await useBackend('cpu');
 });
-
-/** Float64 reward: the head's mean over the last min(16, |y|) response positions. */
-async function referenceRewards(
-  model: ReturnType<typeof createGPT>,
-  seqs: { prompt: number[]; response: number[] }[],
-  readout: 'ending' | 'mean' | 'last',
-): Promise<number[]> {
-  const w = Array.from(await model.named.get('score.weight')!.data());
-  const b = (await model.named.get('score.bias')!.data())[0];
-  const out: number[] = [];
-  for (const q of seqs) {
-    const ids = tf.tensor2d([[...q.prompt, ...q.response]], undefined, 'int32');
-    const h = model.hidden(ids);
-    const rows = (await h.array())[0];
-    tf.dispose([ids, h]);
-    const n =
-      readout === 'last'
-        ? 1
-        : readout === 'ending'
-          ? Math.min(ENDING_TOKENS, q.response.length)
-          : q.response.length;
-    let r = 0;
-    for (let t = rows.length - n; t < rows.length; t++) {
-      r += (rows[t].reduce((s, x, c) => s + x * w[c], 0) + b) / n;
-    }
-    out.push(r);
-  }
-  return out;
-}
 
 describe('RewardModelTrainer with a frozen trunk', () => {
   it.each(['ending', 'mean', 'last'] as const)(
