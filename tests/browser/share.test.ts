@@ -53,6 +53,8 @@ describe('share links', () => {
       'sample.k': '2',
       'rm.lr': '0.002',
       'rm.objective': 'direct',
+      // The preset's own setting travels too: a link does not depend on the preset's defaults.
+      'rm.readout': 'last',
       'ppo.lr': '3e-4',
     });
     await page.screenshot({ path: path.join(RESULTS_DIR, 'share--dialog.png') });
