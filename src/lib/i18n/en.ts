@@ -34,7 +34,7 @@ export const en = {
     'People agree more when comparing answers than when grading them, so InstructGPT collects rankings, not scores.',
   'stage.reward.title': 'Reward model',
   'stage.reward.what':
-    'A small head on the frozen SFT model learns to give your preferred answers the higher score: −log σ(r_better − r_worse) over every pair. The score is read from the answer’s ending (the head’s mean over its last 8 characters), so a few rankings go a long way.',
+    'A small head on the frozen SFT model learns to give your preferred answers the higher score: −log σ(r_better − r_worse) over every pair. The score is read where the taste shows (“Where it reads” below: by default the answer’s ending, the head’s mean over its last 8 characters; the last token for a length, the whole answer for dialogue), so a few rankings go a long way.',
   'stage.reward.why':
     'You cannot rank every sample the optimiser will ever write; the reward model stands in for you, and held-out accuracy says how well.',
   'stage.optimise.title': 'Optimise',
