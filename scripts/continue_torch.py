@@ -53,6 +53,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in scripts/ for the import belo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load_torch import EOS, encode, load  # noqa: E402
 
+# Where the reward head is read (src/core/train/reward-head.ts `REWARD_READOUTS`).
+READOUTS = ["ending", "mean", "last"]
 # The `ending` readout averages the reward head over this many of the answer's
 # last tokens (src/core/train/reward-head.ts ENDING_TOKENS).
 ENDING_TOKENS = 8
@@ -250,6 +252,9 @@ def write_checkpoint(model, source, out, steps, about):
     metadata["step"] = str(step)
     extra = json.loads(metadata.get("extra", "{}"))
     extra["pytorch"] = about
+    if about["method"] == "rm":
+        # The page reads the reward head where it was trained to be read.
+        extra["rewardReadout"] = about["readout"]
     metadata["extra"] = json.dumps(extra)
     state = model.state_dict()
     entries, chunks, offset = {"__metadata__": metadata}, [], 0
@@ -391,10 +396,23 @@ def run_dpo(args):
     write_outputs(policy, c, args, "dpo", args.steps, settings)
 
 
+def checkpoint_extra(source):
+    """The page's `extra` metadata of a checkpoint: what it knows of the model beyond its weights."""
+    raw = Path(source).read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    metadata = json.loads(raw[8 : 8 + n]).get("__metadata__", {})
+    return json.loads(metadata.get("extra", "{}"))
+
+
 def run_rm(args):
     model, c = load(args.model, args.config)
     if model.score is None:
         raise SystemExit(f"{args.model} has no scalar (reward) head: export the reward model")
+    if args.readout is None:
+        # Where the page trained this head to be read; the ending where it names nowhere.
+        args.readout = checkpoint_extra(args.model).get("rewardReadout", "ending")
+        if args.readout not in READOUTS:
+            raise SystemExit(f"{args.model} names the readout {args.readout!r}; expected one of {', '.join(READOUTS)}")
     groups = preference_groups(read_preferences(args.preferences), c)
     max_len = c["block_size"]
     log = MetricLog(args.metrics, "rm")
@@ -480,10 +498,11 @@ def main(argv=None):
     common(rm, "reward model", 1e-2, 8, "prompts", 60)
     rm.add_argument(
         "--readout",
-        choices=["ending", "mean", "last"],
-        default="ending",
-        help="where the reward is read: the mean over the answer's last 8 tokens (default), "
-        "over the whole answer, or its last token",
+        choices=READOUTS,
+        default=None,
+        help="where the reward is read: the mean over the answer's last 8 tokens, over the whole "
+        "answer, or its last token (default: where the page read this reward model, the ending "
+        "for a model that names nowhere)",
     )
     rm.add_argument(
         "--trains",

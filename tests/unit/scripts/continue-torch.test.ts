@@ -118,9 +118,13 @@ const rmWeights = randomWeights(9);
 const files = { policy: '', reference: '', rm: '', preferences: '', session: '' };
 
 /** Writes a model as the page exports it: <name>.safetensors and <name>.config.json. */
-async function exportModel(weights: Map<string, Float32Array>, name: string): Promise<string> {
+async function exportModel(
+  weights: Map<string, Float32Array>,
+  name: string,
+  extra?: Record<string, unknown>,
+): Promise<string> {
   const model = gptFromWeights(CONFIG, weights);
-  const bytes = await saveCheckpoint(model, tokenizer, { step: 40 });
+  const bytes = await saveCheckpoint(model, tokenizer, { step: 40, extra });
   model.dispose();
   const file = path.join(dir, `${name}.safetensors`);
   writeFileSync(file, bytes);
@@ -392,5 +396,33 @@ describe('scripts/continue_torch.py rm', () => {
     expect(fromBase64(session.checkpoints.ppo!.data)).toEqual(
       new Uint8Array(readFileSync(files.policy)),
     );
+  });
+
+  it('reads the head where the page trained it to be read, and writes where it read it', async (ctx) => {
+    needTorch(ctx);
+    const file = await exportModel(rmWeights, 'rm-last', { rewardReadout: 'last' });
+    const torch = runScript(['rm', file, files.preferences, '--steps', '2']);
+    const model = gptFromWeights(CONFIG, rmWeights);
+    const groups = pageGroups();
+    const at = async (readout: 'last' | 'ending') => {
+      const t = new RewardModelTrainer(model, { lr: 1e-2, trains: 'head', readout });
+      const e = await t.evaluate(groups);
+      t.dispose();
+      return e.loss;
+    };
+    const last = await at('last');
+    // The readouts differ on this model, so the first loss tells which one the script read.
+    expect(Math.abs(last - (await at('ending')))).toBeGreaterThan(1e-3);
+    expect(Math.abs(torch.steps[0].loss - last)).toBeLessThan(1e-5);
+    model.dispose();
+    const extraOf = (f: string) => {
+      const loaded = loadCheckpoint(new Uint8Array(readFileSync(f)));
+      loaded.model.dispose();
+      return loaded.meta.extra;
+    };
+    expect(extraOf(torch.out).rewardReadout).toBe('last');
+    // Asked for another readout, it trains and writes that one.
+    const mean = runScript(['rm', file, files.preferences, '--steps', '1', '--readout', 'mean']);
+    expect(extraOf(mean.out).rewardReadout).toBe('mean');
   });
 });
