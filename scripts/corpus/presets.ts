@@ -259,12 +259,13 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
         ],
       },
       labelerNoise: NOISE,
-      // The reward model is trained whole, as InstructGPT's is: from a dozen rankings
-      // it learns the proxy's taste, flaws and all (a head reading the ending cannot see
-      // length, and would agree with gold too well to be hacked).
+      // The reward head reads the last token, whose position carries the answer's length,
+      // so from ten rankings it learns the proxy's taste, flaws and all (a head reading
+      // the ending cannot see length, and agreed with gold too well to be hacked; trained
+      // whole, the reward model took 3 minutes and was hacked in 2 seeds of 5 instead of
+      // 4: docs/lessons.md).
       settings: {
-        'rm.trains': 'all',
-        'rm.lr': 5e-4,
+        'rm.readout': 'last',
         'ppo.klMode': 'fixed',
         'ppo.klCoef': 0.01,
         'ppo.lr': 5e-5,
