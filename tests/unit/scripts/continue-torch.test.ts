@@ -418,7 +418,7 @@ describe('scripts/continue_torch.py rm', () => {
     const extraOf = (f: string) => {
       const loaded = loadCheckpoint(new Uint8Array(readFileSync(f)));
       loaded.model.dispose();
-      return loaded.meta.extra;
+      return loaded.meta.extra ?? {};
     };
     expect(extraOf(torch.out).rewardReadout).toBe('last');
     // Asked for another readout, it trains and writes that one.
