@@ -117,13 +117,12 @@ async function install(slot: Promise<ModelSlot>): Promise<ModelInfo> {
   rm = await slot;
   return describeModel(rm.model, rm.tokenizer, rm.step, runtime.requireInit());
 }
-/** The readout a checkpoint was trained with: 'ending' where it names none (an SFT model, an older file). */
-function readoutOf(extra: Record<string, unknown> | undefined): RewardReadout {
-  const r = extra?.rewardReadout;
+/** A readout named by a checkpoint or a request: 'ending' where it names none (an SFT model, an older file). */
+function readoutOf(r: unknown, where: string): RewardReadout {
   if (r === undefined) return 'ending';
   if (!(REWARD_READOUTS as readonly unknown[]).includes(r)) {
     throw new ArgumentError(
-      'checkpoint',
+      where,
       `names the reward readout ${JSON.stringify(r)}; expected one of ${REWARD_READOUTS.join(', ')}`,
     );
   }
@@ -161,7 +160,7 @@ const api = {
   async loadCheckpoint(bytes: Uint8Array): Promise<ModelInfo> {
     await runtime.ensureDevice();
     const c = await modelFromCheckpoint(bytes);
-    const read = readoutOf(c.meta.extra);
+    const read = readoutOf(c.meta.extra?.rewardReadout, 'checkpoint');
     const info = await install(ModelSlot.create(c.model, c.tokenizer, c.meta.step));
     readout = read;
     return info;
@@ -196,7 +195,7 @@ const api = {
       const t = new RewardModelTrainer(model().model, {
         lr: settings.lr,
         trains: 'head',
-        readout: settings.readout ?? readout,
+        readout: settings.readout === undefined ? readout : readoutOf(settings.readout, 'settings'),
       });
       try {
         return await t.crossValidate(g, settings);
@@ -217,12 +216,13 @@ const api = {
     await runtime.ensureDevice();
     if (!req?.settings) throw new ArgumentError('settings', 'are missing (lr, batchSize, ...)');
     const slot = model();
+    const read = readoutOf(req.settings.readout, 'settings');
     const task = rewardTask(
       () => model().model,
       tokenGroups(trainingGroups(req.groups, req.settings.cutOff, req.settings.objective)),
       req.settings,
     );
-    readout = req.settings.readout ?? 'ending';
+    readout = read;
     return runtime.run(task, slot, req.settings, onEvent, () => rewardCheckpoint(slot));
   },
   scoreCalls: () => ({ ...scoreCalls }),

@@ -29,6 +29,7 @@ async function errorOf(page: Page, call: string, arg: unknown) {
         init: (x) => w.policy.api.init(x as { backend: string }),
         update: (x) => w.policy.api.updateSettings(x as Record<string, unknown>),
         score: (x) => w.reward.api.score(x as { prompt: string; response: string }[]),
+        trainReward: (x) => w.reward.api.train(x as Parameters<typeof w.reward.api.train>[0]),
       };
       try {
         await calls[c as string](a);
@@ -284,6 +285,11 @@ describe('policy and reward workers (wasm)', () => {
     });
     readout.restored.forEach((r, i) => expect(r).toBeCloseTo(readout.trained[i], 5));
     expect(Math.abs(readout.atEnding[0] - readout.trained[0])).toBeGreaterThan(1e-3);
+    const badReadout = await errorOf(page, 'trainReward', {
+      groups: [{ prompt: 'the ', completions: ['cat sat.', 'dog'], ranks: [0, 1] }],
+      settings: { lr: 1e-3, batchSize: 1, maxSteps: 1, readout: 'middle' },
+    });
+    expect(badReadout).toMatchObject({ name: 'ArgumentError', argument: 'settings' });
 
     // PPO's β changes while paused and the next step uses it.
     await startPolicyLoop(page, {
