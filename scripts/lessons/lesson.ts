@@ -144,13 +144,13 @@ export function lessonPlan(
   return { settings, model: `${preset.language}-${size}`, size };
 }
 
-interface Answers {
+export interface Answers {
   prompts: string[];
   texts: string[];
   ended: boolean[];
 }
 
-async function answer(
+export async function answer(
   model: GPT,
   tok: CharTokenizer,
   prompts: string[],
