@@ -195,7 +195,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       labelerNoise: NOISE,
       // Length shows in the position of the answer's last token, which a head on the
       // ending's mean barely reads: agreement with gold on fresh pairs, median of 5
-      // seeds, 65% → 77% (docs/lessons.md).
+      // seeds, 65% → 77% (scripts/lessons/readouts.ts, docs/lessons.md).
       settings: { 'rm.readout': 'last' },
     },
     {
@@ -212,7 +212,8 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // A quarter, as a base rate for the rankings to raise (happy-endings: 10 of 24 end happily).
       featuredDemos: { count: 6, feature: 'dialogue' },
       // Dialogue may be anywhere in the answer, so the reward head reads all of it: agreement
-      // with gold on fresh pairs, median of 5 seeds, 71% (its ending) → 94% (docs/lessons.md).
+      // with gold on fresh pairs, median of 5 seeds, 71% (its ending) → 94%
+      // (scripts/lessons/readouts.ts, docs/lessons.md).
       settings: { 'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS, 'rm.readout': 'mean' },
     },
     {
