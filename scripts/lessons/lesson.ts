@@ -29,6 +29,7 @@ import {
   type Proportion,
   type TokenPreference,
   type RankedPreference,
+  type Sequence,
   withCutOffAnswersIf,
 } from '../../src/core/index';
 import { makeLabeler, noisyRanking } from '../../src/core/labelers';
@@ -168,7 +169,89 @@ export async function answer(
   };
 }
 
-async function runTask(task: ReturnType<typeof makePolicyTask>, steps: number) {
+/**
+ * The stand-in person's rankings: K SFT answers to each of the first
+ * `rankings` prompts (the ranking queue), ranked by the preset's labeler with
+ * Bradley–Terry noise.
+ */
+export async function standInRankings(
+  model: GPT,
+  tok: CharTokenizer,
+  preset: Preset,
+  s: Settings,
+  o: { seed: number; rankings: number; noise: number },
+): Promise<RankedPreference[]> {
+  const k = s['sample.k'];
+  const person = makeLabeler(preset.rankingLabeler ?? preset.labeler);
+  const prompts = Array.from(
+    { length: o.rankings },
+    (_, i) => preset.prompts[i % preset.prompts.length],
+  );
+  const queue = await answer(model, tok, prompts, k, s, 2000 + o.seed);
+  const rng = mulberry32(3000 + o.seed);
+  return prompts.map((prompt, g) => {
+    const texts = queue.texts.slice(g * k, g * k + k);
+    return {
+      prompt,
+      completions: texts,
+      ranks: noisyRanking(
+        texts.map((x) => person.score(x, prompt)),
+        o.noise,
+        rng,
+      ),
+    };
+  });
+}
+
+/** Rankings as the reward worker trains on them: token ids, with each best answer cut off and ranked last when asked. */
+export function rewardGroups(
+  tok: CharTokenizer,
+  rankings: RankedPreference[],
+  cutOff = false,
+): TokenPreference[] {
+  return withCutOffAnswersIf(rankings, cutOff).map((r: RankedPreference & { added?: number }) => ({
+    prompt: tok.encode(r.prompt),
+    completions: r.completions.map((x) => responseIds(tok, x)),
+    ranks: r.ranks,
+    ...(r.added ? { added: r.added } : {}),
+  }));
+}
+
+/** Fresh SFT answers to the held-out prompts (K each), as token sequences, with their gold scores. */
+export async function freshAnswers(
+  model: GPT,
+  tok: CharTokenizer,
+  preset: Preset,
+  s: Settings,
+  seed: number,
+): Promise<{ seqs: Sequence[]; gold: number[]; k: number }> {
+  const k = s['sample.k'];
+  const gold = makeLabeler(preset.labeler);
+  const fresh = await answer(model, tok, preset.heldoutPrompts, k, s, 4000 + seed);
+  return {
+    seqs: fresh.texts.map((x, i) => ({
+      prompt: tok.encode(fresh.prompts[i]),
+      response: responseIds(tok, x),
+    })),
+    gold: fresh.texts.map((x, i) => gold.score(x, fresh.prompts[i])),
+    k,
+  };
+}
+
+/** A reward model's agreement with gold on those answers: over each prompt's pairs that gold tells apart. */
+export function freshAgreement(
+  fresh: { gold: number[]; k: number },
+  rewards: number[],
+): { share: number; pairs: number } {
+  const { gold, k } = fresh;
+  return totalAgreement(
+    Array.from({ length: gold.length / k }, (_, j) =>
+      pairAgreement(rewards.slice(j * k, j * k + k), gold.slice(j * k, j * k + k), [true, true]),
+    ),
+  );
+}
+
+export async function runTask(task: ReturnType<typeof makePolicyTask>, steps: number) {
   let last: Record<string, number> = {};
   const history: Record<string, number>[] = [];
   for (let i = 0; i < steps; i++) {
@@ -204,7 +287,6 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   const plan = lessonPlan(preset, o.wasmMsPerStep, o.overrides);
   const s = plan.settings;
   const gold = makeLabeler(preset.labeler);
-  const person = makeLabeler(preset.rankingLabeler ?? preset.labeler);
   const { model: base, tokenizer: tok } = await loadBase(plan.model);
   const heldout = preset.heldoutPrompts;
   const goldOf = (a: Answers) => a.texts.map((t, i) => gold.score(t, a.prompts[i]));
@@ -234,44 +316,18 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
 
   // 2. The ranking queue: K samples for each of the first prompts, then the rankings.
   t = timer();
-  const rankPrompts = Array.from(
-    { length: o.rankings },
-    (_, i) => preset.prompts[i % preset.prompts.length],
-  );
-  const queue = await answer(sftModel, tok, rankPrompts, s['sample.k'], s, 2000 + o.seed);
+  const rankings = await standInRankings(sftModel, tok, preset, s, o);
   seconds.queue = t();
-  log(
-    `ranking queue: ${rankPrompts.length} prompts × ${s['sample.k']} samples (${seconds.queue.toFixed(1)} s)`,
-  );
-  const rng = mulberry32(3000 + o.seed);
   const k = s['sample.k'];
-  const rankings = rankPrompts.map((prompt, g) => {
-    const texts = queue.texts.slice(g * k, g * k + k);
-    return {
-      prompt,
-      completions: texts,
-      ranks: noisyRanking(
-        texts.map((x) => person.score(x, prompt)),
-        o.noise,
-        rng,
-      ),
-    };
-  });
+  log(`ranking queue: ${o.rankings} prompts × ${k} samples (${seconds.queue.toFixed(1)} s)`);
 
   // 3. The reward model: a copy of SFT, trained on the rankings the page would train on.
   t = timer();
   const groups = rankings.filter((r) => new Set(r.ranks).size > 1);
   const { train, heldout: heldoutGroups } = splitHeldout(groups, s['rm.heldoutShare']);
-  const asGroup = (r: RankedPreference & { added?: number }): TokenPreference => ({
-    prompt: tok.encode(r.prompt),
-    completions: r.completions.map((x) => responseIds(tok, x)),
-    ranks: r.ranks,
-    ...(r.added ? { added: r.added } : {}),
-  });
   const rmSettings = rewardLoopSettings(s, o.seed);
   // As the reward worker trains: with each ranking's best answer cut off, ranked last, when asked.
-  const forTraining = (rs: RankedPreference[]) =>
-    withCutOffAnswersIf(rs, rmSettings.cutOff).map(asGroup);
+  const forTraining = (rs: RankedPreference[]) => rewardGroups(tok, rs, rmSettings.cutOff);
   const { rm, trainer: rmTrainer } = await trainRewardModel(sftModel, forTraining(train), {
     ...rmSettings,
     steps: rmSettings.maxSteps,
@@ -284,7 +340,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   );
   const rmHeldout =
     heldoutGroups.length > 0
-      ? (await rmTrainer.evaluate(heldoutGroups.map(asGroup))).accuracy
+      ? (await rmTrainer.evaluate(rewardGroups(tok, heldoutGroups))).accuracy
       : NaN;
   seconds.rm = t();
   // What the Reward stage shows: every ranking held out in turn (a frozen trunk only).
@@ -308,19 +364,8 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   };
 
   // The reward model's agreement with gold on fresh SFT samples of held-out prompts.
-  const fresh = await answer(sftModel, tok, heldout, k, s, 4000 + o.seed);
-  const freshRm = await scorer.score(
-    fresh.texts.map((x, i) => ({ prompt: fresh.prompts[i], response: x })),
-  );
-  const freshGold = goldOf(fresh);
-  const agreement = totalAgreement(
-    heldout.map((_, g) =>
-      pairAgreement(freshRm.slice(g * k, g * k + k), freshGold.slice(g * k, g * k + k), [
-        true,
-        true,
-      ]),
-    ),
-  );
+  const fresh = await freshAnswers(sftModel, tok, preset, s, o.seed);
+  const agreement = freshAgreement(fresh, await rmTrainer.score(fresh.seqs));
   log(
     `RM: held-out rankings ${rmHeldout.toFixed(2)}, leave-one-out ${rmLeaveOneOut.toFixed(2)}, agrees with gold on ${(agreement.share * 100).toFixed(0)}% of ${agreement.pairs} pairs (${seconds.rm.toFixed(0)} s)`,
   );

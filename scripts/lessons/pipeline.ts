@@ -13,6 +13,7 @@ import {
   EOS_ID,
   RewardModelTrainer,
   SftTrainer,
+  createGPT,
   gptFromWeights,
   loadCheckpoint,
   mulberry32,
@@ -61,6 +62,24 @@ export async function wasmBackend(): Promise<void> {
   setWasmPaths(path.join(dir, 'dist') + path.sep);
   await tf.setBackend('wasm');
   await tf.ready();
+}
+
+/**
+ * What the page measures on this machine to choose the model
+ * (workers/select-backend.ts): milliseconds of an SFT step of the micro shape
+ * at a short context on wasm, or `--wasm-ms` to pin the choice.
+ */
+export async function lessonMsPerStep(): Promise<number> {
+  const pinned = Number(argument('wasm-ms', ''));
+  if (pinned) return pinned;
+  const { MEASURE_CONFIG, measureBatch } = await import('../../workers/backend-decision');
+  const trainer = new SftTrainer(createGPT(MEASURE_CONFIG, 1), { lr: 1e-3 });
+  const batch = measureBatch();
+  await trainer.step(batch);
+  const t0 = performance.now();
+  for (let i = 0; i < 3; i++) await trainer.step(batch);
+  trainer.dispose();
+  return (performance.now() - t0) / 3;
 }
 
 export function readPreset(id: string): Preset {

@@ -8,21 +8,28 @@
  *
  *   npx tsx scripts/lessons/readouts.ts --preset short-and-sweet --seeds 1,2,3,4,5
  */
-import {
-  REWARD_READOUTS,
-  mulberry32,
-  pairAgreement,
-  totalAgreement,
-  type RewardReadout,
-} from '../../src/core/index';
-import { makeLabeler, noisyRanking } from '../../src/core/labelers';
+import { REWARD_READOUTS, type RewardReadout } from '../../src/core/index';
 import { rewardLoopSettings, sftLoopSettings } from '../../src/lib/settings/run-settings';
 import { splitHeldout } from '../../src/lib/stages/reward-data';
 import { ModelSlot } from '../../workers/model-slot';
-import { responseIds } from '../../workers/model-setup';
 import { makePolicyTask } from '../../workers/policy-tasks';
-import { answer, lessonPlan } from './lesson';
-import { argument, copyOf, loadBase, readPreset, trainRewardModel, wasmBackend } from './pipeline';
+import {
+  freshAgreement,
+  freshAnswers,
+  lessonPlan,
+  rewardGroups,
+  runTask,
+  standInRankings,
+} from './lesson';
+import {
+  argument,
+  copyOf,
+  lessonMsPerStep,
+  loadBase,
+  readPreset,
+  trainRewardModel,
+  wasmBackend,
+} from './pipeline';
 import { median } from './report';
 
 await wasmBackend();
@@ -30,11 +37,8 @@ const preset = readPreset(argument('preset', 'happy-endings'));
 const seeds = argument('seeds', '1,2,3,4,5').split(',').map(Number);
 const rankings = Number(argument('rankings', '10'));
 const noise = Number(argument('noise', '0.2'));
-const plan = lessonPlan(preset, 40);
+const plan = lessonPlan(preset, await lessonMsPerStep());
 const s = plan.settings;
-const k = s['sample.k'];
-const gold = makeLabeler(preset.labeler);
-const person = makeLabeler(preset.rankingLabeler ?? preset.labeler);
 const shares: Record<RewardReadout, number[]> = { ending: [], mean: [], last: [] };
 
 for (const seed of seeds) {
@@ -42,58 +46,32 @@ for (const seed of seeds) {
   const { model: base, tokenizer: tok } = await loadBase(plan.model);
   const policy = await ModelSlot.create(base, tok);
   const ref = await ModelSlot.create(await copyOf(base), tok);
+  const scorer = () => {
+    throw new Error('SFT needs no scorer');
+  };
   const sftSettings = sftLoopSettings(s, seed);
-  const task = makePolicyTask(
-    {
-      policy,
-      ref,
-      scorer: () => {
-        throw new Error('SFT needs no scorer');
-      },
-    },
-    { kind: 'sft', examples: preset.demonstrations, settings: sftSettings },
+  await runTask(
+    makePolicyTask(
+      { policy, ref, scorer },
+      { kind: 'sft', examples: preset.demonstrations, settings: sftSettings },
+    ),
+    sftSettings.maxSteps,
   );
-  for (let i = 0; i < sftSettings.maxSteps; i++) await task.step();
-  task.dispose();
   const sftModel = policy.model;
-  const rankPrompts = Array.from(
-    { length: rankings },
-    (_, i) => preset.prompts[i % preset.prompts.length],
+  const ranked = await standInRankings(sftModel, tok, preset, s, { seed, rankings, noise });
+  const { train } = splitHeldout(
+    ranked.filter((r) => new Set(r.ranks).size > 1),
+    s['rm.heldoutShare'],
   );
-  const queue = await answer(sftModel, tok, rankPrompts, k, s, 2000 + seed);
-  const rng = mulberry32(3000 + seed);
-  const groups = rankPrompts
-    .map((prompt, g) => {
-      const texts = queue.texts.slice(g * k, g * k + k);
-      const ranks = noisyRanking(
-        texts.map((x) => person.score(x, prompt)),
-        noise,
-        rng,
-      );
-      return {
-        prompt: tok.encode(prompt),
-        completions: texts.map((x) => responseIds(tok, x)),
-        ranks,
-      };
-    })
-    .filter((g) => new Set(g.ranks).size > 1);
-  const { train } = splitHeldout(groups, s['rm.heldoutShare']);
-  const fresh = await answer(sftModel, tok, preset.heldoutPrompts, k, s, 4000 + seed);
-  const freshGold = fresh.texts.map((x, i) => gold.score(x, fresh.prompts[i]));
-  const freshSeqs = fresh.texts.map((x, i) => ({
-    prompt: tok.encode(fresh.prompts[i]),
-    response: responseIds(tok, x),
-  }));
+  const fresh = await freshAnswers(sftModel, tok, preset, s, seed);
   const line: string[] = [];
   for (const readout of REWARD_READOUTS) {
     const rs = rewardLoopSettings({ ...s, 'rm.readout': readout }, seed);
-    const { rm, trainer } = await trainRewardModel(sftModel, train, { ...rs, steps: rs.maxSteps });
-    const r = await trainer.score(freshSeqs);
-    const agreement = totalAgreement(
-      preset.heldoutPrompts.map((_, g) =>
-        pairAgreement(r.slice(g * k, g * k + k), freshGold.slice(g * k, g * k + k), [true, true]),
-      ),
-    );
+    const { rm, trainer } = await trainRewardModel(sftModel, rewardGroups(tok, train, rs.cutOff), {
+      ...rs,
+      steps: rs.maxSteps,
+    });
+    const agreement = freshAgreement(fresh, await trainer.score(fresh.seqs));
     shares[readout].push(agreement.share);
     line.push(`${readout} ${(agreement.share * 100).toFixed(0)}% of ${agreement.pairs} pairs`);
     trainer.dispose();

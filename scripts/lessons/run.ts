@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { SftTrainer, createGPT, type Proportion } from '../../src/core/index';
+import type { Proportion } from '../../src/core/index';
 import {
   SETTINGS,
   parseValue,
@@ -21,7 +21,7 @@ import {
   type Settings,
 } from '../../src/lib/settings/settings';
 import { METHODS, runLesson, type LessonResult, type Method, type MethodRow } from './lesson';
-import { ROOT, argument, lessonBackend, readPreset } from './pipeline';
+import { ROOT, argument, lessonBackend, lessonMsPerStep, readPreset } from './pipeline';
 import { renderPresetSection, updateReport } from './report';
 
 const presetArg = argument('preset', 'happy-endings');
@@ -79,8 +79,7 @@ if (merge) {
 
 const backend = await lessonBackend();
 console.log(`backend: ${backend}`);
-// What the page measures on this machine to choose the model: one micro step on wasm.
-const wasmMsPerStep = Number(argument('wasm-ms', '')) || (await measureMicroStep());
+const wasmMsPerStep = await lessonMsPerStep();
 
 const ids =
   presetArg === 'all'
@@ -178,18 +177,6 @@ if (jsonOut) {
 
 function pc(x: number): string {
   return Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–';
-}
-
-/** The page's own measurement (workers/select-backend.ts): SFT steps of the micro shape at a short context. */
-async function measureMicroStep(): Promise<number> {
-  const { MEASURE_CONFIG, measureBatch } = await import('../../workers/backend-decision');
-  const trainer = new SftTrainer(createGPT(MEASURE_CONFIG, 1), { lr: 1e-3 });
-  const batch = measureBatch();
-  await trainer.step(batch);
-  const t0 = performance.now();
-  for (let i = 0; i < 3; i++) await trainer.step(batch);
-  trainer.dispose();
-  return (performance.now() - t0) / 3;
 }
 
 type SavedMethod = Omit<MethodRow, 'winRateVsSft'> & {
