@@ -51,7 +51,7 @@ import torch.nn.functional as F
 
 sys.dont_write_bytecode = True  # no __pycache__ in scripts/ for the import below
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_torch import EOS, encode, load  # noqa: E402
+from load_torch import EOS, encode, load, read_safetensors  # noqa: E402
 
 # Where the reward head is read (src/core/train/reward-head.ts `REWARD_READOUTS`).
 READOUTS = ["ending", "mean", "last"]
@@ -398,9 +398,7 @@ def run_dpo(args):
 
 def checkpoint_extra(source):
     """The page's `extra` metadata of a checkpoint: what it knows of the model beyond its weights."""
-    raw = Path(source).read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    metadata = json.loads(raw[8 : 8 + n]).get("__metadata__", {})
+    _, metadata = read_safetensors(source)
     return json.loads(metadata.get("extra", "{}"))
 
 
