@@ -99,6 +99,7 @@ export type PpoLoopSettings = Pick<
   | 'clipRange'
   | 'clipRangeValue'
   | 'vfCoef'
+  | 'lam'
   | 'adaptiveKl'
   | 'targetKl'
   | 'ptxCoef'

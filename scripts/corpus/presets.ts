@@ -213,8 +213,15 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       featuredDemos: { count: 6, feature: 'dialogue' },
       // Dialogue may be anywhere in the answer, so the reward head reads all of it: agreement
       // with gold on fresh pairs, median of 5 seeds, 71% (its ending) → 94%
-      // (scripts/lessons/readouts.ts, docs/lessons.md).
-      settings: { 'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS, 'rm.readout': 'mean' },
+      // (scripts/lessons/readouts.ts, docs/lessons.md). Whether a story has dialogue is
+      // decided where a quote opens, tens of tokens before the answer's end where the
+      // reward arrives; GAE's λ = 0.95 keeps 0.95^40 ≈ 13% of it that far back, so PPO
+      // gives every token the whole reward (λ = 1; docs/lessons.md).
+      settings: {
+        'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS,
+        'rm.readout': 'mean',
+        'ppo.lam': 1,
+      },
     },
     {
       id: 'happy-and-talkative',

@@ -30,6 +30,7 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'ppo.clipRange': 'PPO 论文和 TRL 的 cliprange = 0.2',
   'ppo.clipRangeValue': 'TRL 的 cliprange_value = 0.2',
   'ppo.vfCoef': 'TRL 的 vf_coef = 0.1',
+  'ppo.lam': 'TRL 的 lam = 0.95（GAE，Schulman 等 2016）',
   'ppo.klMode': 'TRL 的 adap_kl_ctrl = True',
   'ppo.klCoef': 'TRL 的 init_kl_coef = 0.2（InstructGPT：0.02）',
   'ppo.klTarget': 'TRL 的 target = 6',

@@ -76,6 +76,10 @@ const ZH: Partial<Record<SettingKey, Text>> = {
   'ppo.clipRange': { label: '裁剪范围 ε', help: '概率比被裁剪到 1 ± ε。' },
   'ppo.clipRangeValue': { label: '价值裁剪范围', help: '价值预测被裁剪到 V_old ± 这个值。' },
   'ppo.vfCoef': { label: '价值损失系数', help: '价值损失相对策略损失的权重。' },
+  'ppo.lam': {
+    label: 'GAE λ',
+    help: '回答结尾的奖励能往前传多远：每往前一个词元保留 λ，其余靠价值头的估计。取 1 时每个词元都得到全部奖励。',
+  },
   'ppo.klMode': { label: 'KL 惩罚', help: '固定 β，或让 β 朝目标 KL 调整（Ziegler 等，2019）。' },
   'ppo.klCoef': {
     label: 'β（初始 KL 系数）',

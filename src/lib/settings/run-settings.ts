@@ -115,6 +115,7 @@ export function ppoLoopSettings(
       clipRange: s['ppo.clipRange'],
       clipRangeValue: s['ppo.clipRangeValue'],
       vfCoef: s['ppo.vfCoef'],
+      lam: s['ppo.lam'],
       klCoef: s['ppo.klCoef'],
       ptxCoef: s['ppo.ptxCoef'],
       adaptiveKl:

@@ -81,6 +81,17 @@ export const OPTIMISE_SETTINGS = {
     help: 'Weight of the value loss next to the policy loss.',
     source: 'TRL vf_coef = 0.1',
   },
+  'ppo.lam': {
+    kind: 'number',
+    group: 'ppo',
+    label: 'GAE λ',
+    default: 0.95,
+    min: 0,
+    max: 1,
+    step: 0.01,
+    help: 'How far back the reward at an answer’s end reaches: each token earlier keeps λ of it, the rest is the value head’s guess. 1 gives every token the whole reward.',
+    source: 'TRL lam = 0.95 (GAE, Schulman et al. 2016)',
+  },
   'ppo.klMode': {
     kind: 'choice',
     group: 'ppo',

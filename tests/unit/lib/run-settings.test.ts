@@ -109,6 +109,7 @@ describe('PPO settings reach the trainer as one typed object', () => {
       clipRange: 0.2,
       clipRangeValue: 0.2,
       vfCoef: 0.1,
+      lam: 0.95,
       klCoef: 0.2,
       ptxCoef: 0,
       adaptiveKl: { target: 6, horizon: 64 },
@@ -119,5 +120,7 @@ describe('PPO settings reach the trainer as one typed object', () => {
     expect(() => validatePpoSettings({ ...ppo, lr: settings.lr })).not.toThrow();
     const fixed = ppoLoopSettings({ ...defaultSettings(), 'ppo.klMode': 'fixed' }, 1);
     expect(fixed.ppo.adaptiveKl).toBeNull();
+    // GAE's λ is the panel's, not PpoTrainer's own default.
+    expect(ppoLoopSettings({ ...defaultSettings(), 'ppo.lam': 1 }, 1).ppo.lam).toBe(1);
   });
 });
