@@ -56,6 +56,7 @@ describe('share links', () => {
       // The preset's own setting travels too: a link does not depend on the preset's defaults.
       'rm.readout': 'last',
       'ppo.lr': '3e-4',
+      'ppo.lam': '1',
     });
     await page.screenshot({ path: path.join(RESULTS_DIR, 'share--dialog.png') });
     await page.keyboard.press('Escape');

@@ -90,7 +90,8 @@ export const OPTIMISE_SETTINGS = {
     max: 1,
     step: 0.01,
     help: 'How far back the reward at an answer’s end reaches: each token earlier keeps λ of it, the rest is the value head’s guess. 1 gives every token the whole reward.',
-    source: 'TRL lam = 0.95 (GAE, Schulman et al. 2016)',
+    source:
+      'TRL lam = 0.95 (GAE, Schulman et al. 2016); npm run lessons (docs/lessons.md), 5 seeds: at 1, PPO passed on uses-dialogue in 4 (at 0.95 in 0), on zh in 4 (3), on short-and-sweet in 3 (2), so those presets use 1; on happy-endings it lifted less (seeds 1 and 2: gold 0.81 → 0.46, 0.96 → 0.85)',
   },
   'ppo.klMode': {
     kind: 'choice',
