@@ -10,6 +10,7 @@ import {
   RrhfTrainer,
   mean,
   mulberry32,
+  penaliseMissingEos,
   randomWindows,
   ranksToScores,
   sample,
@@ -89,7 +90,11 @@ export function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest &
         prompt: tok.decode(p),
         response: tok.decode(out.tokens[i]),
       }));
-      const scores = await ctx.scorer().score(items);
+      const scores = penaliseMissingEos(
+        await ctx.scorer().score(items),
+        out.tokens,
+        st.missingEosPenalty ?? 0,
+      );
       const ptx = ptxTokens
         ? randomWindows(
             ptxTokens,
@@ -181,7 +186,11 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
         prompts.map((p, i) => ({ prompt: tok.decode(p), response: tok.decode(answers[i]) }));
       const sftItems = fromSft ? texts(sftRows, fromSft.tokens) : [];
       const policyItems = texts(ownRows, own.tokens);
-      const scores = await ctx.scorer().score([...sftItems, ...policyItems]);
+      const scores = penaliseMissingEos(
+        await ctx.scorer().score([...sftItems, ...policyItems]),
+        [...(fromSft ? fromSft.tokens : []), ...own.tokens],
+        st.missingEosPenalty ?? 0,
+      );
       const policyScores = scores.slice(sftItems.length);
       const groups = chosen.map((prompt, g) => ({
         prompt,

@@ -4,7 +4,14 @@
 // the group is the baseline. A PPO-style clipped update with a k3 KL term to
 // the frozen SFT model (src/core/train/grpo.ts). The gold labeler scores the
 // same answers for the curves.
-import { GroupTrainer, mean, sample, type CompletionGroup, type GroupMode } from '../src/core';
+import {
+  GroupTrainer,
+  mean,
+  penaliseMissingEos,
+  sample,
+  type CompletionGroup,
+  type GroupMode,
+} from '../src/core';
 import { goldScorer } from './feedback-tasks';
 import { iterationSamples } from './iteration-samples';
 import { checkK, encodePrompts } from './model-setup';
@@ -44,7 +51,11 @@ export function groupTask(ctx: PolicyContext, req: TrainRequest & { kind: 'grpo'
         prompt: tok.decode(p),
         response: tok.decode(out.tokens[i]),
       }));
-      const scores = await ctx.scorer().score(items);
+      const scores = penaliseMissingEos(
+        await ctx.scorer().score(items),
+        out.tokens,
+        st.missingEosPenalty ?? 0,
+      );
       const groups: CompletionGroup[] = chosen.map((prompt, g) => ({
         prompt,
         completions: out.tokens.slice(g * k, g * k + k),

@@ -31,6 +31,12 @@ export interface SampleSettings {
    * Side by side with the RM score it shows reward hacking as it happens.
    */
   gold?: LabelerSpec;
+  /**
+   * Subtracted from the reward model's score of a sample that does not end within
+   * maxNewTokens before the optimiser learns from it (TRL's missing_eos_penalty);
+   * PPO, RRHF and GRPO. Default 0.
+   */
+  missingEosPenalty?: number;
 }
 
 export type TrainRequest =

@@ -57,6 +57,7 @@ export type { DpoPair, DpoSettings } from './train/dpo';
 export { GroupTrainer } from './train/grpo';
 export type { CompletionGroup, GroupSettings } from './train/grpo';
 export { bestOfN, bestOfNKlBound } from './train/best-of-n';
+export { penaliseMissingEos } from './train/missing-eos';
 export {
   saveCheckpoint,
   loadCheckpoint,

@@ -30,6 +30,7 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'ppo.clipRange': 'PPO 论文和 TRL 的 cliprange = 0.2',
   'ppo.clipRangeValue': 'TRL 的 cliprange_value = 0.2',
   'ppo.vfCoef': 'TRL 的 vf_coef = 0.1',
+  'rm.missingEosPenalty': 'TRL 的 missing_eos_penalty（默认关闭；其 PPO 示例用 1.0）',
   'ppo.lam':
     'TRL 的 lam = 0.95（GAE，Schulman 等 2016）；npm run lessons（docs/lessons.md），5 个种子：取 1 时，PPO 在 uses-dialogue 上 4 个通过（0.95 时 0 个），中文 4 个（3 个），short-and-sweet 3 个（2 个），所以这三个预设用 1；在 happy-endings 上提升更少（种子 1 和 2：金标准 0.81 → 0.46，0.96 → 0.85）',
   'ppo.klMode': 'TRL 的 adap_kl_ctrl = True',

@@ -76,6 +76,10 @@ const ZH: Partial<Record<SettingKey, Text>> = {
   'ppo.clipRange': { label: '裁剪范围 ε', help: '概率比被裁剪到 1 ± ε。' },
   'ppo.clipRangeValue': { label: '价值裁剪范围', help: '价值预测被裁剪到 V_old ± 这个值。' },
   'ppo.vfCoef': { label: '价值损失系数', help: '价值损失相对策略损失的权重。' },
+  'rm.missingEosPenalty': {
+    label: '未写完的回答的惩罚',
+    help: '回答在采样长度内没有结束时，从奖励模型的分数中减去这个值，再交给 PPO、RRHF 或 GRPO 学习。只读回答一部分的奖励可能喜欢写到一半的故事；0 表示关闭。',
+  },
   'ppo.lam': {
     label: 'GAE λ',
     help: '回答结尾的奖励能往前传多远：每往前一个词元保留 λ，其余靠价值头的估计。取 1 时每个词元都得到全部奖励。',

@@ -107,6 +107,7 @@ export function ppoLoopSettings(
       lr: s['ppo.lr'],
       batchSize: s['ppo.batchSize'],
       maxSteps: s['ppo.iterations'],
+      missingEosPenalty: s['rm.missingEosPenalty'],
       ...(ptxText ? { ptxText } : {}),
     },
     ppo: {
@@ -139,6 +140,7 @@ export function rrhfLoopSettings(s: Settings, seed: number, gold?: LabelerSpec) 
     temperature: s['sample.temperature'],
     candidates: s['rrhf.candidates'] as RrhfCandidates,
     topP: s['rrhf.topP'],
+    missingEosPenalty: s['rm.missingEosPenalty'],
   };
 }
 
@@ -167,6 +169,7 @@ export function groupLoopSettings(s: Settings, seed: number, gold?: LabelerSpec)
     k: s['grpo.k'],
     mode: s['grpo.mode'] as GroupMode,
     beta: s['grpo.beta'],
+    missingEosPenalty: s['rm.missingEosPenalty'],
   };
 }
 

@@ -143,6 +143,17 @@ export const SFT_RM_SETTINGS = {
     source:
       'measured with npm run lessons (docs/lessons.md): on happy-endings it lifted PPO but cost RRHF its lift',
   },
+  'rm.missingEosPenalty': {
+    kind: 'number',
+    group: 'rm',
+    label: 'Penalty for an unfinished answer',
+    default: 0,
+    min: 0,
+    max: 100,
+    step: 0.1,
+    help: 'Subtracted from the reward model’s score of an answer that does not end within the sample, before PPO, RRHF or GRPO learn from it. A reward read over part of an answer can like a story cut off mid-sentence; 0 turns it off.',
+    source: 'TRL missing_eos_penalty (off by default; its PPO example uses 1.0)',
+  },
   'rm.lr': {
     kind: 'number',
     group: 'rm',

@@ -122,5 +122,11 @@ describe('PPO settings reach the trainer as one typed object', () => {
     expect(fixed.ppo.adaptiveKl).toBeNull();
     // GAE's λ is the panel's, not PpoTrainer's own default.
     expect(ppoLoopSettings({ ...defaultSettings(), 'ppo.lam': 1 }, 1).ppo.lam).toBe(1);
+    // The penalty for an unfinished answer reaches every optimiser that samples and scores.
+    const penalised = { ...defaultSettings(), 'rm.missingEosPenalty': 1.5 };
+    expect(ppoLoopSettings(penalised, 1).settings.missingEosPenalty).toBe(1.5);
+    expect(rrhfLoopSettings(penalised, 1).missingEosPenalty).toBe(1.5);
+    expect(groupLoopSettings(penalised, 1).missingEosPenalty).toBe(1.5);
+    expect(ppoLoopSettings(defaultSettings(), 1).settings.missingEosPenalty).toBe(0);
   });
 });

@@ -13,7 +13,7 @@ beforeAll(async () => {
   await useBackend('cpu');
 });
 
-async function run(mode: 'grpo' | 'dr-grpo' | 'rloo') {
+async function run(mode: 'grpo' | 'dr-grpo' | 'rloo', missingEosPenalty?: number) {
   const scored: { prompt: string; response: string; score: number }[][] = [];
   const ctx = {
     policy: await ModelSlot.create(createGPT(tinyConfig, 1), tokenizer),
@@ -33,7 +33,16 @@ async function run(mode: 'grpo' | 'dr-grpo' | 'rloo') {
   const req: TrainRequest = {
     kind: 'grpo',
     prompts: ['ab', 'ea'],
-    settings: { lr: 1e-3, batchSize: 2, seed: 5, maxNewTokens: 5, k: 3, mode, beta: 0.04 },
+    settings: {
+      lr: 1e-3,
+      batchSize: 2,
+      seed: 5,
+      maxNewTokens: 5,
+      k: 3,
+      mode,
+      beta: 0.04,
+      ...(missingEosPenalty === undefined ? {} : { missingEosPenalty }),
+    },
   };
   const task = makePolicyTask(ctx, req);
   const m = await task.step();
@@ -64,4 +73,16 @@ describe('the group loop task', () => {
       expect(m.kl).toBeGreaterThanOrEqual(0);
     },
   );
+
+  it('an answer that does not end within the sample has the missing-EOS penalty subtracted', async () => {
+    const { m, scored } = await run('grpo', 2);
+    const batch = scored[0];
+    // One character a token: an answer of all 5 new tokens did not end (no EOS).
+    const unfinished = batch.map((x) => ([...x.response].length === 5 ? 1 : 0));
+    expect(unfinished.some((u) => u === 1)).toBe(true);
+    const learnt = batch.map((x, i) => x.score - 2 * unfinished[i]);
+    const mean = learnt.reduce((a, b) => a + b, 0) / learnt.length;
+    expect(m['grpo/reward_mean']).toBeCloseTo(mean, 6);
+    expect(m.reward).toBeCloseTo(mean, 6);
+  });
 });
