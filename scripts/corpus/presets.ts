@@ -219,10 +219,14 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // reward arrives; GAE's λ = 0.95 keeps 0.95^40 ≈ 13% of it that far back, so PPO
       // gives every token the whole reward (λ = 1): PPO passed in 4 seeds of 5, not 0
       // (docs/lessons.md).
+      // A reward read over the whole answer barely sees whether it ended, and the optimisers
+      // learnt to write dialogue past the sample's end, where gold gives no credit: an
+      // unfinished answer loses 1 (TRL's missing_eos_penalty; docs/lessons.md).
       settings: {
         'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS,
         'rm.readout': 'mean',
         'ppo.lam': 1,
+        'rm.missingEosPenalty': 1,
       },
     },
     {
