@@ -21,7 +21,12 @@ import { validateLabelerSpec, type LabelerSpec } from '../src/core/labeler-spec'
 import { makeLabeler } from '../src/core/labelers';
 import { describeSamples, iterationSamples, shownRows } from './iteration-samples';
 import { checkK, encodePrompts } from './model-setup';
-import { RRHF_CANDIDATE_SOURCES, type PolicyContext, type TrainRequest } from './policy-requests';
+import {
+  RRHF_CANDIDATE_SOURCES,
+  type PolicyContext,
+  type SampleSettings,
+  type TrainRequest,
+} from './policy-requests';
 import { makeTask, maxNewTokensFor, picker } from './trainer-task';
 
 /**
@@ -44,6 +49,24 @@ export function goldScorer(spec: LabelerSpec | undefined, prefix: 'env' | 'rrhf'
     };
   };
   return Object.assign(summary, { each });
+}
+
+/**
+ * The reward worker's scores of sampled answers as an optimiser (PPO, RRHF,
+ * GRPO) learns from them: an answer that did not end within the sample loses
+ * the missing-EOS penalty (TRL's missing_eos_penalty; 0 unless asked).
+ */
+export async function optimiserScores(
+  ctx: PolicyContext,
+  items: { prompt: string; response: string }[],
+  responses: number[][],
+  settings: SampleSettings,
+): Promise<number[]> {
+  return penaliseMissingEos(
+    await ctx.scorer().score(items),
+    responses,
+    settings.missingEosPenalty ?? 0,
+  );
 }
 
 /** Length of the PPO-ptx pretraining windows: long enough for context, short enough to stay cheap. */
@@ -90,11 +113,7 @@ export function ppoTask(ctx: PolicyContext, prompts: string[], s: TrainRequest &
         prompt: tok.decode(p),
         response: tok.decode(out.tokens[i]),
       }));
-      const scores = penaliseMissingEos(
-        await ctx.scorer().score(items),
-        out.tokens,
-        st.missingEosPenalty ?? 0,
-      );
+      const scores = await optimiserScores(ctx, items, out.tokens, st);
       const ptx = ptxTokens
         ? randomWindows(
             ptxTokens,
@@ -186,10 +205,11 @@ export function rrhfTask(ctx: PolicyContext, req: TrainRequest & { kind: 'rrhf' 
         prompts.map((p, i) => ({ prompt: tok.decode(p), response: tok.decode(answers[i]) }));
       const sftItems = fromSft ? texts(sftRows, fromSft.tokens) : [];
       const policyItems = texts(ownRows, own.tokens);
-      const scores = penaliseMissingEos(
-        await ctx.scorer().score([...sftItems, ...policyItems]),
+      const scores = await optimiserScores(
+        ctx,
+        [...sftItems, ...policyItems],
         [...(fromSft ? fromSft.tokens : []), ...own.tokens],
-        st.missingEosPenalty ?? 0,
+        st,
       );
       const policyScores = scores.slice(sftItems.length);
       const groups = chosen.map((prompt, g) => ({

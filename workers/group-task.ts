@@ -4,15 +4,8 @@
 // the group is the baseline. A PPO-style clipped update with a k3 KL term to
 // the frozen SFT model (src/core/train/grpo.ts). The gold labeler scores the
 // same answers for the curves.
-import {
-  GroupTrainer,
-  mean,
-  penaliseMissingEos,
-  sample,
-  type CompletionGroup,
-  type GroupMode,
-} from '../src/core';
-import { goldScorer } from './feedback-tasks';
+import { GroupTrainer, mean, sample, type CompletionGroup, type GroupMode } from '../src/core';
+import { goldScorer, optimiserScores } from './feedback-tasks';
 import { iterationSamples } from './iteration-samples';
 import { checkK, encodePrompts } from './model-setup';
 import type { PolicyContext, TrainRequest } from './policy-requests';
@@ -51,11 +44,7 @@ export function groupTask(ctx: PolicyContext, req: TrainRequest & { kind: 'grpo'
         prompt: tok.decode(p),
         response: tok.decode(out.tokens[i]),
       }));
-      const scores = penaliseMissingEos(
-        await ctx.scorer().score(items),
-        out.tokens,
-        st.missingEosPenalty ?? 0,
-      );
+      const scores = await optimiserScores(ctx, items, out.tokens, st);
       const groups: CompletionGroup[] = chosen.map((prompt, g) => ({
         prompt,
         completions: out.tokens.slice(g * k, g * k + k),
