@@ -169,6 +169,21 @@ export async function answer(
   };
 }
 
+/** SFT as the Demonstrate stage runs it: the policy worker's own loop task, in place on the policy slot. */
+export async function demonstrate(
+  ctx: Parameters<typeof makePolicyTask>[0],
+  preset: Preset,
+  s: Settings,
+  seed: number,
+): Promise<{ steps: number; loss: number }> {
+  const settings = sftLoopSettings(s, seed);
+  const run = await runTask(
+    makePolicyTask(ctx, { kind: 'sft', examples: preset.demonstrations, settings }),
+    settings.maxSteps,
+  );
+  return { steps: settings.maxSteps, loss: run.last['sft/loss'] };
+}
+
 /**
  * The stand-in person's rankings: K SFT answers to each of the first
  * `rankings` prompts (the ranking queue), ranked by the preset's labeler with
@@ -303,16 +318,10 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   const policySlot = await ModelSlot.create(base, tok);
   const refSlot = await ModelSlot.create(await copyOf(base), tok);
   const ctx = { policy: policySlot, ref: refSlot, scorer: () => scorer };
-  const sftSettings = sftLoopSettings(s, o.seed);
-  const sft = await runTask(
-    makePolicyTask(ctx, { kind: 'sft', examples: preset.demonstrations, settings: sftSettings }),
-    sftSettings.maxSteps,
-  );
+  const sft = await demonstrate(ctx, preset, s, o.seed);
   const sftModel = await copyOf(base);
   const seconds = { sft: t(), queue: 0, rm: 0, ppo: 0, rrhf: 0 };
-  log(
-    `SFT ${sftSettings.maxSteps} steps, loss ${sft.last['sft/loss'].toFixed(3)} (${seconds.sft.toFixed(0)} s)`,
-  );
+  log(`SFT ${sft.steps} steps, loss ${sft.loss.toFixed(3)} (${seconds.sft.toFixed(0)} s)`);
 
   // 2. The ranking queue: K samples for each of the first prompts, then the rankings.
   t = timer();

@@ -9,16 +9,15 @@
  *   npx tsx scripts/lessons/readouts.ts --preset short-and-sweet --seeds 1,2,3,4,5
  */
 import { REWARD_READOUTS, type RewardReadout } from '../../src/core/index';
-import { rewardLoopSettings, sftLoopSettings } from '../../src/lib/settings/run-settings';
+import { rewardLoopSettings } from '../../src/lib/settings/run-settings';
 import { splitHeldout } from '../../src/lib/stages/reward-data';
 import { ModelSlot } from '../../workers/model-slot';
-import { makePolicyTask } from '../../workers/policy-tasks';
 import {
+  demonstrate,
   freshAgreement,
   freshAnswers,
   lessonPlan,
   rewardGroups,
-  runTask,
   standInRankings,
 } from './lesson';
 import {
@@ -49,14 +48,7 @@ for (const seed of seeds) {
   const scorer = () => {
     throw new Error('SFT needs no scorer');
   };
-  const sftSettings = sftLoopSettings(s, seed);
-  await runTask(
-    makePolicyTask(
-      { policy, ref, scorer },
-      { kind: 'sft', examples: preset.demonstrations, settings: sftSettings },
-    ),
-    sftSettings.maxSteps,
-  );
+  await demonstrate({ policy, ref, scorer }, preset, s, seed);
   const sftModel = policy.model;
   const ranked = await standInRankings(sftModel, tok, preset, s, { seed, rankings, noise });
   const { train } = splitHeldout(
