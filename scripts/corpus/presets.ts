@@ -110,7 +110,7 @@ function translations(
       return zh(
         '写出那只动物',
         () =>
-          '每个提示都要一个关于某种动物的故事；标注者喜欢写出这种动物的故事。这个任务有明确的正确答案，适合检查奖励模型是否学会了。',
+          '每个提示都要一个关于某种动物的故事；标注者喜欢写出这种动物的故事。这里的小模型很少读提示（SFT 写出所问动物的次数和随便猜差不多），所以这一课展示的是奖励模型从十次排序中学不会的东西：看它在留出数据上的一致率停在随机水平附近。',
       );
     case 'short-and-sweet':
       return zh(
@@ -168,7 +168,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       id: 'mentions-the-animal',
       title: 'Mentions the animal',
       description: () =>
-        'Each prompt asks for a story about an animal; the labeler prefers stories that name that animal. A task with a clear right answer, good for checking that the reward model learns.',
+        'Each prompt asks for a story about an animal; the labeler prefers stories that name that animal. The small models here seldom read the prompt (after SFT they name the animal about as often as a guess would), so this lesson shows what a reward model cannot learn from ten rankings: watch its held-out agreement stay near chance.',
       language: 'en',
       baseModel: 'nano',
       task: 'animal',
