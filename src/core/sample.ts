@@ -150,7 +150,7 @@ export async function sample(
         picked.token.dispose();
         break;
       }
-      if (eosId >= 0 && (t + 1) % checkEvery === 0 && (await done.min().data())[0] === 1) {
+      if (eosId >= 0 && (t + 1) % checkEvery === 0 && (await allDone(done))) {
         picked.token.dispose();
         break;
       }
@@ -167,6 +167,16 @@ export async function sample(
     tf.dispose([...steps, done, logits, offsets]);
     if (noiseAll) noiseAll.dispose();
     disposeCache(cache);
+  }
+}
+
+/** Whether every row has produced EOS: one scalar read back, then freed. */
+async function allDone(done: tf.Tensor1D): Promise<boolean> {
+  const min = done.min();
+  try {
+    return (await min.data())[0] === 1;
+  } finally {
+    min.dispose();
   }
 }
 

@@ -160,6 +160,10 @@ describe('sample', () => {
     const before = tf.memory().numTensors;
     await sample(model, [[1], [2, 3]], { maxNewTokens: 5, seed: 2, topP: 0.9, topK: 4 });
     expect(tf.memory().numTensors).toBe(before);
+    // The early stop reads, every `checkEvery` tokens, whether every row has ended
+    // (after 2 tokens here, then 4, …): each read leaves nothing behind either.
+    await sample(model, [[1], [2, 3]], { maxNewTokens: 10, seed: 3, checkEvery: 2 });
+    expect(tf.memory().numTensors).toBe(before);
     await expect(sample(model, [[1]], { maxNewTokens: 16, seed: 1 })).rejects.toThrow(
       /maxNewTokens/,
     );
