@@ -228,9 +228,9 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // candidates of its own with a slip (a run of spaces, a broken word) were learnt and
       // grew, and at 90 iterations it lifted gold in 2 seeds of 5; at top-p 0.8 for 120
       // iterations it lifted in 4. Its demonstrations run to 80 characters in a sample of
-      // 86, and after 20 SFT steps a quarter of SFT's answers ran past it (the default's
-      // 20 teach the 72-character answers of the other presets); 40 steps teach the
-      // length (docs/lessons.md).
+      // 86, and after 20 SFT steps 6–11 of SFT's 48 held-out answers per seed ran past it
+      // (the default's 20 teach the 72-character answers of the other presets); after 40,
+      // 3 (docs/lessons.md).
       settings: {
         'sft.steps': 40,
         'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS,
