@@ -31,7 +31,13 @@ import { validatePreset, type Preset } from '../../src/core/presets';
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 export function argument(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
+  const flag = `--${name}`;
+  const i = process.argv.indexOf(flag);
+  // A second `--set` would otherwise be ignored without a word; one flag takes a list.
+  if (i >= 0 && process.argv.indexOf(flag, i + 1) >= 0) {
+    console.error(`${flag} is given twice; give it once (a list is comma-separated)`);
+    process.exit(2);
+  }
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
