@@ -126,8 +126,8 @@ function translations(
     case 'happy-and-talkative':
       return zh(
         '快乐又健谈',
-        () =>
-          '加权的标注者：快乐的结局最重要，对话和写出所问的动物各占一半的分量。看混合的偏好如何互相权衡。',
+        (d) =>
+          `加权的标注者：快乐的结局最重要，对话和写出所问的动物各占一半的分量；${d.total} 个示范中有 ${d.happy} 个是快乐的结局，${d.dialogue} 个有对话。看混合的偏好如何互相权衡。`,
       );
     case 'reward-hacking':
       return zh(
@@ -244,8 +244,8 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
     {
       id: 'happy-and-talkative',
       title: 'Happy and talkative',
-      description: () =>
-        'A weighted labeler: a happy ending counts most, dialogue and naming the requested animal count half as much each. Shows how a mixed preference is traded off.',
+      description: (d) =>
+        `A weighted labeler: a happy ending counts most, dialogue and naming the requested animal count half as much each; ${d.happy} of the ${d.total} demonstrations end happily and ${d.dialogue} have dialogue. Shows how a mixed preference is traded off.`,
       language: 'en',
       baseModel: 'nano',
       task: 'animal',
@@ -258,6 +258,22 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
         ],
       },
       labelerNoise: NOISE,
+      // Within PRESET_TEXT_LIMITS no demonstration had dialogue, so the SFT model never
+      // wrote any, rankings could not show it, and only the happy ending could be learnt:
+      // uses-dialogue's answer limits, sample length, featured dialogue demonstrations and
+      // SFT steps (PPO's gold median 0.17 → 0.37, corpus words 96.97% → 97.1%).
+      // Dialogue is decided tens of tokens before the reward arrives, so PPO gives every
+      // token the whole reward (λ = 1) and, as on short-and-sweet, steps at 3e-5 (at 2e-5
+      // and λ = 0.95 its KL was 2.9 nats after 30 iterations, for a target of 6): PPO
+      // passed in 4 seeds of 5, not 0 (docs/lessons.md).
+      textLimits: DIALOGUE_TEXT_LIMITS,
+      featuredDemos: { count: 6, feature: 'dialogue' },
+      settings: {
+        'sft.steps': 40,
+        'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS,
+        'ppo.lam': 1,
+        'ppo.lr': 3e-5,
+      },
     },
     {
       // Measured with `npm run lessons -- --preset reward-hacking` (docs/lessons.md):

@@ -8,11 +8,11 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'sample.temperature': 'nanoGPT 用 0.8 采样：字符模型在 1 时会拼错（InstructGPT：T = 1）',
   'sample.topK': '关，和 InstructGPT 一样',
   'sample.topP': '关，和 InstructGPT 一样',
-  'sample.maxNewTokens': '一个完整的回答：预设的回答 ≤ 72 个字符，提示 ≤ 40，上下文 128',
+  'sample.maxNewTokens': '一个完整的回答：预设的回答 ≤ 72 个字符，提示 ≤ 40，上下文 128（“有对话”和“快乐又健谈”的回答 ≤ 80 个字符，需要 86）',
   'sft.lr': 'nanoGPT 规模的模型；InstructGPT 在 1.3B 以上用 9.65e-6',
   'sft.batchSize': '由 InstructGPT 的 32 缩小而来',
   'sft.steps':
-    '实测：20 步学会 72 个字符以内的回答长度（“有对话”的回答长达 80 个字符，需要 40 步）；60 步会背下 24 个示范并开始拼错',
+    '实测：20 步学会 72 个字符以内的回答长度（“有对话”和“快乐又健谈”的回答长达 80 个字符，需要 40 步）；60 步会背下 24 个示范并开始拼错',
   'rm.objective': 'InstructGPT 公式 1',
   'rm.trains': '实测：npm run lessons（docs/lessons.md）',
   'rm.readout': '用 npm run lessons 实测（docs/lessons.md）：每个预设在新回答对上与金标准的一致率',

@@ -57,7 +57,7 @@ export const SFT_RM_SETTINGS = {
     max: 127,
     help: 'Characters each completion may add; prompt and completion must fit the context.',
     source:
-      'a whole answer: presets’ answers are ≤ 72 characters, their prompts ≤ 40, the context 128',
+      'a whole answer: presets’ answers are ≤ 72 characters, their prompts ≤ 40, the context 128 (uses-dialogue’s and happy-and-talkative’s answers, ≤ 80, take 86)',
   },
   'sft.lr': {
     kind: 'number',
@@ -90,7 +90,7 @@ export const SFT_RM_SETTINGS = {
     max: 100_000,
     help: 'Training steps before SFT stops by itself (pause or stop any time).',
     source:
-      'measured: 20 steps teach the length of answers up to 72 characters (uses-dialogue’s, up to 80, take 40); 60 memorise 24 demonstrations and misspell',
+      'measured: 20 steps teach the length of answers up to 72 characters (uses-dialogue’s and happy-and-talkative’s, up to 80, take 40); 60 memorise 24 demonstrations and misspell',
   },
   'rm.objective': {
     kind: 'choice',
