@@ -8,7 +8,8 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'sample.temperature': 'nanoGPT 用 0.8 采样：字符模型在 1 时会拼错（InstructGPT：T = 1）',
   'sample.topK': '关，和 InstructGPT 一样',
   'sample.topP': '关，和 InstructGPT 一样',
-  'sample.maxNewTokens': '一个完整的回答：预设的回答 ≤ 72 个字符，提示 ≤ 40，上下文 128（“有对话”和“快乐又健谈”的回答 ≤ 80 个字符，需要 86）',
+  'sample.maxNewTokens':
+    '一个完整的回答：预设的回答 ≤ 72 个字符，提示 ≤ 40，上下文 128（“有对话”和“快乐又健谈”的回答 ≤ 80 个字符，需要 86）',
   'sft.lr': 'nanoGPT 规模的模型；InstructGPT 在 1.3B 以上用 9.65e-6',
   'sft.batchSize': '由 InstructGPT 的 32 缩小而来',
   'sft.steps':
