@@ -169,7 +169,8 @@ export const OPTIMISE_SETTINGS = {
     min: 1e-7,
     max: 0.01,
     help: 'Adam step size for the policy.',
-    source: 'RRHF used 2e-5 at 7B; at 1e-4 the ranking term pushed answers into misspellings',
+    source:
+      'RRHF used 2e-5 at 7B; at 1e-4 the ranking term pushed answers into misspellings (happy-and-talkative: RRHF lifted gold in 1 seed of 5 at 5e-5, in 4 at 1e-4 with its candidates at top-p 0.8)',
   },
   'rrhf.batchSize': {
     kind: 'int',
