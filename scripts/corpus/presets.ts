@@ -76,6 +76,23 @@ export const DIALOGUE_TEXT_LIMITS = { promptChars: 40, responseChars: 80 } as co
 const DIALOGUE_MAX_NEW_TOKENS = 86;
 
 /**
+ * What a preset whose taste includes dialogue needs for its answers to show it:
+ * the limits above; a quarter of its demonstrations with dialogue, as a base rate
+ * for the rankings to raise (happy-endings: 10 of 24 end happily); a sample that
+ * holds them; and SFT steps that teach their length: after the default 20 (which
+ * teach the 72-character answers of the other presets), 6–11 of SFT's 48 held-out
+ * answers per seed ran past the sample, after 40, 3 (uses-dialogue, docs/lessons.md).
+ */
+const DIALOGUE_ANSWERS = {
+  textLimits: DIALOGUE_TEXT_LIMITS,
+  featuredDemos: { count: 6, feature: 'dialogue' },
+} as const;
+const DIALOGUE_ANSWER_SETTINGS = {
+  'sft.steps': 40,
+  'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS,
+};
+
+/**
  * Noise is the temperature of `noisyRanking` on scores in [0, 1]: at 0.2 a story
  * scoring 1 beats one scoring 0.5 with probability σ(0.5/0.2) ≈ 0.92.
  */
@@ -211,9 +228,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       task: 'animal',
       labeler: { kind: 'uses-dialogue' },
       labelerNoise: NOISE,
-      textLimits: DIALOGUE_TEXT_LIMITS,
-      // A quarter, as a base rate for the rankings to raise (happy-endings: 10 of 24 end happily).
-      featuredDemos: { count: 6, feature: 'dialogue' },
+      ...DIALOGUE_ANSWERS,
       // Dialogue may be anywhere in the answer, so the reward head reads all of it: agreement
       // with gold on fresh pairs, median of 5 seeds, 71% (its ending) → 94%
       // (scripts/lessons/readouts.ts, docs/lessons.md). Whether a story has dialogue is
@@ -227,13 +242,9 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // RRHF learns from whichever candidate the reward model likes; drawn at top-p 0.9,
       // candidates of its own with a slip (a run of spaces, a broken word) were learnt and
       // grew, and at 90 iterations it lifted gold in 2 seeds of 5; at top-p 0.8 for 120
-      // iterations it lifted in 4. Its demonstrations run to 80 characters in a sample of
-      // 86, and after 20 SFT steps 6–11 of SFT's 48 held-out answers per seed ran past it
-      // (the default's 20 teach the 72-character answers of the other presets); after 40,
-      // 3 (docs/lessons.md).
+      // iterations it lifted in 4 (docs/lessons.md).
       settings: {
-        'sft.steps': 40,
-        'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS,
+        ...DIALOGUE_ANSWER_SETTINGS,
         'rm.readout': 'mean',
         'ppo.lam': 1,
         'rm.missingEosPenalty': 1,
@@ -260,8 +271,8 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       labelerNoise: NOISE,
       // Within PRESET_TEXT_LIMITS no demonstration had dialogue, so the SFT model never
       // wrote any, rankings could not show it, and only the happy ending could be learnt:
-      // uses-dialogue's answer limits, sample length, featured dialogue demonstrations and
-      // SFT steps (PPO's gold median 0.17 → 0.37, corpus words 96.97% → 97.1%).
+      // uses-dialogue's answers (PPO's gold median 0.17 → 0.37, corpus words 96.97% →
+      // 97.1%).
       // Dialogue is decided tens of tokens before the reward arrives, so PPO gives every
       // token the whole reward (λ = 1) and, as on short-and-sweet, steps at 3e-5 (at 2e-5
       // and λ = 0.95 its KL was 2.9 nats after 30 iterations, for a target of 6): PPO
@@ -270,11 +281,9 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // in 1 seed of 5 at the default 5e-5 (also with top-p 0.8 for 120 iterations); at
       // 1e-4 with its candidates at top-p 0.8, against the misspellings larger steps
       // bring, in 4 (docs/lessons.md).
-      textLimits: DIALOGUE_TEXT_LIMITS,
-      featuredDemos: { count: 6, feature: 'dialogue' },
+      ...DIALOGUE_ANSWERS,
       settings: {
-        'sft.steps': 40,
-        'sample.maxNewTokens': DIALOGUE_MAX_NEW_TOKENS,
+        ...DIALOGUE_ANSWER_SETTINGS,
         'ppo.lam': 1,
         'ppo.lr': 3e-5,
         'rrhf.lr': 1e-4,
