@@ -33,6 +33,7 @@ export interface BootPage {
   reseed(seed: number): void;
   say(text: string, kind?: 'info' | 'problem'): void;
   choosePreset(id: string, withModel: boolean): Promise<void>;
+  presetApplying: Promise<unknown>;
   loadModel(): Promise<void>;
 }
 
@@ -58,26 +59,32 @@ export async function bootPage(pg: BootPage, search: string, hash: string): Prom
       pg.workersStatus = 'failed';
       pg.workersError = errorMessage(e);
     });
-  const saved = await pg.keeper.open(url);
-  pg.settings = { ...defaultSettings(), ...saved.settings, ...url.settings };
-  pg.settingsEditor.linkSettings = url.settings;
-  pg.modelChoice = url.model ?? saved.modelChoice;
-  pg.optimise.mode = url.optimise ?? saved.optimiseMode;
-  pg.reseed(url.seed ?? saved.seed);
-  const stage = url.stage ?? saved.stage;
-  pg.stage = pg.view.embed && !pg.view.stages.includes(stage) ? pg.view.stages[0] : stage;
-  try {
-    pg.presetIndex = await loadPresetIndex();
-  } catch (e) {
-    pg.presetError = errorMessage(e);
-    return;
-  }
-  const entry = openingPreset(pg.presetIndex, url.preset ?? saved.presetId, pg.view.lang);
-  if (url.preset && entry.id !== url.preset) {
-    const title = presetTitle(entry, locale.current);
-    pg.say(t('notice.unknownPreset', { preset: url.preset, title }), 'problem');
-  }
-  await pg.choosePreset(entry.id, false);
+  // The session, the link's settings and the preset: what a share link is made of, so Share waits on it.
+  const opening = (async (): Promise<boolean> => {
+    const saved = await pg.keeper.open(url);
+    pg.settings = { ...defaultSettings(), ...saved.settings, ...url.settings };
+    pg.settingsEditor.linkSettings = url.settings;
+    pg.modelChoice = url.model ?? saved.modelChoice;
+    pg.optimise.mode = url.optimise ?? saved.optimiseMode;
+    pg.reseed(url.seed ?? saved.seed);
+    const stage = url.stage ?? saved.stage;
+    pg.stage = pg.view.embed && !pg.view.stages.includes(stage) ? pg.view.stages[0] : stage;
+    try {
+      pg.presetIndex = await loadPresetIndex();
+    } catch (e) {
+      pg.presetError = errorMessage(e);
+      return false;
+    }
+    const entry = openingPreset(pg.presetIndex, url.preset ?? saved.presetId, pg.view.lang);
+    if (url.preset && entry.id !== url.preset) {
+      const title = presetTitle(entry, locale.current);
+      pg.say(t('notice.unknownPreset', { preset: url.preset, title }), 'problem');
+    }
+    await pg.choosePreset(entry.id, false);
+    return true;
+  })();
+  pg.presetApplying = opening;
+  if (!(await opening)) return;
   await workers;
   await pg.loadModel();
   pg.keeper.attach();

@@ -178,6 +178,37 @@ export class PlaygroundState {
   // ---------------------------------------------------------------------------
   // Preset and base model
 
+  /** The chosen preset's loading (at first the page's opening), until its settings are in `settings`. */
+  presetApplying: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Resolves once the preset chosen last has been applied (or has failed to load), so that what
+   * reads the settings now (a share link) carries the preset's own values.
+   */
+  async presetSettled(): Promise<void> {
+    let pending: Promise<unknown>;
+    do {
+      pending = this.presetApplying;
+      await pending;
+    } while (pending !== this.presetApplying);
+  }
+
+  private async applyPresetOf(id: string, entry: PresetIndexEntry): Promise<Preset | null> {
+    let preset: Preset;
+    try {
+      preset = await loadPreset(entry);
+    } catch (e) {
+      this.presetError = message(e);
+      return null;
+    }
+    if (this.presetId !== id) return null; // another choice came in meanwhile
+    this.preset = preset;
+    this.labeler = makeLabeler(preset.labeler);
+    this.settingsEditor.applyPreset(preset);
+    void this.events.emit('preset', preset);
+    return preset;
+  }
+
   async choosePreset(id: string, withModel = true): Promise<void> {
     const entry = this.presetIndex.find((p) => p.id === id);
     if (!entry) return;
@@ -187,18 +218,10 @@ export class PlaygroundState {
     }
     this.presetId = id;
     this.presetError = null;
-    let preset: Preset;
-    try {
-      preset = await loadPreset(entry);
-    } catch (e) {
-      this.presetError = message(e);
-      return;
-    }
-    if (this.presetId !== id) return; // another choice came in meanwhile
-    this.preset = preset;
-    this.labeler = makeLabeler(preset.labeler);
-    this.settingsEditor.applyPreset(preset);
-    void this.events.emit('preset', preset);
+    const applying = this.applyPresetOf(id, entry);
+    this.presetApplying = applying;
+    const preset = await applying;
+    if (!preset) return;
     await Promise.all([this.ranking.load(id, preset.prompts), this.sft.load(id)]);
     this.persistent = this.store.persistent;
     if (withModel) await this.loadModel();

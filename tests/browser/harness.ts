@@ -68,6 +68,11 @@ export interface AppPage {
   log: PageLog;
 }
 
+export interface OpenOptions {
+  /** Runs on the fresh context before the page loads (e.g. to route or slow a request). */
+  beforeLoad?: (context: BrowserContext) => Promise<void>;
+}
+
 interface Opened extends AppPage {
   context: BrowserContext;
 }
@@ -134,7 +139,7 @@ export interface BrowserOptions {
  * server or a full URL on either server.
  */
 export function useBrowser(opts: BrowserOptions = {}): {
-  openApp: (urlPath?: string) => Promise<AppPage>;
+  openApp: (urlPath?: string, opts?: OpenOptions) => Promise<AppPage>;
   /** The servers' base URLs (with a trailing slash); `second` is null unless asked for. */
   origins: () => { app: string; second: string | null };
   /** Stops the second server: its pages must then work offline. */
@@ -194,7 +199,7 @@ export function useBrowser(opts: BrowserOptions = {}): {
     await second?.close();
   });
 
-  async function openApp(urlPath = ''): Promise<AppPage> {
+  async function openApp(urlPath = '', open: OpenOptions = {}): Promise<AppPage> {
     if (!browser || !server) throw new Error('openApp called outside a test (beforeAll not run)');
     const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
     const log = new PageLog();
@@ -209,6 +214,7 @@ export function useBrowser(opts: BrowserOptions = {}): {
         await route.abort('blockedbyclient');
       },
     );
+    await open.beforeLoad?.(context);
     const page = await context.newPage();
     attachLog(page, log);
     opened.push({ page, log, context });

@@ -21,7 +21,17 @@ describe('share links', () => {
     const hash =
       '#preset=short-and-sweet&stage=reward&seed=7&theme=dark&hide=backend,ppo' +
       '&rm.lr=0.002&rm.objective=direct&sample.k=2&ppo.lr=3e-4';
-    const { page, log } = await openApp(`?backend=wasm&model=tiny${hash}`);
+    // The preset's file arrives late, so that Share is pressed before the preset's own settings
+    // are applied: the link must carry them all the same.
+    let presetServed = false;
+    const { page, log } = await openApp(`?backend=wasm&model=tiny${hash}`, {
+      beforeLoad: (context) =>
+        context.route('**/presets/short-and-sweet.json', async (route) => {
+          await new Promise((r) => setTimeout(r, 1500));
+          presetServed = true;
+          await route.continue();
+        }),
+    });
     await page.locator('[data-testid=stage-reward]').waitFor();
     await expect.poll(() => value(page, 'setting-rm-lr')).toBe('0.002');
     expect(await value(page, 'setting-rm-objective')).toBe('direct');
@@ -35,6 +45,7 @@ describe('share links', () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
       origin: origins().app.replace(/\/$/, ''),
     });
+    expect(presetServed).toBe(false);
     await page.click('[data-testid=share]');
     const link = await page.locator('[data-testid=share-link]').inputValue();
     await expect
