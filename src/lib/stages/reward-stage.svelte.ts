@@ -4,7 +4,13 @@
 // average (InstructGPT).
 import { errorMessage } from '../../core/errors';
 import type { RankedPreference } from '../../core/preferences';
-import { splitHeldout, totalComparisons, trainingPreferences } from './reward-data';
+import {
+  heldoutShareOf,
+  rewardSplit,
+  testedLeaveOneOut,
+  totalComparisons,
+  trainingPreferences,
+} from './reward-data';
 import { rmQuality, type RmQuality } from '../measures/rm-quality';
 import type { ModelLanes } from '../bridge/lanes';
 import type { MetricLog } from '../measures/metrics';
@@ -49,10 +55,15 @@ export class RewardStageState {
     this.run = new TrainingRun('rm', pg.metrics);
   }
 
-  /** Rankings with at least one comparison, split into training and held-out sets. */
+  /** Rankings with at least one comparison, split into training and held-out sets (none held out where the model is tested leave-one-out). */
   data() {
     const groups = trainingPreferences(this.pg.ranking.rankings);
-    return splitHeldout(groups, this.pg.settings['rm.heldoutShare']);
+    return rewardSplit(groups, this.pg.settings);
+  }
+
+  /** Whether this reward model is tested leave-one-out rather than on a held-out share. */
+  get leaveOneOut(): boolean {
+    return testedLeaveOneOut(this.pg.settings);
   }
 
   /** Whether the RM learned the person's taste, as its held-out accuracy says (or cannot say). */
@@ -64,7 +75,8 @@ export class RewardStageState {
       rankings: train.length + heldout.length,
       heldoutRankings: heldout.length,
       heldoutPairs: totalComparisons(heldout),
-      heldoutShare: this.pg.settings['rm.heldoutShare'],
+      heldoutShare: heldoutShareOf(this.pg.settings),
+      leaveOneOut: this.leaveOneOut,
       crossValidated: this.crossValidated,
       crossValidating: this.crossValidating,
     });
@@ -145,11 +157,7 @@ export class RewardStageState {
   /** The rankings to test leave-one-out, or null where that test does not apply (it needs a frozen-trunk head, the pairwise objective and two rankings or more). */
   private crossValidationGroups(): RankedPreference[] | null {
     const groups = trainingPreferences(this.pg.ranking.rankings);
-    const applies =
-      this.pg.workers !== null &&
-      this.pg.settings['rm.trains'] === 'head' &&
-      this.objective === 'pairwise' &&
-      groups.length >= 2;
+    const applies = this.pg.workers !== null && this.leaveOneOut && groups.length >= 2;
     return applies ? groups : null;
   }
 
