@@ -432,8 +432,6 @@ export const en = {
     'The reward model’s quality is unknown: with fewer than {n} rankings none is held out to test it ({have} so far).',
   'rmq.unknownNoShare':
     'The reward model’s quality is unknown: the held-out share is 0, so no ranking is kept aside to test it.',
-  'rmq.unmeasuredLoo':
-    'The reward model has not been tested on each of your {n} rankings in turn yet: train it again to measure it.',
   'rmq.unmeasured':
     'The reward model has not been tested on the {n} held-out rankings yet: train it again to measure it.',
 

@@ -419,7 +419,6 @@ export const zh: Record<MessageKey, string> = {
     '奖励模型的质量未知：排序少于 {n} 次时，没有留出的排序可用来检验它（目前 {have} 次）。',
   'rmq.measuring': '正在依次用你的每个排序检验奖励模型…',
   'rmq.unknownNoShare': '奖励模型的质量未知：留出比例为 0，没有留出任何排序来检验它。',
-  'rmq.unmeasuredLoo': '奖励模型还没有依次在你的 {n} 个排序上检验过：再训练一次即可测量。',
   'rmq.unmeasured': '奖励模型还没有在 {n} 个留出的排序上检验过：再训练一次即可测量。',
 
   // 优化

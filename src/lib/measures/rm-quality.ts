@@ -18,11 +18,8 @@ export type RmQuality =
   | { kind: 'measuring' }
   /** Too few rankings for one to be held out (`need` null: the held-out share is 0). */
   | { kind: 'unknown'; have: number; need: number | null }
-  /**
-   * Held-out rankings exist, but the RM was not measured on them (or on all of them: more came
-   * since); with `method` leave-one-out, `heldout` counts every ranking, each to be held out in turn.
-   */
-  | { kind: 'unmeasured'; heldout: number; method?: RmTest }
+  /** Held-out rankings exist, but the RM was not measured on them (or on all of them: more came since). */
+  | { kind: 'unmeasured'; heldout: number }
   | { kind: 'weak'; accuracy: number; pairs: number; method: RmTest }
   | { kind: 'ok'; accuracy: number; pairs: number; method: RmTest };
 
@@ -65,16 +62,12 @@ export function rmQuality(input: {
     const kind = cv.accuracy <= CHANCE ? 'weak' : 'ok';
     return { kind, accuracy: cv.accuracy, pairs: cv.pairs, method: 'leave-one-out' };
   }
-  if (input.leaveOneOut) {
-    // None is kept aside: every ranking is held out in turn, once there are two.
-    if (input.rankings < LEAVE_ONE_OUT_RANKINGS) {
-      return { kind: 'unknown', have: input.rankings, need: LEAVE_ONE_OUT_RANKINGS };
-    }
-    return { kind: 'unmeasured', heldout: input.rankings, method: 'leave-one-out' };
-  }
   const { heldout } = input;
   if (input.heldoutRankings === 0) {
-    return { kind: 'unknown', have: input.rankings, need: rankingsForHeldout(input.heldoutShare) };
+    const need = input.leaveOneOut
+      ? LEAVE_ONE_OUT_RANKINGS
+      : rankingsForHeldout(input.heldoutShare);
+    return { kind: 'unknown', have: input.rankings, need };
   }
   const stale = heldout !== null && heldout.pairs !== input.heldoutPairs;
   if (!heldout || stale || heldout.pairs === 0 || !Number.isFinite(heldout.accuracy)) {

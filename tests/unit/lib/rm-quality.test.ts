@@ -76,17 +76,6 @@ describe('rmQuality', () => {
         heldout: null,
       }),
     ).toEqual({ kind: 'unknown', have: 1, need: 2 });
-    // With two or more, a leave-one-out test that has not run (or ran on fewer) asks for training.
-    expect(
-      rmQuality({
-        ...base,
-        heldoutRankings: 0,
-        heldoutShare: 0,
-        leaveOneOut: true,
-        heldout: null,
-        crossValidated: { accuracy: 0.8, pairs: 40, rankings: base.rankings - 1 },
-      }),
-    ).toEqual({ kind: 'unmeasured', heldout: base.rankings, method: 'leave-one-out' });
     // Held-out rankings came after training, or every held-out pair was a tie.
     expect(rmQuality({ ...base, heldout: null })).toEqual({ kind: 'unmeasured', heldout: 2 });
     expect(rmQuality({ ...base, heldoutPairs: 0, heldout: { accuracy: 0, pairs: 0 } }).kind).toBe(
