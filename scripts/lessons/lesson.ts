@@ -34,7 +34,7 @@ import {
 } from '../../src/core/index';
 import { makeLabeler, noisyRanking } from '../../src/core/labelers';
 import type { Preset } from '../../src/core/presets';
-import { rewardSplit } from '../../src/lib/stages/reward-data';
+import { splitHeldout } from '../../src/lib/stages/reward-data';
 import {
   automaticModelSize,
   optimiserRequest,
@@ -333,8 +333,7 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
   // 3. The reward model: a copy of SFT, trained on the rankings the page would train on.
   t = timer();
   const groups = rankings.filter((r) => new Set(r.ranks).size > 1);
-  // As the Reward stage splits them: none held out where the model is tested leave-one-out.
-  const { train, heldout: heldoutGroups } = rewardSplit(groups, s);
+  const { train, heldout: heldoutGroups } = splitHeldout(groups, s['rm.heldoutShare']);
   const rmSettings = rewardLoopSettings(s, o.seed);
   // As the reward worker trains: with each ranking's best answer cut off, ranked last, when asked.
   const forTraining = (rs: RankedPreference[]) => rewardGroups(tok, rs, rmSettings.cutOff);

@@ -1,7 +1,7 @@
 /**
  * Where should a preset's reward head read? For each seed, the lesson's own
- * first half (SFT, the ranking queue, the stand-in person's rankings, those
- * the page trains on: all of them, for a head tested leave-one-out), then one reward model per readout, each
+ * first half (SFT, the ranking queue, the stand-in person's rankings, the 8
+ * rankings the page trains on), then one reward model per readout, each
  * trained as the page trains it, and each one's agreement with gold on the
  * lesson's fresh SFT answers to the held-out prompts (as `npm run lessons`
  * reports it). The numbers behind each preset's `rm.readout` (docs/lessons.md).
@@ -10,7 +10,7 @@
  */
 import { REWARD_READOUTS, type RewardReadout } from '../../src/core/index';
 import { rewardLoopSettings } from '../../src/lib/settings/run-settings';
-import { rewardSplit } from '../../src/lib/stages/reward-data';
+import { splitHeldout } from '../../src/lib/stages/reward-data';
 import { ModelSlot } from '../../workers/model-slot';
 import {
   demonstrate,
@@ -51,9 +51,9 @@ for (const seed of seeds) {
   await demonstrate({ policy, ref, scorer }, preset, s, seed);
   const sftModel = policy.model;
   const ranked = await standInRankings(sftModel, tok, preset, s, { seed, rankings, noise });
-  const { train } = rewardSplit(
+  const { train } = splitHeldout(
     ranked.filter((r) => new Set(r.ranks).size > 1),
-    s,
+    s['rm.heldoutShare'],
   );
   const fresh = await freshAnswers(sftModel, tok, preset, s, seed);
   const line: string[] = [];

@@ -405,8 +405,6 @@ export const en = {
   'rm.data':
     '{train} rankings ({trainC} comparisons) to train on, {held} ({heldC} comparisons) held out.',
   'rm.dataHint': 'Rank at least {n} prompts for a held-out measure.',
-  'rm.dataLoo':
-    '{train} rankings ({trainC} comparisons) to train on, all of them: a head on the frozen SFT model is tested on each ranking in turn, trained on the others, so none is kept aside.',
   'rm.label': 'Reward model',
   'rm.accuracy': 'Pairwise accuracy: {train} on training batches{held}. Chance is 50%.',
   'rm.accuracyHeld': ', {acc} held out ({pairs} pairs)',

@@ -22,8 +22,7 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'rm.lr': '线性头可以迈大步；InstructGPT 的 6B 奖励模型用 9e-6',
   'rm.batchSize': 'InstructGPT：64 个提示，每个带上它的所有成对比较',
   'rm.steps': '几十次排序大约一轮',
-  'rm.heldoutShare':
-    '常见的 80/20 划分；留一法检验的奖励头不留出（实测：npm run lessons，docs/lessons.md）',
+  'rm.heldoutShare': '常见的 80/20 划分',
   'ppo.lr': '接近 TRL 的 1.41e-5；在 1e-4 时策略找到了奖励模型喜欢的乱码',
   'ppo.batchSize': 'TRL 的 batch_size，按比例缩小',
   'ppo.miniBatchSize':

@@ -64,7 +64,7 @@ const ZH: Partial<Record<SettingKey, Text>> = {
   'rm.steps': { label: '步数', help: '训练步数；InstructGPT 只训练一个 epoch 以免过拟合。' },
   'rm.heldoutShare': {
     label: '留出比例',
-    help: '训练整个模型（或用直接打分目标）时留出的排序所占比例，用来在奖励模型没见过的比较上测准确率。冻结模型上的奖励头用全部排序训练，并依次在每个排序上检验。',
+    help: '留出的排序所占比例，用来在奖励模型没见过的比较上测准确率。',
   },
   'ppo.lr': { label: '学习率', help: '策略及其价值头的 Adam 步长。' },
   'ppo.batchSize': {

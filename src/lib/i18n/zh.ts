@@ -395,8 +395,6 @@ export const zh: Record<MessageKey, string> = {
   'rm.status.untrained': '尚未训练；有 {c} 个比较可用',
   'rm.data': '{train} 次排序（{trainC} 个比较）用于训练，{held} 次（{heldC} 个比较）留出。',
   'rm.dataHint': '至少排序 {n} 个提示才能在留出集上测量。',
-  'rm.dataLoo':
-    '{train} 次排序（{trainC} 个比较）全部用于训练：冻结 SFT 模型上的奖励头会依次在每个排序上检验（用其余排序训练），所以不必留出。',
   'rm.label': '奖励模型',
   'rm.accuracy': '成对准确率：训练批次上 {train}{held}。随机猜测是 50%。',
   'rm.accuracyHeld': '，留出集上 {acc}（{pairs} 对）',

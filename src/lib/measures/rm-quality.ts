@@ -5,9 +5,6 @@
 // out in turn, a steady estimate from ten rankings); a model trained whole is
 // measured on the held-out share. With neither, nothing can be said.
 
-/** Rankings a leave-one-out test needs: one to hold out, one to learn from. */
-export const LEAVE_ONE_OUT_RANKINGS = 2;
-
 /** At or below this held-out pairwise accuracy the RM is no better than a coin. */
 export const CHANCE = 0.5;
 
@@ -48,8 +45,6 @@ export function rmQuality(input: {
   /** Comparisons the held-out rankings give now (a measure on fewer is out of date). */
   heldoutPairs: number;
   heldoutShare: number;
-  /** The model is tested leave-one-out (a frozen-trunk head), which needs two rankings. */
-  leaveOneOut?: boolean;
   /** Leave-one-out accuracy over `rankings` rankings (a frozen trunk only); stale when more came since. */
   crossValidated?: { accuracy: number; pairs: number; rankings: number } | null;
   /** A leave-one-out test is running now. */
@@ -64,10 +59,7 @@ export function rmQuality(input: {
   }
   const { heldout } = input;
   if (input.heldoutRankings === 0) {
-    const need = input.leaveOneOut
-      ? LEAVE_ONE_OUT_RANKINGS
-      : rankingsForHeldout(input.heldoutShare);
-    return { kind: 'unknown', have: input.rankings, need };
+    return { kind: 'unknown', have: input.rankings, need: rankingsForHeldout(input.heldoutShare) };
   }
   const stale = heldout !== null && heldout.pairs !== input.heldoutPairs;
   if (!heldout || stale || heldout.pairs === 0 || !Number.isFinite(heldout.accuracy)) {

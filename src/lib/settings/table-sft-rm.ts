@@ -194,8 +194,7 @@ export const SFT_RM_SETTINGS = {
     min: 0,
     max: 0.5,
     step: 0.05,
-    help: 'Share of your rankings kept aside, when the whole model trains (or the direct-score objective), to measure accuracy on comparisons it never saw. A head on the frozen model learns from every ranking and is tested on each in turn.',
-    source:
-      'a common 80/20 split; a head tested leave-one-out keeps none aside (measured: npm run lessons, docs/lessons.md)',
+    help: 'Share of your rankings kept aside to measure accuracy on comparisons the RM never saw.',
+    source: 'a common 80/20 split',
   },
 } as const satisfies Record<string, SettingSpec>;

@@ -2,7 +2,6 @@
 import { comparisonCount, preferenceFromRow, type RankedPreference } from '../../core/preferences';
 import { wilsonInterval } from '../../core/statistics';
 import type { StoredRanking } from '../persistence/storage';
-import type { Settings } from '../settings/settings';
 
 /**
  * The most rankings one preset of a session may hold: imports beyond it are
@@ -28,36 +27,6 @@ export function splitHeldout<T>(items: readonly T[], share: number): { train: T[
     (out ? heldout : train).push(item);
   });
   return { train, heldout };
-}
-
-/**
- * Whether the reward model is tested leave-one-out: a head on the frozen SFT
- * model, on the pairwise objective, is fitted again without each ranking in
- * turn and tested on it (`RewardModelTrainer.crossValidate`).
- */
-export function testedLeaveOneOut(s: Pick<Settings, 'rm.trains' | 'rm.objective'>): boolean {
-  return s['rm.trains'] === 'head' && s['rm.objective'] === 'pairwise';
-}
-
-/**
- * The rankings the reward model trains on, and those held out to test it. A
- * model tested leave-one-out already holds every ranking out in turn, so none
- * is kept aside and it learns from them all (with ten rankings that lifts its
- * agreement with gold: docs/lessons.md); a model trained whole keeps
- * `rm.heldoutShare` of them aside.
- */
-export function rewardSplit<T>(
-  groups: readonly T[],
-  s: Pick<Settings, 'rm.trains' | 'rm.objective' | 'rm.heldoutShare'>,
-): { train: T[]; heldout: T[] } {
-  return splitHeldout(groups, heldoutShareOf(s));
-}
-
-/** The share of rankings kept aside: none where the model is tested leave-one-out. */
-export function heldoutShareOf(
-  s: Pick<Settings, 'rm.trains' | 'rm.objective' | 'rm.heldoutShare'>,
-): number {
-  return testedLeaveOneOut(s) ? 0 : s['rm.heldoutShare'];
 }
 
 /**

@@ -4,13 +4,7 @@
 // average (InstructGPT).
 import { errorMessage } from '../../core/errors';
 import type { RankedPreference } from '../../core/preferences';
-import {
-  heldoutShareOf,
-  rewardSplit,
-  testedLeaveOneOut,
-  totalComparisons,
-  trainingPreferences,
-} from './reward-data';
+import { splitHeldout, totalComparisons, trainingPreferences } from './reward-data';
 import { rmQuality, type RmQuality } from '../measures/rm-quality';
 import type { ModelLanes } from '../bridge/lanes';
 import type { MetricLog } from '../measures/metrics';
@@ -55,15 +49,10 @@ export class RewardStageState {
     this.run = new TrainingRun('rm', pg.metrics);
   }
 
-  /** Rankings with at least one comparison, split into training and held-out sets (none held out where the model is tested leave-one-out). */
+  /** Rankings with at least one comparison, split into training and held-out sets. */
   data() {
     const groups = trainingPreferences(this.pg.ranking.rankings);
-    return rewardSplit(groups, this.pg.settings);
-  }
-
-  /** Whether this reward model is tested leave-one-out rather than on a held-out share. */
-  get leaveOneOut(): boolean {
-    return testedLeaveOneOut(this.pg.settings);
+    return splitHeldout(groups, this.pg.settings['rm.heldoutShare']);
   }
 
   /** Whether the RM learned the person's taste, as its held-out accuracy says (or cannot say). */
@@ -75,8 +64,7 @@ export class RewardStageState {
       rankings: train.length + heldout.length,
       heldoutRankings: heldout.length,
       heldoutPairs: totalComparisons(heldout),
-      heldoutShare: heldoutShareOf(this.pg.settings),
-      leaveOneOut: this.leaveOneOut,
+      heldoutShare: this.pg.settings['rm.heldoutShare'],
       crossValidated: this.crossValidated,
       crossValidating: this.crossValidating,
     });
@@ -157,7 +145,11 @@ export class RewardStageState {
   /** The rankings to test leave-one-out, or null where that test does not apply (it needs a frozen-trunk head, the pairwise objective and two rankings or more). */
   private crossValidationGroups(): RankedPreference[] | null {
     const groups = trainingPreferences(this.pg.ranking.rankings);
-    const applies = this.pg.workers !== null && this.leaveOneOut && groups.length >= 2;
+    const applies =
+      this.pg.workers !== null &&
+      this.pg.settings['rm.trains'] === 'head' &&
+      this.objective === 'pairwise' &&
+      groups.length >= 2;
     return applies ? groups : null;
   }
 

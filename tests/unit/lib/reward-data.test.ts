@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  rewardSplit,
   splitHeldout,
   totalComparisons,
   trainingPreferences,
@@ -24,15 +23,6 @@ describe('reward-model data', () => {
     expect(splitHeldout(ten.slice(0, 5), 0.2).heldout).toEqual([4]);
     expect(splitHeldout([0, 1, 2], 0.2).heldout).toEqual([]);
     expect(splitHeldout(ten, 0).train).toEqual(ten);
-  });
-
-  it('keeps none aside for a head tested leave-one-out, the share for a model trained whole', () => {
-    const ten = Array.from({ length: 10 }, (_, i) => i);
-    const s = { 'rm.heldoutShare': 0.2, 'rm.trains': 'head', 'rm.objective': 'pairwise' } as const;
-    expect(rewardSplit(ten, s)).toEqual({ train: ten, heldout: [] });
-    // Whole-model training and the direct-score objective are not tested leave-one-out.
-    expect(rewardSplit(ten, { ...s, 'rm.trains': 'all' }).heldout).toEqual([4, 9]);
-    expect(rewardSplit(ten, { ...s, 'rm.objective': 'direct' }).heldout).toEqual([4, 9]);
   });
 
   it('counts comparisons and drops rankings that are all ties', () => {

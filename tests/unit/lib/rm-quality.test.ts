@@ -65,17 +65,6 @@ describe('rmQuality', () => {
     expect(
       rmQuality({ ...base, rankings: 3, heldoutRankings: 0, heldoutShare: 0, heldout: null }),
     ).toEqual({ kind: 'unknown', have: 3, need: null });
-    // A head tested leave-one-out keeps none aside: it needs a second ranking, not a fifth.
-    expect(
-      rmQuality({
-        ...base,
-        rankings: 1,
-        heldoutRankings: 0,
-        heldoutShare: 0,
-        leaveOneOut: true,
-        heldout: null,
-      }),
-    ).toEqual({ kind: 'unknown', have: 1, need: 2 });
     // Held-out rankings came after training, or every held-out pair was a tie.
     expect(rmQuality({ ...base, heldout: null })).toEqual({ kind: 'unmeasured', heldout: 2 });
     expect(rmQuality({ ...base, heldoutPairs: 0, heldout: { accuracy: 0, pairs: 0 } }).kind).toBe(
