@@ -70,7 +70,7 @@ export interface AppPage {
 
 export interface OpenOptions {
   /** Runs on the fresh context before the page loads (e.g. to route or slow a request). */
-  beforeLoad?: (context: BrowserContext) => Promise<void>;
+  beforeLoad?: (context: BrowserContext) => Promise<unknown>;
 }
 
 interface Opened extends AppPage {
