@@ -144,7 +144,7 @@ function translations(
       return zh(
         '快乐又健谈',
         (d) =>
-          `加权的标注者：快乐的结局最重要，对话和写出所问的动物各占一半的分量；${d.total} 个示范中有 ${d.happy} 个是快乐的结局，${d.dialogue} 个有对话。看混合的偏好如何互相权衡。`,
+          `加权的标注者：快乐的结局最重要，对话占一半的分量；${d.total} 个示范中有 ${d.happy} 个是快乐的结局，${d.dialogue} 个有对话。看混合的偏好如何互相权衡。`,
       );
     case 'reward-hacking':
       return zh(
@@ -256,7 +256,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       id: 'happy-and-talkative',
       title: 'Happy and talkative',
       description: (d) =>
-        `A weighted labeler: a happy ending counts most, dialogue and naming the requested animal count half as much each; ${d.happy} of the ${d.total} demonstrations end happily and ${d.dialogue} have dialogue. Shows how a mixed preference is traded off.`,
+        `A weighted labeler: a happy ending counts most, dialogue half as much; ${d.happy} of the ${d.total} demonstrations end happily and ${d.dialogue} have dialogue. Shows how a mixed preference is traded off.`,
       language: 'en',
       baseModel: 'nano',
       task: 'animal',
@@ -265,10 +265,14 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
         terms: [
           { test: { kind: 'ending', sentiment: 'happy' }, weight: 1 },
           { test: { kind: 'dialogue' }, weight: 0.5 },
-          { test: { kind: 'requested-animal' }, weight: 0.5 },
         ],
       },
       labelerNoise: NOISE,
+      // Naming the requested animal was a third term (weight 0.5): a quarter of gold that
+      // needs the prompt, which en-nano does not read (mentions-the-animal). The reward
+      // model, from ten rankings, agreed with gold on 70.7% of pairs (median of 5 seeds;
+      // a judge knowing the ending and the dialogue exactly, 91%), under the 75% the
+      // lesson needs; what the preset is named for shows inside the sample (docs/lessons.md).
       // Within PRESET_TEXT_LIMITS no demonstration had dialogue, so the SFT model never
       // wrote any, rankings could not show it, and only the happy ending could be learnt:
       // uses-dialogue's answers (PPO's gold median 0.17 → 0.37, corpus words 96.97% →
@@ -277,10 +281,12 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // token the whole reward (λ = 1) and, as on short-and-sweet, steps at 3e-5 (at 2e-5
       // and λ = 0.95 its KL was 2.9 nats after 30 iterations, for a target of 6): PPO
       // passed in 4 seeds of 5, not 0 (docs/lessons.md).
-      // RRHF, whose reward model here agrees with gold on about 71% of pairs, lifted gold
-      // in 1 seed of 5 at the default 5e-5 (also with top-p 0.8 for 120 iterations); at
-      // 1e-4 with its candidates at top-p 0.8, against the misspellings larger steps
-      // bring, in 4 (docs/lessons.md).
+      // RRHF, whose reward model then (the animal term too) agreed with gold on about 71%
+      // of pairs, lifted gold in 1 seed of 5 at the default 5e-5 (also with top-p 0.8 for
+      // 120 iterations); at 1e-4 with its candidates at top-p 0.8, against the
+      // misspellings larger steps bring, in 4. With the taste of two parts it lifts in 2,
+      // two seeds collapsing; at 5e-5, and with every candidate from SFT, it lifted
+      // seeds 1–3 by less (docs/lessons.md).
       ...DIALOGUE_ANSWERS,
       settings: {
         ...DIALOGUE_ANSWER_SETTINGS,

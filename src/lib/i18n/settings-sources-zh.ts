@@ -43,7 +43,7 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'ppo.ptxCoef': 'InstructGPT 的 PPO-ptx 用 γ = 27.8',
   'ppo.iterations': '在笔记本电脑上几分钟',
   'rrhf.lr':
-    'RRHF 在 7B 上用 2e-5；在 1e-4 时排序项把回答推向拼写错误（“快乐又健谈”：在 5e-5 时 RRHF 在 5 个种子中的 1 个提升金标准分数，在 1e-4、候选以 top-p 0.8 采样时在 4 个）',
+    'RRHF 在 7B 上用 2e-5；在 1e-4 时排序项把回答推向拼写错误（“快乐又健谈”还要求写出所问的动物时：在 5e-5 时 RRHF 在 5 个种子中的 1 个提升金标准分数，在 1e-4、候选以 top-p 0.8 采样时在 4 个；只要快乐的结局和对话时，在 1e-4 时在 2 个，在 5e-5 时种子 1–3 中一个也没有）',
   'rrhf.batchSize': '按比例缩小',
   'rrhf.k': 'RRHF 为每个问题采样多个回答',
   'rrhf.candidates':
