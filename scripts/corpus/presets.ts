@@ -274,6 +274,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // a judge knowing the ending and the dialogue exactly, 91%), under the 75% the
       // lesson needs. Without it, what the preset is named for lies inside the answer: the
       // reward model agrees on 87.1%, PPO passes in 5 seeds and RRHF in 2 (docs/lessons.md).
+      // The levers below were measured with the three-part taste.
       // Within PRESET_TEXT_LIMITS no demonstration had dialogue, so the SFT model never
       // wrote any, rankings could not show it, and only the happy ending could be learnt:
       // uses-dialogue's answers (PPO's gold median 0.17 → 0.37, corpus words 96.97% →
@@ -282,12 +283,12 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // token the whole reward (λ = 1) and, as on short-and-sweet, steps at 3e-5 (at 2e-5
       // and λ = 0.95 its KL was 2.9 nats after 30 iterations, for a target of 6): PPO
       // passed in 4 seeds of 5, not 0 (docs/lessons.md).
-      // RRHF, whose reward model then (the animal term too) agreed with gold on about 71%
-      // of pairs, lifted gold in 1 seed of 5 at the default 5e-5 (also with top-p 0.8 for
-      // 120 iterations); at 1e-4 with its candidates at top-p 0.8, against the
-      // misspellings larger steps bring, in 4. With the taste of two parts it lifts in 2,
-      // two seeds collapsing; at 5e-5, and with every candidate from SFT, it lifted
-      // seeds 1–3 by less (docs/lessons.md).
+      // RRHF, whose reward model then agreed with gold on about 71% of pairs, lifted gold
+      // in 1 seed of 5 at the default 5e-5 (also with top-p 0.8 for 120 iterations); at
+      // 1e-4 with its candidates at top-p 0.8, against the misspellings larger steps
+      // bring, in 4. With the taste of two parts it lifts in 2, two seeds collapsing; at
+      // 5e-5, and with every candidate from SFT, it lifted seeds 1–3 by less
+      // (docs/lessons.md).
       ...DIALOGUE_ANSWERS,
       settings: {
         ...DIALOGUE_ANSWER_SETTINGS,
