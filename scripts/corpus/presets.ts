@@ -286,12 +286,16 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // RRHF, whose reward model then agreed with gold on about 71% of pairs, lifted gold
       // in 1 seed of 5 at the default 5e-5 (also with top-p 0.8 for 120 iterations); at
       // 1e-4 with its candidates at top-p 0.8, against the misspellings larger steps
-      // bring, in 4. With the taste of two parts it lifts in 2, two seeds collapsing; at
-      // 5e-5, and with every candidate from SFT, it lifted seeds 1–3 by less
-      // (docs/lessons.md).
+      // bring, in 4. With the taste of two parts it lifted in 2, two seeds collapsing
+      // into fragments ("A deer named was very sad.") that the reward model, never shown
+      // an unfinished answer, scored above most whole ones; at 5e-5, and with every
+      // candidate from SFT, it lifted seeds 1–3 by less. Each ranking's best answer cut
+      // off and ranked last (`rm.cutOff`) teaches the reward model that a fragment is
+      // worse than any whole answer: RRHF then lifts in 5 seeds of 5 (docs/lessons.md).
       ...DIALOGUE_ANSWERS,
       settings: {
         ...DIALOGUE_ANSWER_SETTINGS,
+        'rm.cutOff': 'last',
         'ppo.lam': 1,
         'ppo.lr': 3e-5,
         'rrhf.lr': 1e-4,

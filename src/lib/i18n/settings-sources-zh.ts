@@ -18,7 +18,7 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'rm.trains': '实测：npm run lessons（docs/lessons.md）',
   'rm.readout': '用 npm run lessons 实测（docs/lessons.md）：每个预设在新回答对上与金标准的一致率',
   'rm.cutOff':
-    '用 npm run lessons 实测（docs/lessons.md）：在 happy-endings 上它提升了 PPO，却让 RRHF 失去了提升',
+    '用 npm run lessons 实测（docs/lessons.md）：在 happy-endings 上它提升了 PPO，却让 RRHF 失去了提升；在 happy-and-talkative 上，RRHF 原本塌缩成奖励模型喜欢的残句，加上它之后 RRHF 在 5 个种子中的 5 个提升金标准分数，不加时只有 2 个',
   'rm.lr': '线性头可以迈大步；InstructGPT 的 6B 奖励模型用 9e-6',
   'rm.batchSize': 'InstructGPT：64 个提示，每个带上它的所有成对比较',
   'rm.steps': '几十次排序大约一轮',
@@ -43,7 +43,7 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'ppo.ptxCoef': 'InstructGPT 的 PPO-ptx 用 γ = 27.8',
   'ppo.iterations': '在笔记本电脑上几分钟',
   'rrhf.lr':
-    'RRHF 在 7B 上用 2e-5；在 1e-4 时排序项把回答推向拼写错误（“快乐又健谈”还要求写出所问的动物时：在 5e-5 时 RRHF 在 5 个种子中的 1 个提升金标准分数，在 1e-4、候选以 top-p 0.8 采样时在 4 个；只要快乐的结局和对话时，在 1e-4 时在 2 个，在 5e-5 时种子 1–3 中一个也没有）',
+    'RRHF 在 7B 上用 2e-5；在 1e-4 时排序项把回答推向拼写错误（“快乐又健谈”还要求写出所问的动物时：在 5e-5 时 RRHF 在 5 个种子中的 1 个提升金标准分数，在 1e-4、候选以 top-p 0.8 采样时在 4 个；只要快乐的结局和对话时，在 1e-4 时在 2 个，在 5e-5 时种子 1–3 中一个也没有；奖励模型也从截断的回答中学习之后，在 1e-4 时在 5 个）',
   'rrhf.batchSize': '按比例缩小',
   'rrhf.k': 'RRHF 为每个问题采样多个回答',
   'rrhf.candidates':

@@ -170,7 +170,7 @@ export const OPTIMISE_SETTINGS = {
     max: 0.01,
     help: 'Adam step size for the policy.',
     source:
-      'RRHF used 2e-5 at 7B; at 1e-4 the ranking term pushed answers into misspellings (happy-and-talkative, when it also wanted the animal named: RRHF lifted gold in 1 seed of 5 at 5e-5, in 4 at 1e-4 with its candidates at top-p 0.8; wanting a happy ending and dialogue, in 2 at 1e-4 and in none of seeds 1–3 at 5e-5)',
+      'RRHF used 2e-5 at 7B; at 1e-4 the ranking term pushed answers into misspellings (happy-and-talkative, when it also wanted the animal named: RRHF lifted gold in 1 seed of 5 at 5e-5, in 4 at 1e-4 with its candidates at top-p 0.8; wanting a happy ending and dialogue, in 2 at 1e-4 and in none of seeds 1–3 at 5e-5; in 5 at 1e-4 once its reward model also learnt from cut-off answers)',
   },
   'rrhf.batchSize': {
     kind: 'int',

@@ -141,7 +141,7 @@ export const SFT_RM_SETTINGS = {
     ],
     help: 'Each ranking gains its best answer cut off halfway and a quarter of the way, ranked below every whole answer, so PPO cannot win by stopping mid-sentence. They train the RM but count in no accuracy.',
     source:
-      'measured with npm run lessons (docs/lessons.md): on happy-endings it lifted PPO but cost RRHF its lift',
+      'measured with npm run lessons (docs/lessons.md): on happy-endings it lifted PPO but cost RRHF its lift; on happy-and-talkative, where RRHF collapsed into fragments the reward model liked ("A deer named was very sad."), RRHF lifted gold in 5 seeds of 5 with it and in 2 without',
   },
   'rm.missingEosPenalty': {
     kind: 'number',
