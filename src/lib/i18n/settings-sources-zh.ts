@@ -18,7 +18,7 @@ export const ZH_SOURCES: Record<SettingKey, string> = {
   'rm.trains': '实测：npm run lessons（docs/lessons.md）',
   'rm.readout': '用 npm run lessons 实测（docs/lessons.md）：每个预设在新回答对上与金标准的一致率',
   'rm.cutOff':
-    '用 npm run lessons 实测（docs/lessons.md）：在 happy-endings 上它提升了 PPO，却让 RRHF 失去了提升；在 happy-and-talkative 上，RRHF 原本塌缩成奖励模型喜欢的残句，加上它之后 RRHF 在 5 个种子中的 5 个提升金标准分数，不加时只有 2 个',
+    '用 npm run lessons 实测（docs/lessons.md）：在 happy-and-talkative 上，RRHF 原本塌缩成奖励模型喜欢的残句，加上它之后 RRHF 在 5 个种子中的 5 个提升金标准分数，不加时只有 2 个；在 happy-endings 上它没有多出通过的种子（RRHF 加不加都是 5 个中的 4 个，PPO 是 5 个）',
   'rm.lr': '线性头可以迈大步；InstructGPT 的 6B 奖励模型用 9e-6',
   'rm.batchSize': 'InstructGPT：64 个提示，每个带上它的所有成对比较',
   'rm.steps': '几十次排序大约一轮',

@@ -139,9 +139,9 @@ export const SFT_RM_SETTINGS = {
       { value: 'last', label: 'Rank last (added to each ranking)' },
       { value: 'off', label: 'Not added' },
     ],
-    help: 'Each ranking gains its best answer cut off halfway and a quarter of the way, ranked below every whole answer, so PPO cannot win by stopping mid-sentence. They train the RM but count in no accuracy.',
+    help: 'Each ranking gains its best answer cut off halfway and a quarter of the way, ranked below every whole answer, so that neither PPO nor RRHF can win with an unfinished answer or a fragment of one. They train the RM but count in no accuracy.',
     source:
-      'measured with npm run lessons (docs/lessons.md): on happy-endings it lifted PPO but cost RRHF its lift; on happy-and-talkative, where RRHF collapsed into fragments the reward model liked ("A deer named was very sad."), RRHF lifted gold in 5 seeds of 5 with it and in 2 without',
+      'measured with npm run lessons (docs/lessons.md): on happy-and-talkative, where RRHF collapsed into fragments the reward model liked ("A deer named was very sad."), RRHF lifted gold in 5 seeds of 5 with it and in 2 without; on happy-endings it gained no pass (RRHF lifted in 4 seeds of 5 either way, PPO in 5)',
   },
   'rm.missingEosPenalty': {
     kind: 'number',
