@@ -32,6 +32,13 @@ const SETTINGS = new URLSearchParams({
 
 const ready = (page: Page) => page.locator('main[data-model=ready]').waitFor({ timeout: LONG });
 const bar = (page: Page) => page.locator('[data-testid=share-bar]');
+/**
+ * Runs `action`, which makes the page load a new document, and waits for that
+ * load: the page's URL matches at once, so waiting for a URL would not wait.
+ */
+const loadsAfter = async (page: Page, action: () => Promise<unknown>) => {
+  await Promise.all([page.waitForEvent('load', { timeout: LONG }), action()]);
+};
 const notices = (page: Page) => page.locator('[data-testid=notice]').allTextContents();
 const navDone = async (page: Page, stage: string) =>
   /\(done\)/.test((await page.locator(`[data-testid=nav-${stage}]`).textContent()) ?? '');
@@ -139,8 +146,7 @@ describe('session safety', () => {
     expect(bErrors).toEqual([]);
 
     // Taking over: A saves and lets go (and says so); B reloads with A's work.
-    await b.click('[data-testid=session-use-here]');
-    await b.waitForURL(/./, { waitUntil: 'load' });
+    await loadsAfter(b, () => b.click('[data-testid=session-use-here]'));
     await ready(b);
     await expect.poll(() => navDone(b, 'reward'), { timeout: LONG }).toBe(true);
     expect(await b.locator('[data-testid=session-elsewhere]').count()).toBe(0);
@@ -183,8 +189,7 @@ describe('session safety', () => {
 
     // Confirmed: the preset opens in a new session, and the first keeps its model.
     await other.check();
-    await page.click('[data-testid=change-new-session]');
-    await page.waitForURL(/./, { waitUntil: 'load' });
+    await loadsAfter(page, () => page.click('[data-testid=change-new-session]'));
     await ready(page);
     await expect.poll(() => bar(page).getAttribute('data-session')).not.toBe('default');
     expect(await page.locator('input[name=preset]:checked').inputValue()).toBe(otherId);
@@ -193,8 +198,7 @@ describe('session safety', () => {
     // The first session is there, with its SFT model, and reopens restored.
     await page.click('[data-testid=sessions]');
     const first = page.locator('[data-testid=session-row][data-session=default]');
-    await first.getByRole('button', { name: 'Open' }).click();
-    await page.waitForURL(/./, { waitUntil: 'load' });
+    await loadsAfter(page, () => first.getByRole('button', { name: 'Open' }).click());
     await ready(page);
     expect(await bar(page).getAttribute('data-session')).toBe('default');
     await expect.poll(() => notices(page)).toContainEqual(expect.stringMatching(/^Restored/));
@@ -206,8 +210,7 @@ describe('session safety', () => {
     await ready(page);
     // A second session, opened: the one the page must come back to.
     await page.click('[data-testid=sessions]');
-    await page.getByRole('button', { name: 'New session' }).click();
-    await page.waitForURL(/./, { waitUntil: 'load' });
+    await loadsAfter(page, () => page.getByRole('button', { name: 'New session' }).click());
     await ready(page);
     await expect.poll(() => bar(page).getAttribute('data-session')).not.toBe('default');
     const opened = await bar(page).getAttribute('data-session');
