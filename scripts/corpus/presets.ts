@@ -273,7 +273,8 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       // model, from ten rankings, agreed with gold on 70.7% of pairs (median of 5 seeds;
       // a judge knowing the ending and the dialogue exactly, 91%), under the 75% the
       // lesson needs. Without it, what the preset is named for lies inside the answer: the
-      // reward model agrees on 87.1%, PPO passes in 5 seeds and RRHF in 2 (docs/lessons.md).
+      // reward model agrees on 87.1%, PPO passes in 5 seeds and RRHF in 2 (5 with the
+      // cut-off answers below; docs/lessons.md).
       // The levers below were measured with the three-part taste.
       // Within PRESET_TEXT_LIMITS no demonstration had dialogue, so the SFT model never
       // wrote any, rankings could not show it, and only the happy ending could be learnt:
