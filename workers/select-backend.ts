@@ -214,12 +214,22 @@ async function chooseBackend(
     try {
       const info = await initBackend(opts.override);
       const fallback = opts.override === 'webgpu' && summary?.isFallback === true;
+      const softwareGl =
+        opts.override === 'webgl' && isSoftwareRenderer(safely(webglRenderer) ?? '');
+      // Only the backend is chosen for the page; the model's size still follows its speed,
+      // as it would have had the page chosen this backend itself. Software rendering is not
+      // timed (seconds of shader compilation, to learn that micro is the size).
+      const timed = fallback || softwareGl ? null : await measure(opts.override, false, '', null);
+      const ms = timed?.status === 'measured' ? timed.msPerStep : null;
       const report: BackendReport = {
         backend: opts.override,
         adapter: summary,
-        msPerStep: {},
-        candidates: [],
-        reason: `${LABELS[opts.override]} was asked for (${by}); not measured`,
+        msPerStep: ms === null ? {} : { [opts.override]: ms },
+        candidates: timed?.status === 'measured' ? [timed] : [],
+        reason:
+          ms === null
+            ? `${LABELS[opts.override]} was asked for (${by}); not measured${timed ? ` (${timed.note})` : ''}`
+            : `${LABELS[opts.override]} was asked for (${by}): ${Math.round(ms)} ms per step`,
         source: 'override',
         override: {
           requested: opts.override,
@@ -227,7 +237,7 @@ async function chooseBackend(
           message: `using ${opts.override} as asked (${by})`,
           by,
         },
-        modelSize: modelSizeFor(opts.override, null, fallback),
+        modelSize: modelSizeFor(opts.override, ms, fallback || softwareGl),
       };
       return { report, info };
     } catch (e) {

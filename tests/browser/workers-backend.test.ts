@@ -1,8 +1,8 @@
 // Backend selection in the policy worker, in real Chromium: on this kind of
 // machine (no GPU; WebGPU only through SwiftShader, a fallback adapter) the
 // measured choice is wasm, the fallback adapter is measured once so the
-// report shows why it lost, the choice is cached per device in IndexedDB, and
-// a bad ?backend= is reported. Then the same tiny model trained in the policy
+// report shows why it lost, the choice is cached per device in IndexedDB, a
+// bad ?backend= is reported, and a backend asked for is timed for the model's size. Then the same tiny model trained in the policy
 // worker on every backend: each gives cpu's first-step loss (to 1e-5), with
 // ms per step and sampled tokens per second logged per backend.
 import { NANO_MS_PER_STEP } from '../../workers/backend-decision';
@@ -90,6 +90,20 @@ describe('backend selection', () => {
       .toBe(
         '?backend=tpu cannot be honoured: it is not one of webgpu, webgl, wasm, cpu. Chose a backend by measurement instead.',
       );
+
+    // A backend asked for is not chosen, but it is still timed: the model's size follows
+    // its speed as it would have, had the page chosen it (not micro by default).
+    await page.goto(page.url().replace('backend=tpu', 'backend=wasm'));
+    await labReady(page);
+    const asked = await report(page);
+    expect(asked).toMatchObject({ source: 'override', backend: 'wasm' });
+    expect(asked.candidates).toMatchObject([
+      { backend: 'wasm', status: 'measured', timedSteps: 2 },
+    ]);
+    const ms = asked.msPerStep.wasm!;
+    expect(ms).toBeGreaterThan(0);
+    expect(asked.modelSize).toBe(ms <= NANO_MS_PER_STEP.cpu ? 'nano' : 'micro');
+    expect(asked.reason).toBe(`WASM was asked for (?backend=wasm): ${Math.round(ms)} ms per step`);
   });
 
   it('trains the same first step on every backend in the policy worker', async (ctx) => {

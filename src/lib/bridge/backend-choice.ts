@@ -78,7 +78,16 @@ export function backendReason(r: BackendReport, t: Translate = english): string 
   }
   const best = r.candidates.find((c) => c.backend === r.backend);
   if (r.source === 'override' && o?.by) {
-    parts.push(t('backend.reason.asked', { name: LABELS[r.backend], by: o.by }));
+    // Timed (for the model's size) since the page stopped choosing the size blind.
+    parts.push(
+      best && best.msPerStep !== null
+        ? t('backend.reason.askedTimed', {
+            name: LABELS[r.backend],
+            by: o.by,
+            timing: timing(best, t),
+          })
+        : t('backend.reason.asked', { name: LABELS[r.backend], by: o.by }),
+    );
   } else if (best) {
     parts.push(
       t('backend.reason.fastest', { name: LABELS[best.backend], timing: timing(best, t) }),

@@ -97,6 +97,7 @@ export const en = {
   'backend.label.oneThread': '{label} · 1 thread',
   'backend.label.threads': '{label} · {n} threads',
   'backend.reason.asked': '{name} was asked for ({by}); not measured.',
+  'backend.reason.askedTimed': '{name} was asked for ({by}): {timing}.',
   'backend.reason.fastest': '{name} is the fastest here: {timing}.',
   'backend.reason.remembered': 'Measured on an earlier visit with this browser and device.',
   'backend.reason.others': 'Others: {list}.',

@@ -94,6 +94,7 @@ export const zh: Record<MessageKey, string> = {
   'backend.label.oneThread': '{label} · 1 个线程',
   'backend.label.threads': '{label} · {n} 个线程',
   'backend.reason.asked': '按要求使用 {name}（{by}），没有测速。',
+  'backend.reason.askedTimed': '按要求使用 {name}（{by}）：{timing}。',
   'backend.reason.fastest': '{name} 在这里最快：{timing}。',
   'backend.reason.remembered': '测速结果来自这个浏览器和设备之前的访问。',
   'backend.reason.others': '其他：{list}。',

@@ -137,6 +137,28 @@ describe('backendReason', () => {
     expect(backendReason(broken)).toMatch(/failed their check .* \(relative error 2\.0e-1\)/);
   });
 
+  it('gives the speed of a backend asked for, timed for the model’s size', () => {
+    const timed: CandidateResult = {
+      backend: 'wasm',
+      status: 'measured',
+      msPerStep: 41.6,
+      firstStepMs: 230,
+      timedSteps: 2,
+      software: false,
+      note: '',
+    };
+    const asked: BackendReport = {
+      ...report('wasm', null),
+      msPerStep: { wasm: 41.6 },
+      candidates: [timed],
+      source: 'override',
+      override: { requested: 'wasm', honoured: true, message: 'm', by: '?backend=wasm' },
+      modelSize: 'nano',
+    };
+    expect(backendReason(asked)).toBe('WASM was asked for (?backend=wasm): 42 ms per step.');
+    expect(backendReason(asked, chinese)).toBe('按要求使用 WASM（?backend=wasm）：每步 42 毫秒。');
+  });
+
   it('keeps the English sentence of a report remembered from before it was worded', () => {
     const old = {
       ...measured,
