@@ -2,9 +2,10 @@
 // machine (no GPU; WebGPU only through SwiftShader, a fallback adapter) the
 // measured choice is wasm, the fallback adapter is measured once so the
 // report shows why it lost, the choice is cached per device in IndexedDB, a
-// bad ?backend= is reported, and a backend asked for is timed for the model's size. Then the same tiny model trained in the policy
-// worker on every backend: each gives cpu's first-step loss (to 1e-5), with
-// ms per step and sampled tokens per second logged per backend.
+// bad ?backend= is reported, and a backend asked for is timed for the model's
+// size. Then the same tiny model trained in the policy worker on every
+// backend: each gives cpu's first-step loss (to 1e-5), with ms per step and
+// sampled tokens per second logged per backend.
 import { NANO_MS_PER_STEP } from '../../workers/backend-decision';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
