@@ -110,12 +110,20 @@ function summarise(a: AdapterReport | null): AdapterSummary | null {
     : null;
 }
 
-/** Measures the candidates and picks one; leaves the winner initialised. */
-async function measureAll(adapter: AdapterReport | null, renderer: string | null) {
-  const software: Partial<Record<BackendName, boolean>> = {
+/** The backends that run on software rendering here: a fallback WebGPU adapter, a software WebGL renderer. */
+function softwareBackends(
+  adapter: AdapterReport | null,
+  renderer: string | null,
+): Partial<Record<BackendName, boolean>> {
+  return {
     webgpu: adapter?.isFallbackAdapter === true,
     webgl: renderer !== null && isSoftwareRenderer(renderer),
   };
+}
+
+/** Measures the candidates and picks one; leaves the winner initialised. */
+async function measureAll(adapter: AdapterReport | null, renderer: string | null) {
+  const software = softwareBackends(adapter, renderer);
   // The software renderer or fallback adapter by name; the English note says what it is.
   const names: Partial<Record<BackendName, string>> = {
     webgpu: software.webgpu ? adapter?.architecture || adapter?.vendor : undefined,
@@ -213,19 +221,19 @@ async function chooseBackend(
     const by = opts.requestedBy ?? `?backend=${opts.override}`;
     try {
       const info = await initBackend(opts.override);
-      const fallback = opts.override === 'webgpu' && summary?.isFallback === true;
-      const softwareGl =
-        opts.override === 'webgl' && isSoftwareRenderer(safely(webglRenderer) ?? '');
+      const renderer = opts.override === 'webgl' ? safely(webglRenderer) : null;
+      const software = Boolean(softwareBackends(adapter, renderer)[opts.override]);
       // Only the backend is chosen for the page; the model's size still follows its speed,
       // as it would have had the page chosen this backend itself. Software rendering is not
       // timed (seconds of shader compilation, to learn that micro is the size).
-      const timed = fallback || softwareGl ? null : await measure(opts.override, false, '', null);
-      const ms = timed?.status === 'measured' ? timed.msPerStep : null;
+      const timed = software ? null : await measure(opts.override, false, '', null);
+      const measured = timed?.status === 'measured' ? timed : null;
+      const ms = measured?.msPerStep ?? null;
       const report: BackendReport = {
         backend: opts.override,
         adapter: summary,
         msPerStep: ms === null ? {} : { [opts.override]: ms },
-        candidates: timed?.status === 'measured' ? [timed] : [],
+        candidates: measured ? [measured] : [],
         reason:
           ms === null
             ? `${LABELS[opts.override]} was asked for (${by}); not measured${timed ? ` (${timed.note})` : ''}`
@@ -237,7 +245,7 @@ async function chooseBackend(
           message: `using ${opts.override} as asked (${by})`,
           by,
         },
-        modelSize: modelSizeFor(opts.override, ms, fallback || softwareGl),
+        modelSize: modelSizeFor(opts.override, ms, software),
       };
       return { report, info };
     } catch (e) {

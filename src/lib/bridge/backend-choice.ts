@@ -78,7 +78,7 @@ export function backendReason(r: BackendReport, t: Translate = english): string 
   }
   const best = r.candidates.find((c) => c.backend === r.backend);
   if (r.source === 'override' && o?.by) {
-    // Timed (for the model's size) since the page stopped choosing the size blind.
+    // A forced backend is timed for the model's size, unless it renders in software.
     parts.push(
       best && best.msPerStep !== null
         ? t('backend.reason.askedTimed', {
