@@ -74,6 +74,11 @@ describe('playground', () => {
     await page.locator('[data-testid=run-sft][data-status=done]').waitFor({ timeout: LONG });
     expect(await page.locator('[data-testid=notice]').allTextContents()).toEqual([]);
     expect(await points(page, 'sft-loss')).toBe(3);
+    // Every planned step has run: the next stage is the one action drawn as primary.
+    expect(
+      (await page.locator('button[aria-label="Continue SFT"]').getAttribute('class')) ?? '',
+    ).not.toMatch(/primary/);
+    expect(await page.locator('[data-testid=next-stage]').getAttribute('class')).toMatch(/primary/);
     await shot(page, '2-demonstrate');
 
     // Rank three prompts by keyboard: 2 = 1 > 4 (> 3, placed last by Enter).
