@@ -36,30 +36,60 @@ const pc1 = (x: number, bar: number) =>
 const sUpTo = (x: number, most: number) =>
   Number.isFinite(x) ? `${beside(x, (v) => v <= most, 0)} s` : '–';
 
+/** Seeds in which an optimiser lifts held-out gold by 0.30 over SFT and wins ≥ 70% against it. */
+export function passes(rs: LessonResult[], kind: 'ppo' | 'rrhf'): number {
+  // A lift of exactly 0.30 passes: 0.7 − 0.4 is 0.29999999999999993 in floating point.
+  return rs.filter(
+    (r) => r.gold[kind] - r.gold.sft >= 0.3 - 1e-9 && r.winRateVsSft[kind].rate >= 0.7,
+  ).length;
+}
+
+/** The default path's seconds, apart from the person's own ranking: SFT, queue, reward model, PPO. */
+const defaultPath = (r: LessonResult) =>
+  r.seconds.sft + r.seconds.queue + r.seconds.rm + r.seconds.ppo;
+
+/** Reward-hacking's seeds in which PPO at the weak fixed β raised the RM score while gold fell below SFT. */
+export function hacks(rs: LessonResult[]): number {
+  return rs.filter((r) => r.rollouts.ppo.rmLast > r.rollouts.ppo.rmFirst && r.gold.ppo < r.gold.sft)
+    .length;
+}
+
+/** Reward-hacking's seeds in which PPO with adaptive KL ended with gold ≥ SFT + 0.2. */
+export function rescues(rs: LessonResult[]): number {
+  return rs.filter((r) => r.adaptive && r.adaptive.gold - r.gold.sft >= 0.2 - 1e-9).length;
+}
+
+/**
+ * A target as [what, met?]; met is null for a target the lesson does not set
+ * out to meet (reward-hacking's PPO at a weak fixed β is meant to go wrong).
+ */
+export type Target = [string, boolean | null];
+
 /** The lesson's targets, each as [what, met?]. */
-export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][] {
+export function targets(preset: Preset, rs: LessonResult[]): Target[] {
   const med = (f: (r: LessonResult) => number) => median(rs.map(f));
   const need = Math.max(1, Math.ceil(rs.length * 0.8));
   const of = (n: number) => `in ≥ ${need} of ${rs.length} seeds (${n})`;
-  const lifts = (kind: 'ppo' | 'rrhf') =>
-    rs.filter((r) => r.gold[kind] >= r.gold.sft + 0.3 && r.winRateVsSft[kind].rate >= 0.7).length;
+  const lifts = (kind: 'ppo' | 'rrhf') => passes(rs, kind);
   const target = rs[0]?.klTarget ?? null;
-  const path = (r: LessonResult) => r.seconds.sft + r.seconds.queue + r.seconds.rm + r.seconds.ppo;
   // The medians the targets read, each named in its line.
   const agree = med((r) => r.rmAgreement);
   const ends = med((r) => r.eosShare);
   const words = med((r) => r.wordShare);
   const ppoSeconds = med((r) => r.seconds.ppo);
-  const pathSeconds = med(path);
-  const out: [string, boolean][] = [
+  const pathSeconds = med(defaultPath);
+  const out: Target[] = [
     [`RM agrees with gold on ≥ 75% of held-out pairs (median ${pc1(agree, 0.75)})`, agree >= 0.75],
   ];
-  if (rs.some((r) => r.adaptive)) {
+  const hacking = rs.some((r) => r.adaptive);
+  // Reward-hacking's own targets replace the default path's where its lesson
+  // sets out to break them: shown, with why, but neither met nor missed.
+  const notHere = (t: Target, why: string): Target =>
+    hacking ? [`${t[0]}: not this lesson’s target (${why})`, null] : t;
+  if (hacking) {
     // The reward-hacking lesson: a weak fixed β is meant to fail; adaptive KL must not.
-    const hacked = rs.filter(
-      (r) => r.rollouts.ppo.rmLast > r.rollouts.ppo.rmFirst && r.gold.ppo < r.gold.sft,
-    ).length;
-    const rescued = rs.filter((r) => r.adaptive && r.adaptive.gold >= r.gold.sft + 0.2).length;
+    const hacked = hacks(rs);
+    const rescued = rescues(rs);
     out.push([
       `fixed β: the RM score rises while gold ends below SFT ${of(hacked)}`,
       hacked >= need,
@@ -76,12 +106,21 @@ export function targets(preset: Preset, rs: LessonResult[]): [string, boolean][]
     }
   }
   out.push(
-    [`RRHF: gold ≥ SFT + 0.30 and win rate ≥ 70% ${of(lifts('rrhf'))}`, lifts('rrhf') >= need],
+    notHere(
+      [`RRHF: gold ≥ SFT + 0.30 and win rate ≥ 70% ${of(lifts('rrhf'))}`, lifts('rrhf') >= need],
+      'its steps are PPO at a fixed β, then adaptive KL',
+    ),
     [`≥ 90% of samples end within the sample length (median ${pc1(ends, 0.9)})`, ends >= 0.9],
-    preset.language === 'zh'
-      ? [`≥ 95% corpus character bigrams (median ${pc1(words, 0.95)})`, words >= 0.95]
-      : [`≥ 97% corpus words (median ${pc1(words, 0.97)})`, words >= 0.97],
-    [`PPO run ≤ 120 s (median ${sUpTo(ppoSeconds, 120)})`, ppoSeconds <= 120],
+    notHere(
+      preset.language === 'zh'
+        ? [`≥ 95% corpus character bigrams (median ${pc1(words, 0.95)})`, words >= 0.95]
+        : [`≥ 97% corpus words (median ${pc1(words, 0.97)})`, words >= 0.97],
+      'PPO at the weak β is meant to write what the reward model overrates',
+    ),
+    notHere(
+      [`PPO run ≤ 120 s (median ${sUpTo(ppoSeconds, 120)})`, ppoSeconds <= 120],
+      'its PPO runs twice, with the lesson’s own iterations',
+    ),
     [`SFT + queue + RM + PPO ≤ 5 min (median ${sUpTo(pathSeconds, 300)})`, pathSeconds <= 300],
   );
   return out;
@@ -163,6 +202,8 @@ function methodSections(
   });
 }
 
+const mark = (ok: boolean | null) => (ok === null ? '➖' : ok ? '✅' : '❌');
+
 export function renderPresetSection(preset: Preset, command: string, rs: LessonResult[]): string {
   const rows = rs.map(
     (r) =>
@@ -180,7 +221,7 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
     `${pc(m((r) => r.eosShare))} | ${pc(m((r) => r.wordShare))} | ` +
     `${s0(m((r) => r.seconds.sft))} · ${s0(m((r) => r.seconds.queue))} · ${s0(m((r) => r.seconds.rm))} · ` +
     `${s0(m((r) => r.seconds.ppo))} · ${s0(m((r) => r.seconds.rrhf))} |`;
-  const checks = targets(preset, rs).map(([what, ok]) => `- ${ok ? '✅' : '❌'} ${what}`);
+  const checks = targets(preset, rs).map(([what, ok]) => `- ${mark(ok)} ${what}`);
   const hacking = rs.some((r) => r.adaptive)
     ? [
         '',
@@ -252,6 +293,81 @@ export function updateReport(file: string, id: string, section: string): void {
     file,
     earlier >= 0
       ? `${text.slice(0, earlier)}${block}\n${text.slice(earlier)}`
+      : `${text.trimEnd()}\n\n${block}`,
+  );
+}
+
+/**
+ * The report's first table: every preset's lesson in one row, from the same
+ * results and the same targets as its own section, and each target missed,
+ * named.
+ */
+export function renderSummary(lessons: { preset: Preset; rs: LessonResult[] }[]): string {
+  const rows = lessons.map(({ preset, rs }) => {
+    const m = (f: (r: LessonResult) => number) => median(rs.map(f));
+    const ts = targets(preset, rs).filter((t) => t[1] !== null);
+    const met = ts.filter((t) => t[1]).length;
+    const of = (n: number) => `${n} of ${rs.length}`;
+    const hacking = rs.some((r) => r.adaptive);
+    const ppo = hacking
+      ? `β 0.01 hacks in ${of(hacks(rs))}; adaptive KL rescues ${of(rescues(rs))}`
+      : of(passes(rs, 'ppo'));
+    const path = m(defaultPath);
+    return (
+      `| [${preset.title}](#${anchor(preset)}) | ${rs[0]?.model ?? '?'} | ${met} of ${ts.length}${met === ts.length ? ' ✅' : ''} | ` +
+      `${pc(m((r) => r.rmAgreement))} | ${ppo} | ${hacking ? '–' : of(passes(rs, 'rrhf'))} | ` +
+      `${f2(m((r) => r.gold.sft))} → ${f2(m((r) => r.gold.ppo))} · ` +
+      `${hacking ? `– (PPO at β 0.01; with adaptive KL ${f2(m((r) => r.adaptive?.gold ?? NaN))})` : f2(m((r) => r.gold.rrhf))} | ` +
+      `${pc(m((r) => r.winRateVsSft.ppo.rate))} · ${hacking ? '–' : pc(m((r) => r.winRateVsSft.rrhf.rate))} | ` +
+      `${s0(m((r) => r.seconds.ppo))} · ${s0(path)} |`
+    );
+  });
+  const misses = lessons.flatMap(({ preset, rs }) =>
+    targets(preset, rs)
+      .filter((t) => t[1] === false)
+      .map(([what]) => `- ${preset.title}: ${what}`),
+  );
+  return [
+    '## At a glance',
+    '',
+    'Each preset’s lesson in one row: medians over its seeds, from the sections below (the targets each one counts are listed there; reward-hacking’s PPO column is its own two targets). Made again from `docs/lessons/*.json` by `npm run lessons -- --summary docs/lessons --md docs/lessons.md`.',
+    '',
+    '| preset | model | targets met | RM agrees with gold | PPO passes | RRHF passes | gold: SFT → PPO · RRHF | win vs SFT: PPO · RRHF | seconds: PPO · default path |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'A pass: held-out gold ≥ SFT + 0.30 and a gold win rate vs SFT ≥ 70%, in one seed; the default path is SFT, the ranking queue, the reward model and PPO, without the person’s own ranking time.',
+    '',
+    ...(misses.length > 0 ? ['Targets missed:', '', ...misses] : ['Every target is met.']),
+    '',
+  ].join('\n');
+}
+
+/** The heading's anchor on GitHub: lower case, punctuation dropped, spaces as hyphens. */
+function anchor(preset: Preset): string {
+  return `${preset.title} (\`${preset.id}\`)`
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+const SUMMARY = 'summary';
+
+/** Replaces the report's summary, or adds it before the presets' sections. */
+export function updateSummary(file: string, section: string): void {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Lessons, measured\n';
+  const block = `${BEGIN(SUMMARY)}\n${section}${END(SUMMARY)}\n`;
+  const a = text.indexOf(BEGIN(SUMMARY));
+  const b = text.indexOf(END(SUMMARY));
+  if (a >= 0 && b > a) {
+    writeFileSync(file, text.slice(0, a) + block + text.slice(b + END(SUMMARY).length + 1));
+    return;
+  }
+  const first = text.indexOf('<!-- lessons:');
+  writeFileSync(
+    file,
+    first >= 0
+      ? `${text.slice(0, first)}${block}\n${text.slice(first)}`
       : `${text.trimEnd()}\n\n${block}`,
   );
 }

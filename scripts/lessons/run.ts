@@ -9,20 +9,22 @@
  * `--preset all` runs every preset of public/presets/index.json. Prints one
  * line per seed and the medians; `--json` writes the per-seed values for other
  * tools, `--md` (re)writes that preset's section of the generated report.
+ * `--merge a.json,b.json` makes one preset's section from seeds measured apart;
+ * `--summary docs/lessons` the report's first table, every preset in a row.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Proportion } from '../../src/core/index';
 import {
   SETTINGS,
   parseValue,
   type SettingKey,
   type Settings,
 } from '../../src/lib/settings/settings';
-import { METHODS, runLesson, type LessonResult, type Method, type MethodRow } from './lesson';
+import { METHODS, runLesson, type LessonResult, type Method } from './lesson';
 import { ROOT, argument, lessonBackend, lessonMsPerStep, readPreset } from './pipeline';
-import { renderPresetSection, updateReport } from './report';
+import { renderPresetSection, renderSummary, updateReport, updateSummary } from './report';
+import { fromSaved, readSaved } from './saved';
 
 const presetArg = argument('preset', 'happy-endings');
 const seeds = argument('seeds', '1,2,3,4,5')
@@ -59,11 +61,30 @@ if (seeds.length === 0 || !(rankings >= 2) || !(noise >= 0)) {
   process.exit(2);
 }
 
+// --summary DIR: the report's first table, every preset's row, from the `--json` files in DIR
+// (docs/lessons holds one per preset), in the page's order of presets.
+const summary = argument('summary', '');
+if (summary) {
+  const order = presetIds();
+  const lessons = readdirSync(summary)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => readSaved(path.join(summary, f)))
+    .map((p) => ({
+      preset: readPreset(p.preset),
+      rs: p.seeds.map(fromSaved).sort((a, b) => a.seed - b.seed),
+    }))
+    .sort((a, b) => order.indexOf(a.preset.id) - order.indexOf(b.preset.id));
+  const section = renderSummary(lessons);
+  console.log(section);
+  if (mdOut) updateSummary(path.resolve(mdOut), section);
+  process.exit(0);
+}
+
 // --merge a.json,b.json: one report from seeds measured in separate processes (run side by
 // side on more cores), with every command that measured them.
 const merge = argument('merge', '');
 if (merge) {
-  const files = merge.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as SavedPreset);
+  const files = merge.split(',').flatMap(readSaved);
   const preset = readPreset(files[0].preset);
   if (files.some((f) => f.preset !== preset.id)) {
     console.error('--merge: the files measure different presets');
@@ -81,14 +102,7 @@ const backend = await lessonBackend();
 console.log(`backend: ${backend}`);
 const wasmMsPerStep = await lessonMsPerStep();
 
-const ids =
-  presetArg === 'all'
-    ? (
-        JSON.parse(readFileSync(path.join(ROOT, 'public/presets/index.json'), 'utf8')) as {
-          presets: { id: string }[];
-        }
-      ).presets.map((p) => p.id)
-    : presetArg.split(',');
+const ids = presetArg === 'all' ? presetIds() : presetArg.split(',');
 
 const all: { preset: string; command: string; seeds: LessonResult[] }[] = [];
 for (const id of ids) {
@@ -179,48 +193,10 @@ function pc(x: number): string {
   return Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–';
 }
 
-type SavedMethod = Omit<MethodRow, 'winRateVsSft'> & {
-  winRateVsSft: number;
-  winRateInterval: Proportion;
-};
-type Saved = Omit<LessonResult, 'winRateVsSft' | 'adaptive' | 'examples' | Method> & {
-  winRateIntervals: LessonResult['winRateVsSft'];
-} & Partial<Record<Method, SavedMethod>> & {
-    adaptive?: Omit<NonNullable<LessonResult['adaptive']>, 'winRateVsSft'> & {
-      winRateVsSft: number;
-    };
+/** The presets of public/presets/index.json, in the page's order. */
+function presetIds(): string[] {
+  const index = JSON.parse(readFileSync(path.join(ROOT, 'public/presets/index.json'), 'utf8')) as {
+    presets: { id: string }[];
   };
-interface SavedPreset {
-  preset: string;
-  command: string;
-  seeds: Saved[];
-}
-
-/** A seed as `--json` wrote it, back in the shape the report reads. */
-function fromSaved(r: Saved): LessonResult {
-  const { winRateIntervals, adaptive, dpo, grpo, bon, ...rest } = r;
-  const method = (d: SavedMethod | undefined) =>
-    d ? { ...d, winRateVsSft: d.winRateInterval } : undefined;
-  const first = (a: string[] | undefined) => a?.[0] ?? '';
-  return {
-    ...rest,
-    klTarget: r.klTarget ?? null,
-    winRateVsSft: winRateIntervals,
-    examples: {
-      sft: first(r.answers?.sft),
-      ppo: first(r.answers?.ppo),
-      rrhf: first(r.answers?.rrhf),
-    },
-    ...(dpo ? { dpo: method(dpo) } : {}),
-    ...(grpo ? { grpo: method(grpo) } : {}),
-    ...(bon ? { bon: method(bon) } : {}),
-    ...(adaptive
-      ? {
-          adaptive: {
-            ...adaptive,
-            winRateVsSft: { rate: adaptive.winRateVsSft, low: NaN, high: NaN, n: NaN },
-          },
-        }
-      : {}),
-  };
+  return index.presets.map((p) => p.id);
 }
