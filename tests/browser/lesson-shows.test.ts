@@ -126,6 +126,13 @@ describe('the lesson shows', () => {
     await trainSft(page, LONG);
     // Two rankings, "1 above 2": the second is held out (share 0.5).
     await rankInOrder(page, 2, ['1']);
+    // The untrained model's greedy answer is empty, and each card says so rather than stay blank.
+    await page.locator('[data-testid=ranking-board][data-status=ready]').waitFor({ timeout: LONG });
+    for (const card of ['A', 'B']) {
+      expect(await page.locator(`[data-testid=sample-${card}] .note`).textContent()).toBe(
+        'no text: the model ended its answer at once',
+      );
+    }
     await trainRewardModel(page, LONG);
     const weak = page.locator('[data-testid=rm-weak]');
     await weak.waitFor();

@@ -323,6 +323,8 @@ export const en = {
   'board.answerBetter': 'Answer {label} is better',
   'board.takeOut': 'Take sample {label} out of the ranking',
   'board.rankNext': 'Rank sample {label} next',
+  'board.empty': 'no text: the model ended its answer at once',
+  'board.sameAs': 'same text as {label}',
   'board.tied': 'tied {place}',
 
   // Simulated labelers

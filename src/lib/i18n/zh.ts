@@ -316,6 +316,8 @@ export const zh: Record<MessageKey, string> = {
   'board.answerBetter': '回答 {label} 更好',
   'board.takeOut': '把样本 {label} 从排序中取回',
   'board.rankNext': '把样本 {label} 排在下一位',
+  'board.empty': '没有文字：模型一开始就结束了回答',
+  'board.sameAs': '与 {label} 的文字相同',
   'board.tied': '并列{place}',
 
   // 模拟标注者

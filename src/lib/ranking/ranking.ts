@@ -56,6 +56,23 @@ export function emptyRanking(k: number): RankingState {
 /** Sample labels as the person sees them: 1-based digits. */
 export const sampleLabel = (i: number) => String(i + 1);
 
+/**
+ * What to say of each written sample's text itself, or null: that it is empty
+ * (the model ended its answer at once), or the first earlier sample with the
+ * very same text (the model drew it twice). Ranking one copy above the other
+ * teaches the reward model nothing: it scores both alike, so their pair's
+ * loss has no gradient.
+ */
+export type SampleNote = { kind: 'empty' } | { kind: 'same'; as: number } | null;
+
+export function sampleNotes(samples: readonly string[]): SampleNote[] {
+  return samples.map((text, i) => {
+    if (text.trim() === '') return { kind: 'empty' };
+    const j = samples.indexOf(text);
+    return j < i ? { kind: 'same', as: j } : null;
+  });
+}
+
 function snapshot(s: RankingState): Omit<RankingState, 'history'> {
   return { k: s.k, tiers: s.tiers, tiePending: s.tiePending };
 }

@@ -10,6 +10,7 @@ import {
   pairsOf,
   pick,
   placeAt,
+  sampleNotes,
   tie,
   toRanks,
   undo,
@@ -188,5 +189,17 @@ describe('comparisons', () => {
   it('rejects K outside 2..9', () => {
     expect(() => emptyRanking(1)).toThrow(/2 to 9/);
     expect(() => emptyRanking(10)).toThrow(/2 to 9/);
+  });
+});
+
+describe('notes on the samples themselves', () => {
+  const same = (as: number) => ({ kind: 'same', as });
+  const empty = { kind: 'empty' };
+  it('points each repeat at its first copy', () => {
+    expect(sampleNotes(['a b', 'c', 'a b', 'a b'])).toEqual([null, null, same(0), same(0)]);
+    expect(sampleNotes(['x', 'y', 'z'])).toEqual([null, null, null]);
+  });
+  it('says which are empty, and leaves near-copies alone', () => {
+    expect(sampleNotes(['', ' ', 'He won.', 'He won. '])).toEqual([empty, empty, null, null]);
   });
 });
