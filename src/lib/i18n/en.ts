@@ -690,7 +690,7 @@ export const en = {
   'tour.trainSft': 'Train SFT now ({n} steps)',
   'tour.overview.title': 'Learning from human feedback, in three steps',
   'tour.overview.body':
-    'A language model trained on a lot of text is not yet the assistant people want. InstructGPT fixes this in three steps: fine-tune on demonstrations (SFT), learn a reward model from people’s rankings, then optimise the model against that reward with PPO. Everything here runs in your browser on a model of about 100 thousand parameters.',
+    'A language model trained on a lot of text is not yet the assistant people want. InstructGPT fixes this in three steps: fine-tune on demonstrations (SFT), learn a reward model from people’s rankings, then optimise the model against that reward with PPO. Everything here runs in your browser, on a model of 0.1 to 0.8 million parameters, sized to what your device trains quickly.',
   'tour.overview.task':
     'pick a preset; its simulated labeler plays the person whose taste is being learned.',
   'tour.overview.cite':

@@ -672,7 +672,7 @@ export const zh: Record<MessageKey, string> = {
   'tour.trainSft': '现在训练 SFT（{n} 步）',
   'tour.overview.title': '从人类反馈中学习，分三步',
   'tour.overview.body':
-    '用大量文本训练出的语言模型还不是人们想要的助手。InstructGPT 分三步解决：用示范做监督微调（SFT），从人们的排序中学习一个奖励模型，再用 PPO 对着这个奖励优化模型。这里的一切都在你的浏览器里运行，模型大约有十万个参数。',
+    '用大量文本训练出的语言模型还不是人们想要的助手。InstructGPT 分三步解决：用示范做监督微调（SFT），从人们的排序中学习一个奖励模型，再用 PPO 对着这个奖励优化模型。这里的一切都在你的浏览器里运行，模型有十万到八十万个参数，大小取决于你的设备能多快地训练它。',
   'tour.overview.task': '选一个预设；它的模拟标注者扮演那个偏好正在被学习的人。',
   'tour.overview.cite':
     'Ouyang 等，2022，Training language models to follow instructions with human feedback（InstructGPT），arXiv 2203.02155，§3。',
