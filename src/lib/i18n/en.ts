@@ -698,7 +698,7 @@ export const en = {
   'tour.sft.title': 'Step 1: supervised fine-tuning',
   'tour.sft.body':
     'Labelers write the answers they would like to see, and the model is trained on them with the usual next-token loss, counted on the answer only. The fine-tuned model (SFT) is where the later steps start, and the reference they are kept close to.',
-  'tour.sft.task': 'train SFT for a few dozen steps and watch the loss fall.',
+  'tour.sft.task': 'train SFT (20 steps by default) and watch the loss fall.',
   'tour.sft.cite': 'InstructGPT §3.5 (SFT); the 13k demonstrations of §3.4.',
   'tour.rank.title': 'Step 2a: rankings, not scores',
   'tour.rank.body':
@@ -708,7 +708,7 @@ export const en = {
   'tour.rank.cite': 'InstructGPT §3.5 and appendix B (labeler agreement 72.6 ± 1.5%).',
   'tour.rm.title': 'Step 2b: the reward model',
   'tour.rm.body':
-    'The SFT model with a scalar head learns to score answers so that preferred ones score higher: loss −log σ(r(x, y_better) − r(x, y_worse)), with all C(K,2) pairs of a prompt in one batch element (shuffled pairs overfit). Held-out accuracy says how well it stands in for the labeler.',
+    'A scalar head on the SFT model learns to score answers so that preferred ones score higher: loss −log σ(r(x, y_better) − r(x, y_worse)), with all C(K,2) pairs of a prompt in one batch element (shuffled pairs overfit). InstructGPT trains the whole model; here, from a few rankings, only the head learns and the SFT model stays frozen, which generalises better. Held-out accuracy says how well it stands in for the labeler.',
   'tour.rm.task': 'train it and watch the held-out accuracy, which starts at chance (50%).',
   'tour.rm.cite': 'InstructGPT §3.5, equation 1.',
   'tour.ppo.title': 'Step 3: PPO against the reward model',

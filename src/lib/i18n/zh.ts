@@ -679,7 +679,7 @@ export const zh: Record<MessageKey, string> = {
   'tour.sft.title': '第 1 步：监督微调',
   'tour.sft.body':
     '标注者写出他们希望看到的回答，模型用通常的下一个词损失在这些回答上训练（只计回答部分）。微调后的模型（SFT）是后续步骤的起点，也是它们要保持接近的参照。',
-  'tour.sft.task': '训练 SFT 几十步，看损失下降。',
+  'tour.sft.task': '训练 SFT（默认 20 步），看损失下降。',
   'tour.sft.cite': 'InstructGPT §3.5（SFT）；§3.4 的一万三千条示范。',
   'tour.rank.title': '第 2a 步：排序，而不是打分',
   'tour.rank.body':
@@ -688,7 +688,7 @@ export const zh: Record<MessageKey, string> = {
   'tour.rank.cite': 'InstructGPT §3.5 与附录 B（标注者一致率 72.6 ± 1.5%）。',
   'tour.rm.title': '第 2b 步：奖励模型',
   'tour.rm.body':
-    '带标量输出头的 SFT 模型学习给回答打分，使更受偏好的回答得分更高：损失 −log σ(r(x, y_好) − r(x, y_差))，一个提示的全部 C(K,2) 对放在同一个批次元素里（把样本对打散会过拟合）。留出集准确率说明它能多好地代替标注者。',
+    'SFT 模型上的标量输出头学习给回答打分，使更受偏好的回答得分更高：损失 −log σ(r(x, y_好) − r(x, y_差))，一个提示的全部 C(K,2) 对放在同一个批次元素里（把样本对打散会过拟合）。InstructGPT 训练整个模型；这里只有几次排序，所以只训练输出头，SFT 模型保持冻结，这样泛化得更好。留出集准确率说明它能多好地代替标注者。',
   'tour.rm.task': '训练它，看留出集准确率从随机水平（50%）开始上升。',
   'tour.rm.cite': 'InstructGPT §3.5，公式 1。',
   'tour.ppo.title': '第 3 步：用 PPO 对着奖励模型优化',
