@@ -274,8 +274,16 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
 const BEGIN = (id: string) => `<!-- lessons:${id} -->`;
 const END = (id: string) => `<!-- /lessons:${id} -->`;
 
-/** Replaces one preset's generated section of the report, or adds it after the others. */
-export function updateReport(file: string, id: string, section: string): void {
+/**
+ * Writes `section` between the report's markers for `id`: in place of the old
+ * block, or, the first time, at the offset `where` gives (−1: at the end).
+ */
+function writeBlock(
+  file: string,
+  id: string,
+  section: string,
+  where: (text: string) => number,
+): void {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Lessons, measured\n';
   const block = `${BEGIN(id)}\n${section}${END(id)}\n`;
   const a = text.indexOf(BEGIN(id));
@@ -284,17 +292,27 @@ export function updateReport(file: string, id: string, section: string): void {
     writeFileSync(file, text.slice(0, a) + block + text.slice(b + END(id).length + 1));
     return;
   }
-  // New presets go after the generated ones, before the hand-written notes.
-  const notes = ['## What made the lesson show', '## Earlier measurements']
-    .map((h) => text.indexOf(h))
-    .filter((i) => i >= 0);
-  const earlier = notes.length > 0 ? Math.min(...notes) : -1;
+  const at = where(text);
   writeFileSync(
     file,
-    earlier >= 0
-      ? `${text.slice(0, earlier)}${block}\n${text.slice(earlier)}`
-      : `${text.trimEnd()}\n\n${block}`,
+    at >= 0 ? `${text.slice(0, at)}${block}\n${text.slice(at)}` : `${text.trimEnd()}\n\n${block}`,
   );
+}
+
+/** Replaces one preset's generated section of the report, or adds it after the others. */
+export function updateReport(file: string, id: string, section: string): void {
+  // New presets go after the generated ones, before the hand-written notes.
+  writeBlock(file, id, section, (text) => {
+    const notes = ['## What made the lesson show', '## Earlier measurements']
+      .map((h) => text.indexOf(h))
+      .filter((i) => i >= 0);
+    return notes.length > 0 ? Math.min(...notes) : -1;
+  });
+}
+
+/** Replaces the report's summary, or adds it before the presets' sections. */
+export function updateSummary(file: string, section: string): void {
+  writeBlock(file, 'summary', section, (text) => text.indexOf('<!-- lessons:'));
 }
 
 /**
@@ -349,25 +367,4 @@ function anchor(preset: Preset): string {
     .toLowerCase()
     .replace(/[^\p{L}\p{N}\s-]/gu, '')
     .replace(/\s/g, '-');
-}
-
-const SUMMARY = 'summary';
-
-/** Replaces the report's summary, or adds it before the presets' sections. */
-export function updateSummary(file: string, section: string): void {
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Lessons, measured\n';
-  const block = `${BEGIN(SUMMARY)}\n${section}${END(SUMMARY)}\n`;
-  const a = text.indexOf(BEGIN(SUMMARY));
-  const b = text.indexOf(END(SUMMARY));
-  if (a >= 0 && b > a) {
-    writeFileSync(file, text.slice(0, a) + block + text.slice(b + END(SUMMARY).length + 1));
-    return;
-  }
-  const first = text.indexOf('<!-- lessons:');
-  writeFileSync(
-    file,
-    first >= 0
-      ? `${text.slice(0, first)}${block}\n${text.slice(first)}`
-      : `${text.trimEnd()}\n\n${block}`,
-  );
 }
