@@ -91,6 +91,11 @@ describe('DPO, GRPO and a race', () => {
     await page.locator('[data-testid=run-ppo][data-status=done]').waitFor({ timeout: LONG });
     await page.locator('[data-testid=run-dpo][data-status=done]').waitFor({ timeout: LONG });
     expect(await headlineModels(page)).toEqual(['SFT', 'PPO', 'DPO']);
+    // Both through their planned steps: the button continues them, no longer drawn as primary.
+    expect(await page.textContent('[data-testid=run-optimise]')).toBe('Continue PPO and DPO');
+    expect((await page.getAttribute('[data-testid=run-optimise]', 'class')) ?? '').not.toMatch(
+      /primary/,
+    );
     for (const attr of ['data-ppo', 'data-dpo']) {
       await expect
         .poll(() => page.getAttribute('[data-testid=gold-headline]', attr), { timeout: LONG })

@@ -447,6 +447,7 @@ export const en = {
   'opt.mode.dpo': 'straight from your rankings',
   'opt.mode.grpo': 'group baseline, no value model',
   'opt.pickNote': 'Tick two to race them from the same SFT start, each in its own workers.',
+  'opt.continueTwo': 'Continue {a} and {b}',
   'opt.runTwo': 'Run {a} and {b}',
   'opt.explain.ppo':
     'PPO samples answers, scores them with the reward model and updates the policy with a clipped objective and a KL penalty to the SFT model. It is InstructGPT’s step 3 (Ouyang et al. 2022), with a value model as its baseline.',
@@ -456,6 +457,7 @@ export const en = {
     'DPO learns straight from your rankings: for every pair it raises the policy’s log-probability of the answer you preferred, relative to the SFT model, and lowers the other’s (Rafailov et al. 2023). No reward model and no sampling; β says how far it may move from the SFT model.',
   'opt.explain.grpo':
     'GRPO samples K answers to each prompt, scores them with the reward model and takes each answer’s advantage against its own group’s mean and spread, with PPO’s clipping and a KL term to the SFT model (Shao et al. 2024). The group is the baseline, so there is no value model; Dr. GRPO and RLOO are options of the same loop.',
+  'opt.continueOne': 'Continue {name}',
   'opt.runOne': 'Run {name}',
   'opt.settings': 'Hyperparameters',
   'opt.chart.reward': 'PPO reward (RM score) and gold score of its samples',

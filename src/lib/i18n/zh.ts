@@ -433,6 +433,7 @@ export const zh: Record<MessageKey, string> = {
   'opt.mode.dpo': '直接从你的排序学习',
   'opt.mode.grpo': '组内基线，无价值模型',
   'opt.pickNote': '勾选两个，让它们从同一个 SFT 起点比赛，各用自己的 Worker。',
+  'opt.continueTwo': '接着训练 {a} 和 {b}',
   'opt.runTwo': '运行 {a} 和 {b}',
   'opt.explain.ppo':
     'PPO 采样回答，用奖励模型打分，再用裁剪目标和对 SFT 模型的 KL 惩罚更新策略。这是 InstructGPT 的第 3 步（Ouyang 等，2022），以价值模型作基线。',
@@ -442,6 +443,7 @@ export const zh: Record<MessageKey, string> = {
     'DPO 直接从你的排序中学习：对每一对回答，它相对 SFT 模型提高你偏好的那个回答的对数概率，降低另一个的（Rafailov 等，2023）。没有奖励模型，也不采样；β 决定它可以离 SFT 模型多远。',
   'opt.explain.grpo':
     'GRPO 为每个提示采样 K 个回答，用奖励模型打分，以同组的均值和标准差衡量每个回答的优势，并使用 PPO 的裁剪和对 SFT 模型的 KL 项（Shao 等，2024）。组本身就是基线，所以没有价值模型；Dr. GRPO 和 RLOO 是同一循环的选项。',
+  'opt.continueOne': '接着训练 {name}',
   'opt.runOne': '运行 {name}',
   'opt.settings': '超参数',
   'opt.chart.reward': 'PPO 奖励（RM 分数）及其样本的金标准分数',
