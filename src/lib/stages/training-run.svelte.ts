@@ -46,6 +46,11 @@ export class TrainingRun {
     return !this.active || this.status === 'paused';
   }
 
+  /** Every planned step has run (the loop ended by itself, not stopped early). */
+  get finished(): boolean {
+    return this.status === 'done' && this.total > 0 && this.step >= this.total;
+  }
+
   get progress(): number {
     return this.total > 0 ? Math.min(1, this.step / this.total) : 0;
   }
