@@ -282,9 +282,12 @@ export class PlaygroundState {
   // ---------------------------------------------------------------------------
   // Sampling and scoring
 
-  /** The sampling settings, with a fresh seed each call (so every prompt gets new samples). */
-  samplingOptions(k = this.settings['sample.k']): SamplingOptions {
-    return { ...rankSampling(this.settings, k), seed: this.sampleSeed++ };
+  /**
+   * The sampling settings: at `seed` when given; otherwise with a fresh seed each
+   * call (so every prompt of the ranking queue gets new samples).
+   */
+  samplingOptions(k = this.settings['sample.k'], seed?: number): SamplingOptions {
+    return { ...rankSampling(this.settings, k), seed: seed ?? this.sampleSeed++ };
   }
 
   /** Scores texts with the reward model and with the preset's gold labeler. */

@@ -59,6 +59,8 @@ describe('playground', () => {
     await page.locator('[data-testid=model-status][data-status=ready]').waitFor({ timeout: LONG });
     expect(await page.locator('[data-testid=backend-label]').textContent()).toMatch(/^WASM · /);
     expect(await page.locator('input[name=preset][value=happy-endings]').isChecked()).toBe(true);
+    await page.locator('[data-testid=base-sample][data-state=done]').waitFor({ timeout: LONG });
+    const firstPrompt = await page.locator('[data-testid=base-sample] .prompt').textContent();
     await shot(page, '1-start');
 
     // Demonstrate: a few SFT steps, with a live curve.
@@ -79,6 +81,9 @@ describe('playground', () => {
       (await page.locator('button[aria-label="Continue SFT"]').getAttribute('class')) ?? '',
     ).not.toMatch(/primary/);
     expect(await page.locator('[data-testid=next-stage]').getAttribute('class')).toMatch(/primary/);
+    // What the SFT model writes now, on the prompt the base model answered on Start.
+    await page.locator('[data-testid=sft-sample][data-state=done]').waitFor({ timeout: LONG });
+    expect(await page.locator('[data-testid=sft-sample] .prompt').textContent()).toBe(firstPrompt);
     await shot(page, '2-demonstrate');
 
     // Rank three prompts by keyboard: 2 = 1 > 4 (> 3, placed last by Enter).

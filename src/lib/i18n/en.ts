@@ -231,6 +231,9 @@ export const en = {
   'start.sample.again': 'Another sample',
   'start.sample.writing': 'Writing…',
   'start.sample.failed': 'No sample: {error}',
+  'sft.sample.title': 'What the SFT model writes now',
+  'sft.sample.intro':
+    'The same prompt as on the Start page, after fine-tuning on the demonstrations: compare it with what the base model wrote.',
   'start.notPersistent':
     'This browser does not let the page store data: your rankings last until you close the tab.',
 

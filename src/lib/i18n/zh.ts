@@ -225,6 +225,8 @@ export const zh: Record<MessageKey, string> = {
   'start.sample.again': '再写一个',
   'start.sample.writing': '正在写……',
   'start.sample.failed': '没有写出样本：{error}',
+  'sft.sample.title': 'SFT 模型现在会写什么',
+  'sft.sample.intro': '和开始页上同一个提示，在示范上微调之后的回答：和基础模型写的比一比。',
   'start.notPersistent': '这个浏览器不允许页面保存数据：你的排序只保留到关闭标签页为止。',
 
   // 示范

@@ -107,7 +107,7 @@ export class BlindTest {
       const prompts = preset.heldoutPrompts;
       const answers = async (id: string) => {
         // The workers sample K ≥ 2 per prompt; the first answer of each is used.
-        const opts = { ...this.pg.samplingOptions(2), seed: this.pg.seed + 41 };
+        const opts = this.pg.samplingOptions(2, this.pg.seed + 41);
         const w = await this.pg.withModels(() => this.pg.shelf.weights(id));
         const texts = await this.pg.withModels(() =>
           workers.withPolicy(w, (p) => sampleTexts(p, prompts, opts)),

@@ -26,7 +26,7 @@ export interface KeptPolicyPage {
     readonly entries: readonly { readonly id: string }[];
     weights(id: string): Promise<'sft' | Uint8Array>;
   };
-  samplingOptions(k?: number): SamplingOptions;
+  samplingOptions(k?: number, seed?: number): SamplingOptions;
   scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]>;
   withModels<T>(fn: () => Promise<T>): Promise<T>;
 }

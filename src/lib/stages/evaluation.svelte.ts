@@ -73,7 +73,7 @@ export class Evaluation {
         this.pg.say(t('notice.perplexityTextMissing', { reason: errorMessage(e) }), 'problem');
       });
       const prompts = preset.heldoutPrompts;
-      const opts = () => ({ ...this.pg.samplingOptions(ANSWERS), seed: 99 });
+      const opts = () => this.pg.samplingOptions(ANSWERS, 99);
       const results: PolicyEvaluation[] = [];
       let sft = { rm: [] as number[], gold: [] as number[] };
       for (const policy of this.policies) {

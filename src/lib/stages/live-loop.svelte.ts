@@ -43,7 +43,7 @@ export interface LiveLoopPage {
   readonly rm: RewardStageState;
   readonly optimise: Optimisation;
   withModels<T>(fn: () => Promise<T>): Promise<T>;
-  samplingOptions(k?: number): SamplingOptions;
+  samplingOptions(k?: number, seed?: number): SamplingOptions;
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -270,7 +270,7 @@ export class LiveLoop {
     if (!workers || !preset || !labeler) return;
     const prompts = preset.heldoutPrompts;
     // Eight answers per prompt: enough pairs (a few hundred) for a steady measure.
-    const opts = { ...this.pg.samplingOptions(8), seed: this.pg.seed + 71 };
+    const opts = this.pg.samplingOptions(8, this.pg.seed + 71);
     const texts = await this.pg.withModels(() => sampleTexts(workers.policy, prompts, opts));
     this.probe = probeGroups(prompts, texts, labeler);
   }

@@ -45,7 +45,7 @@ export interface OptimisationPage {
   readonly settingsEditor: Pick<SettingsEditor, 'blockers'>;
   say(text: string, kind?: 'info' | 'problem'): void;
   withModels<T>(fn: () => Promise<T>): Promise<T>;
-  samplingOptions(k?: number): SamplingOptions;
+  samplingOptions(k?: number, seed?: number): SamplingOptions;
   scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]>;
 }
 
@@ -80,6 +80,11 @@ export class Optimisation {
       laneOf: (kind) => this.laneOf(kind),
       holds: (lane) => this.lanes[lane],
     });
+  }
+
+  /** The policy's main lane holds the SFT model (the ranking queue and samples draw from it). */
+  get mainHoldsSft(): boolean {
+    return this.lanes.main === 'sft';
   }
 
   runOf(kind: OptimiserKind): TrainingRun {

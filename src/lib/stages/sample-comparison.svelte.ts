@@ -39,7 +39,7 @@ export interface SampleComparisonPage {
   readonly rm: { readonly ready: boolean };
   say(text: string, kind?: 'info' | 'problem'): void;
   withModels<T>(fn: () => Promise<T>): Promise<T>;
-  samplingOptions(k?: number): SamplingOptions;
+  samplingOptions(k?: number, seed?: number): SamplingOptions;
   scoreTexts(prompts: string[], texts: string[]): Promise<ScoredText[]>;
 }
 
@@ -99,7 +99,7 @@ export class SampleComparison {
 
   /** Common random numbers: every model samples with the same seed. */
   private compareOptions(): SamplingOptions {
-    return { ...this.pg.samplingOptions(2), seed: this.compareSeed };
+    return this.pg.samplingOptions(2, this.compareSeed);
   }
 
   /** The main lane is free for sampling the SFT model: no optimiser loop holds it. */
