@@ -72,6 +72,10 @@ describe('the lesson shows', () => {
     // the page says so, and afterwards its quality is measured, not unknown.
     await page.locator('[data-testid=rm-measuring]').waitFor({ state: 'detached', timeout: LONG });
     expect(await page.locator('[data-testid=rm-unknown]').count()).toBe(0);
+    // ...and the stage gives that measure beside the training batches' accuracy.
+    expect(await page.locator('[data-testid=rm-accuracy]').textContent()).toMatch(
+      /\d+% on each ranking in turn, with a head trained on the others \(\d+ pairs\)/,
+    );
     const weak = page.locator('[data-testid=rm-weak]');
     if ((await weak.count()) > 0) {
       expect(await weak.textContent()).toMatch(/Tested on each of your rankings in turn/);

@@ -407,13 +407,18 @@ export const en = {
   'rm.status.training': 'training: step {step} of {total}',
   'rm.status.trained': 'trained {step} steps: accuracy on training batches {acc}{held}',
   'rm.status.held': ', held-out {acc}',
+  'rm.status.inTurn': ', {acc} on each ranking in turn',
   'rm.status.untrained': 'not trained yet; {c} comparisons available',
   'rm.data':
     '{train} rankings ({trainC} comparisons) to train on, {held} ({heldC} comparisons) held out.',
   'rm.dataHint': 'Rank at least {n} prompts for a held-out measure.',
+  'rm.dataHintNoShare':
+    'Every ranking trains it (held-out share 0); it is tested on each in turn instead, with a head trained on the others.',
   'rm.label': 'Reward model',
   'rm.accuracy': 'Pairwise accuracy: {train} on training batches{held}. Chance is 50%.',
   'rm.accuracyHeld': ', {acc} held out ({pairs} pairs)',
+  'rm.accuracyInTurn':
+    ', {acc} on each ranking in turn, with a head trained on the others ({pairs} pairs)',
   'rm.normalised':
     'After training, a bias is set so that the demonstrations score 0 on average, as in InstructGPT.',
   'rm.chart.loss': 'Reward model loss',
