@@ -44,6 +44,9 @@ export function passes(rs: LessonResult[], kind: 'ppo' | 'rrhf'): number {
   ).length;
 }
 
+/** The reward-hacking lesson: PPO at its fixed β, then again with adaptive KL. */
+const isHackingLesson = (rs: LessonResult[]) => rs.some((r) => r.adaptive);
+
 /** The default path's seconds, apart from the person's own ranking: SFT, queue, reward model, PPO. */
 const defaultPath = (r: LessonResult) =>
   r.seconds.sft + r.seconds.queue + r.seconds.rm + r.seconds.ppo;
@@ -81,7 +84,7 @@ export function targets(preset: Preset, rs: LessonResult[]): Target[] {
   const out: Target[] = [
     [`RM agrees with gold on ≥ 75% of held-out pairs (median ${pc1(agree, 0.75)})`, agree >= 0.75],
   ];
-  const hacking = rs.some((r) => r.adaptive);
+  const hacking = isHackingLesson(rs);
   // Reward-hacking's own targets replace the default path's where its lesson
   // sets out to break them: shown, with why, but neither met nor missed.
   const notHere = (t: Target, why: string): Target =>
@@ -222,7 +225,7 @@ export function renderPresetSection(preset: Preset, command: string, rs: LessonR
     `${s0(m((r) => r.seconds.sft))} · ${s0(m((r) => r.seconds.queue))} · ${s0(m((r) => r.seconds.rm))} · ` +
     `${s0(m((r) => r.seconds.ppo))} · ${s0(m((r) => r.seconds.rrhf))} |`;
   const checks = targets(preset, rs).map(([what, ok]) => `- ${mark(ok)} ${what}`);
-  const hacking = rs.some((r) => r.adaptive)
+  const hacking = isHackingLesson(rs)
     ? [
         '',
         'PPO with the preset’s fixed β against PPO with the default adaptive KL controller, from the same SFT and reward model (rollout scores: mean of the first → last 3 iterations; gold on held-out prompts):',
@@ -326,7 +329,7 @@ export function renderSummary(lessons: { preset: Preset; rs: LessonResult[] }[])
     const ts = targets(preset, rs).filter((t) => t[1] !== null);
     const met = ts.filter((t) => t[1]).length;
     const of = (n: number) => `${n} of ${rs.length}`;
-    const hacking = rs.some((r) => r.adaptive);
+    const hacking = isHackingLesson(rs);
     const ppo = hacking
       ? `β 0.01 hacks in ${of(hacks(rs))}; adaptive KL rescues ${of(rescues(rs))}`
       : of(passes(rs, 'ppo'));
