@@ -127,7 +127,7 @@ function translations(
       return zh(
         '写出那只动物',
         () =>
-          '每个提示都要一个关于某种动物的故事；标注者喜欢写出这种动物的故事。这里的小模型很少读提示（SFT 写出所问动物的次数和随便猜差不多），所以这一课展示的是奖励模型从十次排序中学不会的东西：看它在留出数据上的一致率停在随机水平附近。',
+          '每个提示都要一个关于某种动物的故事；标注者喜欢写出这种动物的故事。这里的小模型很少读提示（SFT 写出所问动物的次数和随便猜差不多），所以这一课展示的是它们在一次训练中学不会的偏好：奖励模型在留出数据上的一致率停在随机水平附近，PPO 和 RRHF 也让金标准分数停在原处；即使直接用标注者自己的分数作奖励，也是一样。',
       );
     case 'short-and-sweet':
       return zh(
@@ -185,7 +185,7 @@ export function presetRecipes(shortWords: readonly [number, number]): PresetReci
       id: 'mentions-the-animal',
       title: 'Mentions the animal',
       description: () =>
-        'Each prompt asks for a story about an animal; the labeler prefers stories that name that animal. The small models here seldom read the prompt (after SFT they name the animal about as often as a guess would), so this lesson shows what a reward model cannot learn from ten rankings: watch its held-out agreement stay near chance.',
+        'Each prompt asks for a story about an animal; the labeler prefers stories that name that animal. The small models here seldom read the prompt (after SFT they name the animal about as often as a guess would), so this lesson shows a taste they cannot learn in a run: the reward model’s held-out agreement stays near chance, and PPO and RRHF leave the gold score flat, as they do even with the labeler’s own score as their reward.',
       language: 'en',
       baseModel: 'nano',
       task: 'animal',

@@ -64,6 +64,13 @@ export interface LessonOptions {
   wasmMsPerStep: number;
   /** Settings changed from the page's defaults (what-if runs; the report lists them). */
   overrides?: Partial<Settings>;
+  /**
+   * When set, every optimiser (and best-of-n) is rewarded by the gold labeler's own score
+   * times this scale, in place of the reward model: a perfect reward model, which tells
+   * what the policy can learn in the lesson's run when the reward is right. The reward
+   * model is still trained and measured as usual.
+   */
+  goldReward?: number;
   /** Which methods beyond PPO and RRHF to measure too (all when left out). */
   methods?: readonly Method[];
   log?: (line: string) => void;
@@ -362,14 +369,17 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
           })
         ).accuracy
       : NaN;
+  const goldReward = o.goldReward;
   const scorer = {
-    score: (items: { prompt: string; response: string }[]) =>
-      rmTrainer.score(
-        items.map((it) => ({
-          prompt: tok.encode(it.prompt),
-          response: responseIds(tok, it.response),
-        })),
-      ),
+    score: async (items: { prompt: string; response: string }[]) =>
+      goldReward === undefined
+        ? rmTrainer.score(
+            items.map((it) => ({
+              prompt: tok.encode(it.prompt),
+              response: responseIds(tok, it.response),
+            })),
+          )
+        : items.map((it) => goldReward * gold.score(it.response, it.prompt)),
   };
 
   // The reward model's agreement with gold on fresh SFT samples of held-out prompts.

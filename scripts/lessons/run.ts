@@ -5,6 +5,7 @@
  *                      [--rankings 10] [--noise 0.2] [--md docs/lessons.md]
  *                      [--methods dpo,grpo,bon | none]   (beside PPO and RRHF; all by default)
  *                      [--backend webgpu]   (in Node only through bench/gpu/lesson-webgpu.ts)
+ *                      [--gold-reward 4]   (the gold labeler's score × 4 as the reward: a perfect reward model)
  *
  * `--preset all` runs every preset of public/presets/index.json. Prints one
  * line per seed and the medians; `--json` writes the per-seed values for other
@@ -45,6 +46,14 @@ for (const pair of argument('set', '').split(',').filter(Boolean)) {
     process.exit(2);
   }
   (overrides as Record<string, number | string>)[key] = parsed.value;
+}
+// --gold-reward SCALE: the optimisers rewarded by the gold labeler's score times SCALE, in place
+// of the reward model (a perfect reward model: is it the reward or the policy that stops a lesson?).
+const goldRewardArg = argument('gold-reward', '');
+const goldReward = goldRewardArg === '' ? undefined : Number(goldRewardArg);
+if (goldReward !== undefined && !(goldReward > 0)) {
+  console.error(`--gold-reward ${goldRewardArg}: expected a positive scale, e.g. 4`);
+  process.exit(2);
 }
 // --methods dpo,grpo,bon (the default) or a part of it, or none: what is measured beside PPO and RRHF.
 const methodsArg = argument('methods', '');
@@ -118,6 +127,7 @@ for (const id of ids) {
       answersPerPrompt: 2,
       wasmMsPerStep,
       overrides,
+      ...(goldReward !== undefined ? { goldReward } : {}),
       ...(methodsArg ? { methods: methods as Method[] } : {}),
       log: (line) => console.log(`  ${line}`),
     });
@@ -143,7 +153,7 @@ for (const id of ids) {
     console.log(`  e.g. PPO: ${JSON.stringify(r.examples.ppo)}`);
   }
   const set = argument('set', '');
-  const command = `npm run lessons -- --preset ${preset.id} --seeds ${seeds.join(',')} --rankings ${rankings} --noise ${noise}${set ? ` --set ${set}` : ''}${methodsArg ? ` --methods ${methodsArg}` : ''}`;
+  const command = `npm run lessons -- --preset ${preset.id} --seeds ${seeds.join(',')} --rankings ${rankings} --noise ${noise}${set ? ` --set ${set}` : ''}${methodsArg ? ` --methods ${methodsArg}` : ''}${goldReward !== undefined ? ` --gold-reward ${goldReward}` : ''}`;
   all.push({ preset: preset.id, command, seeds: results });
   console.log('\n' + renderPresetSection(preset, command, results));
   if (mdOut)
