@@ -304,6 +304,25 @@ function corpusVocabulary(lang: 'en' | 'zh'): Set<string> {
   return v;
 }
 
+type ScoredItem = { prompt: string; response: string };
+
+/**
+ * What the optimisers are rewarded by: the reward model's scores, or, with `goldReward`
+ * set, the gold labeler's own score of each answer to its prompt times that scale.
+ */
+export function lessonScorer(
+  goldReward: number | undefined,
+  gold: { score(text: string, prompt?: string): number },
+  rewardModel: (items: ScoredItem[]) => Promise<number[]>,
+): { score(items: ScoredItem[]): Promise<number[]> } {
+  return {
+    score: async (items) =>
+      goldReward === undefined
+        ? rewardModel(items)
+        : items.map((it) => goldReward * gold.score(it.response, it.prompt)),
+  };
+}
+
 export async function runLesson(preset: Preset, o: LessonOptions): Promise<LessonResult> {
   const log = o.log ?? (() => {});
   const plan = lessonPlan(preset, o.wasmMsPerStep, o.overrides);
@@ -369,18 +388,14 @@ export async function runLesson(preset: Preset, o: LessonOptions): Promise<Lesso
           })
         ).accuracy
       : NaN;
-  const goldReward = o.goldReward;
-  const scorer = {
-    score: async (items: { prompt: string; response: string }[]) =>
-      goldReward === undefined
-        ? rmTrainer.score(
-            items.map((it) => ({
-              prompt: tok.encode(it.prompt),
-              response: responseIds(tok, it.response),
-            })),
-          )
-        : items.map((it) => goldReward * gold.score(it.response, it.prompt)),
-  };
+  const scorer = lessonScorer(o.goldReward, gold, (items) =>
+    rmTrainer.score(
+      items.map((it) => ({
+        prompt: tok.encode(it.prompt),
+        response: responseIds(tok, it.response),
+      })),
+    ),
+  );
 
   // The reward model's agreement with gold on fresh SFT samples of held-out prompts.
   const fresh = await freshAnswers(sftModel, tok, preset, s, o.seed);
