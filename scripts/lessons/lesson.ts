@@ -32,7 +32,7 @@ import {
   type Sequence,
   withCutOffAnswersIf,
 } from '../../src/core/index';
-import { makeLabeler, noisyRanking } from '../../src/core/labelers';
+import { makeLabeler, noisyRanking, type Labeler } from '../../src/core/labelers';
 import type { Preset } from '../../src/core/presets';
 import { splitHeldout } from '../../src/lib/stages/reward-data';
 import {
@@ -48,7 +48,7 @@ import { modelSizeFor } from '../../workers/backend-decision';
 import { ModelSlot } from '../../workers/model-slot';
 import { responseIds } from '../../workers/model-setup';
 import { measurePolicy } from '../../workers/policy-measures';
-import type { TrainRequest } from '../../workers/policy-requests';
+import type { Scorer, TrainRequest } from '../../workers/policy-requests';
 import { makePolicyTask } from '../../workers/policy-tasks';
 import { ROOT, copyOf, loadBase, trainRewardModel } from './pipeline';
 
@@ -304,17 +304,15 @@ function corpusVocabulary(lang: 'en' | 'zh'): Set<string> {
   return v;
 }
 
-type ScoredItem = { prompt: string; response: string };
-
 /**
  * What the optimisers are rewarded by: the reward model's scores, or, with `goldReward`
  * set, the gold labeler's own score of each answer to its prompt times that scale.
  */
 export function lessonScorer(
   goldReward: number | undefined,
-  gold: { score(text: string, prompt?: string): number },
-  rewardModel: (items: ScoredItem[]) => Promise<number[]>,
-): { score(items: ScoredItem[]): Promise<number[]> } {
+  gold: Pick<Labeler, 'score'>,
+  rewardModel: Scorer['score'],
+): Scorer {
   return {
     score: async (items) =>
       goldReward === undefined
