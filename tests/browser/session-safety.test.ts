@@ -232,7 +232,10 @@ describe('session safety', () => {
     expect((await notices(page)).join('\n')).toMatch(/QuotaExceededError/);
     await page.click('[data-testid=storage-manage]');
     await page.locator('[data-testid=storage-full-hint]').waitFor();
-    expect(await page.locator('[data-testid=session-export]').count()).toBeGreaterThanOrEqual(2);
+    // The dialog lists the sessions once it has read them from the store (after the hint shows).
+    await expect
+      .poll(() => page.locator('[data-testid=session-export]').count())
+      .toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: 'test-results/session-safety--storage-full.png' });
 
     // Reloaded with the store still full: the same session, and no reason left blank.
